@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "iin",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "IIN", targets: ["IIN"]),
+        .executable(name: "iin", targets: ["iin"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .target(
+            name: "IIN",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/gazetteer"), .copy("Resources/synth")]
+        ),
+        .executableTarget(
+            name: "iin",
+            dependencies: [
+                "IIN",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "IINTests",
+            dependencies: ["IIN"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,177 @@
+import Foundation
+
+/// What `artifact.json` records about a finished stage output.
+public struct ArtifactRecord: Codable, Sendable {
+    public struct FileEntry: Codable, Sendable, Equatable {
+        public var path: String
+        public var size: Int
+        public var sha256: String
+    }
+
+    public var stage: String
+    public var fingerprint: String
+    public var components: FingerprintComponents
+    public var files: [FileEntry]
+    /// Row counts and other figures the stage reported, for the run log.
+    public var counts: [String: Int]
+    public var seconds: Double
+}
+
+/// The content-addressed store of stage outputs in the work folder.
+///
+/// Layout: `artifacts/<stage>/<fingerprint>/` holding the stage's files and
+/// `artifact.json`. A stage writes into `tmp/` and the folder is renamed into
+/// place only once complete, so a run killed at any moment leaves nothing a
+/// later run would trust; `artifact.json` lists each file's hash, which a
+/// cache hit re-checks before use.
+public struct ArtifactStore: Sendable {
+    public let root: URL
+    static let metadataName = "artifact.json"
+    /// Artifacts kept per stage; older ones are pruned after a run.
+    public static let keptPerStage = 3
+
+    public init(workFolder: URL) {
+        self.root = workFolder
+    }
+
+    var artifactsFolder: URL { root.appendingPathComponent("artifacts") }
+    var temporaryFolder: URL { root.appendingPathComponent("tmp") }
+    var stateFolder: URL { root.appendingPathComponent("state") }
+
+    public func folder(stage: String, fingerprint: String) -> URL {
+        artifactsFolder.appendingPathComponent(stage).appendingPathComponent(fingerprint)
+    }
+
+    public func prepare() throws(IINError) {
+        for folder in [artifactsFolder, temporaryFolder, stateFolder] {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    /// Removes half-written outputs of earlier runs. Only called while
+    /// holding the work-folder lock, so nothing in `tmp/` is still in use.
+    public func clearTemporary() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporaryFolder.path)) ?? []
+        for name in names { try? FileManager.default.removeItem(at: temporaryFolder.appendingPathComponent(name)) }
+    }
+
+    public enum Lookup {
+        case hit(ArtifactRecord, URL)
+        case missing
+        case damaged(String)
+    }
+
+    /// Finds the artifact for a fingerprint and checks it. With `verifyContent`
+    /// every file is re-hashed; without, only presence and sizes are checked
+    /// (enough for `iin status`).
+    public func lookup(stage: String, fingerprint: String, verifyContent: Bool) -> Lookup {
+        let folder = self.folder(stage: stage, fingerprint: fingerprint)
+        let metadataURL = folder.appendingPathComponent(Self.metadataName)
+        guard FileManager.default.fileExists(atPath: folder.path) else { return .missing }
+        guard let data = try? Data(contentsOf: metadataURL), let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data),
+              record.fingerprint == fingerprint
+        else { return .damaged("\(Self.metadataName) missing or unreadable") }
+        for entry in record.files {
+            let url = folder.appendingPathComponent(entry.path)
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+            guard let size else { return .damaged("\(entry.path) missing") }
+            guard size == entry.size else { return .damaged("\(entry.path) has \(size) bytes, expected \(entry.size)") }
+            if verifyContent {
+                guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else {
+                    return .damaged("\(entry.path) content hash differs")
+                }
+            }
+        }
+        return .hit(record, folder)
+    }
+
+    public func discard(stage: String, fingerprint: String) {
+        try? FileManager.default.removeItem(at: folder(stage: stage, fingerprint: fingerprint))
+    }
+
+    /// A fresh, empty folder for a stage to write into.
+    public func beginArtifact(stage: String, fingerprint: String) throws(IINError) -> URL {
+        let folder = temporaryFolder.appendingPathComponent("\(stage)-\(fingerprint.prefix(16))-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
+        }
+        return folder
+    }
+
+    /// Hashes what the stage wrote, records it and renames the folder into
+    /// place: the artifact exists from that instant on, complete.
+    public func commitArtifact(temporary: URL, stage: String, components: FingerprintComponents,
+                               counts: [String: Int], seconds: Double) throws(IINError) -> ArtifactRecord {
+        let fingerprint = components.fingerprint
+        var files: [ArtifactRecord.FileEntry] = []
+        for relative in try Self.listFiles(in: temporary) {
+            let url = temporary.appendingPathComponent(relative)
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            files.append(.init(path: relative, size: size, sha256: try FileHashCache.sha256(of: url)))
+        }
+        let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: counts, seconds: seconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        do {
+            try encoder.encode(record).write(to: temporary.appendingPathComponent(Self.metadataName))
+            let destination = folder(stage: stage, fingerprint: fingerprint)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
+            try FileManager.default.moveItem(at: temporary, to: destination)
+        } catch {
+            throw IINError.unwritableFile(path: temporary.path, reason: error.localizedDescription)
+        }
+        return record
+    }
+
+    /// Relative paths of every regular file below `folder`, sorted.
+    static func listFiles(in folder: URL) throws(IINError) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else {
+            throw IINError.unreadableFile(path: folder.path, reason: "cannot list")
+        }
+        var files: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isDirectory)
+            if exists && !isDirectory.boolValue && relative != metadataName { files.append(relative) }
+        }
+        return files.sorted()
+    }
+
+    // MARK: - What was last built, per stage (for rerun reasons)
+
+    public func lastBuilt(stage: String) -> FingerprintComponents? {
+        let url = stateFolder.appendingPathComponent("\(stage).json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(FingerprintComponents.self, from: data)
+    }
+
+    public func recordBuilt(stage: String, components: FingerprintComponents) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        if let data = try? encoder.encode(components) {
+            try? data.write(to: stateFolder.appendingPathComponent("\(stage).json"), options: .atomic)
+        }
+    }
+
+    /// Marks an artifact as just used, so pruning keeps it.
+    public func touch(stage: String, fingerprint: String) {
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: folder(stage: stage, fingerprint: fingerprint).path)
+    }
+
+    /// Keeps the most recently used artifacts of each stage.
+    public func prune(stage: String) {
+        let stageFolder = artifactsFolder.appendingPathComponent(stage)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stageFolder.path)) ?? []
+        let dated = names.map { name -> (String, Date) in
+            let date = (try? FileManager.default.attributesOfItem(atPath: stageFolder.appendingPathComponent(name).path)[.modificationDate] as? Date) ?? nil
+            return (name, date ?? .distantPast)
+        }.sorted { $0.1 > $1.1 }
+        for (name, _) in dated.dropFirst(Self.keptPerStage) {
+            try? FileManager.default.removeItem(at: stageFolder.appendingPathComponent(name))
+        }
+    }
+}

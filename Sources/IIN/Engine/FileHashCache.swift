@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Content hashes of input files, remembered by size, modification time and
+/// inode so an unchanged multi-gigabyte crawl is not read again to learn
+/// that it did not change.
+public final class FileHashCache {
+    struct Entry: Codable, Equatable {
+        var size: Int
+        var modifiedNanoseconds: Int64
+        var inode: UInt64
+        var sha256: String
+    }
+
+    private let storeURL: URL
+    private var entries: [String: Entry]
+    private var dirty = false
+    /// Files actually read and hashed this run (the cache's misses).
+    public private(set) var filesHashed = 0
+
+    public init(storeURL: URL) {
+        self.storeURL = storeURL
+        if let data = try? Data(contentsOf: storeURL), let decoded = try? JSONDecoder().decode([String: Entry].self, from: data) {
+            entries = decoded
+        } else {
+            entries = [:]
+        }
+    }
+
+    public func digest(of url: URL) throws(IINError) -> InputFileDigest {
+        let path = url.standardizedFileURL.path
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+        }
+        let size = Int(info.st_size)
+        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        let inode = UInt64(info.st_ino)
+        if let entry = entries[path], entry.size == size, entry.modifiedNanoseconds == modified, entry.inode == inode {
+            return InputFileDigest(name: url.lastPathComponent, size: size, sha256: entry.sha256)
+        }
+        let sha = try Self.sha256(of: url)
+        filesHashed += 1
+        entries[path] = Entry(size: size, modifiedNanoseconds: modified, inode: inode, sha256: sha)
+        dirty = true
+        return InputFileDigest(name: url.lastPathComponent, size: size, sha256: sha)
+    }
+
+    /// Streams the file through SHA-256 in 4 MiB blocks.
+    public static func sha256(of url: URL) throws(IINError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw IINError.unreadableFile(path: url.path, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let block: Data?
+            do { block = try handle.read(upToCount: 4 << 20) } catch {
+                throw IINError.unreadableFile(path: url.path, reason: error.localizedDescription)
+            }
+            guard let block, !block.isEmpty else { break }
+            hasher.update(data: block)
+        }
+        return hasher.finalize().hexString
+    }
+
+    public func save() {
+        guard dirty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data = try? encoder.encode(entries) {
+            try? data.write(to: storeURL, options: .atomic)
+        }
+        dirty = false
+    }
+}

@@ -1,0 +1,60 @@
+/// Every failure the user can act on, with where it happened and what to do.
+///
+/// Each case prints as one sentence naming the file (and row, column, JSON
+/// path or value where there is one) and the fix, because the person reading
+/// it at 3 a.m. after a failed nightly rebuild has nothing else to go on.
+public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
+    case pipeline(file: String, jsonPath: String, problem: String, fix: String)
+    case stageDefinition(file: String, problem: String)
+    case noInputFiles(input: String, glob: String)
+    case unreadableFile(path: String, reason: String)
+    case unwritableFile(path: String, reason: String)
+    case unsupportedFile(path: String, reason: String)
+    case unknownEncoding(path: String)
+    case missingColumns(path: String, missing: [String], found: [String])
+    case duplicateColumn(path: String, canonical: String, headers: [String], found: [String])
+    case emptyFile(path: String)
+    case corruptArtifact(path: String, reason: String)
+    case gazetteer(file: String, row: Int, problem: String)
+    case workFolderLocked(folder: String, holderPID: Int32)
+    case invalidArgument(name: String, value: String, expected: String)
+    case invariantsBroken(report: String, failures: [String])
+    case releaseFolderNotOurs(path: String)
+
+    public var description: String {
+        switch self {
+        case let .pipeline(file, jsonPath, problem, fix):
+            return "\(file): at \(jsonPath): \(problem). \(fix)"
+        case let .stageDefinition(file, problem):
+            return "\(file): \(problem). Restore the stage definition from the repository."
+        case let .noInputFiles(input, glob):
+            return "input '\(input)': no file matches '\(glob)'. Point it at existing files with --input \(input)=GLOB or edit pipeline.json."
+        case let .unreadableFile(path, reason):
+            return "\(path): cannot be read (\(reason)). Check that it exists and is readable."
+        case let .unwritableFile(path, reason):
+            return "\(path): cannot be written (\(reason)). Check the folder's permissions and free space."
+        case let .unsupportedFile(path, reason):
+            return "\(path): \(reason). Accepted are .csv, .csv.gz and .xlsx; convert the file or leave it out of the input glob."
+        case let .unknownEncoding(path):
+            return "\(path): the text is neither UTF-8 nor GB18030, so it is refused rather than guessed. Re-export it as UTF-8."
+        case let .missingColumns(path, missing, found):
+            return "\(path): required column(s) \(missing.joined(separator: ", ")) missing; headers found: \(found.joined(separator: ", ")). Rename the headers or add a 'columns' mapping in pipeline.json."
+        case let .duplicateColumn(path, canonical, headers, found):
+            return "\(path): headers \(headers.joined(separator: " and ")) both map to '\(canonical)'; headers found: \(found.joined(separator: ", ")). Drop one of them or remap it in pipeline.json."
+        case let .emptyFile(path):
+            return "\(path): no header row. The file is empty; remove it from the input or re-export it."
+        case let .corruptArtifact(path, reason):
+            return "\(path): damaged artifact (\(reason)). Run again: damaged artifacts are rebuilt."
+        case let .gazetteer(file, row, problem):
+            return "\(file), row \(row): \(problem). The gazetteer data is part of the program; rebuild it with 'iin gazetteer derive'."
+        case let .workFolderLocked(folder, pid):
+            return "another iin run (process \(pid)) is using the work folder \(folder). Wait for it to finish, or stop it; a lock left by a dead process is taken over automatically."
+        case let .invalidArgument(name, value, expected):
+            return "\(name) '\(value)': expected \(expected)."
+        case let .invariantsBroken(report, failures):
+            return "validation failed, the release was not updated (\(failures.count) broken invariant(s)); report: \(report)\n  - " + failures.joined(separator: "\n  - ")
+        case let .releaseFolderNotOurs(path):
+            return "\(path) exists and is not an iin release folder (no manifest.json); refusing to replace it. Choose another --out folder or empty this one."
+        }
+    }
+}

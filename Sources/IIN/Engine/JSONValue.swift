@@ -1,0 +1,134 @@
+import Foundation
+
+/// A JSON document as plain data, so pipeline parameters can be validated
+/// against stage definitions and hashed in one canonical form.
+public enum JSONValue: Sendable, Hashable, Codable {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null; return }
+        if let value = try? container.decode(Bool.self) { self = .bool(value); return }
+        if let value = try? container.decode(Int.self) { self = .integer(value); return }
+        if let value = try? container.decode(Double.self) { self = .number(value); return }
+        if let value = try? container.decode(String.self) { self = .string(value); return }
+        if let value = try? container.decode([JSONValue].self) { self = .array(value); return }
+        self = .object(try container.decode([String: JSONValue].self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(value): try container.encode(value)
+        case let .integer(value): try container.encode(value)
+        case let .number(value): try container.encode(value)
+        case let .string(value): try container.encode(value)
+        case let .array(value): try container.encode(value)
+        case let .object(value): try container.encode(value)
+        }
+    }
+
+    /// Keys sorted, no white space, numbers in one spelling: the form that
+    /// goes into fingerprints, so reordering or reformatting pipeline.json
+    /// never causes a rebuild.
+    public var canonical: String {
+        switch self {
+        case .null: return "null"
+        case let .bool(value): return value ? "true" : "false"
+        case let .integer(value): return String(value)
+        case let .number(value):
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
+            return String(value)
+        case let .string(value): return JSONValue.quote(value)
+        case let .array(values): return "[" + values.map(\.canonical).joined(separator: ",") + "]"
+        case let .object(members):
+            return "{" + members.keys.sorted().map { JSONValue.quote($0) + ":" + members[$0]!.canonical }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func quote(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// The JSON type name used in error messages.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .integer: return "integer"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(members) = self { return members[key] }
+        return nil
+    }
+
+    public var stringValue: String? { if case let .string(value) = self { return value }; return nil }
+    public var intValue: Int? {
+        switch self {
+        case let .integer(value): return value
+        case let .number(value) where value == value.rounded(): return Int(value)
+        default: return nil
+        }
+    }
+    public var doubleValue: Double? {
+        switch self {
+        case let .integer(value): return Double(value)
+        case let .number(value): return value
+        default: return nil
+        }
+    }
+    public var boolValue: Bool? { if case let .bool(value) = self { return value }; return nil }
+    public var arrayValue: [JSONValue]? { if case let .array(value) = self { return value }; return nil }
+    public var objectValue: [String: JSONValue]? { if case let .object(value) = self { return value }; return nil }
+
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Pretty, sorted JSON for files people read (reports, metadata).
+    public func prettyPrinted(indent: String = "") -> String {
+        let inner = indent + "  "
+        switch self {
+        case let .array(values):
+            if values.isEmpty { return "[]" }
+            if values.allSatisfy({ if case .object = $0 { return false }; if case .array = $0 { return false }; return true }) {
+                return "[" + values.map(\.canonical).joined(separator: ", ") + "]"
+            }
+            return "[\n" + values.map { inner + $0.prettyPrinted(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
+        case let .object(members):
+            if members.isEmpty { return "{}" }
+            return "{\n" + members.keys.sorted().map { inner + JSONValue.quote($0) + ": " + members[$0]!.prettyPrinted(indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
+        default:
+            return canonical
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+
+/// One stage as pipeline.json declares it, parameters resolved.
+public struct StageSpec: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var needs: [String]
+    public var inputs: [String]
+    /// Parameters with every default filled in.
+    public var parameters: JSONValue
+    public var definition: StageDefinition
+}
+
+/// pipeline.json, read and checked: what the user declared, kept apart from
+/// what a run observed (that lives in the work folder).
+public struct Pipeline: Sendable {
+    public var file: URL
+    /// Input name to glob, relative to the pipeline file's folder unless absolute.
+    public var inputs: [String: String]
+    public var releaseFolder: String
+    /// Stages in a dependency order (declaration order where free).
+    public var stages: [StageSpec]
+
+    public static let formatVersion = 1
+
+    /// - Parameters:
+    ///   - inputOverrides: `--input NAME=GLOB`, taken relative to the current
+    ///     folder because that is where the user typed it.
+    public static func load(file: URL, stageFolder: URL, knownKinds: Set<String>,
+                            inputOverrides: [String: String] = [:]) throws(IINError) -> Pipeline {
+        let path = file.path
+        let data = try FileBytes.read(file)
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch {
+            throw IINError.pipeline(file: path, jsonPath: "$", problem: "not valid JSON (\(error))", fix: "Check the syntax, e.g. with python3 -m json.tool.")
+        }
+        guard case let .object(top) = json else {
+            throw IINError.pipeline(file: path, jsonPath: "$", problem: "expected an object", fix: "The file must be one JSON object.")
+        }
+        let knownTop: Set<String> = ["version", "description", "release", "inputs", "stages"]
+        for key in top.keys.sorted() where !knownTop.contains(key) {
+            throw IINError.pipeline(file: path, jsonPath: "$.\(key)", problem: "unknown key", fix: "Known keys: \(knownTop.sorted().joined(separator: ", ")).")
+        }
+        guard top["version"]?.intValue == formatVersion else {
+            throw IINError.pipeline(file: path, jsonPath: "$.version", problem: "expected \(formatVersion), found \(top["version"]?.canonical ?? "nothing")", fix: "Set \"version\": \(formatVersion).")
+        }
+        var releaseFolder = "release"
+        if let release = top["release"] {
+            guard let value = release.stringValue, !value.isEmpty else {
+                throw IINError.pipeline(file: path, jsonPath: "$.release", problem: "expected a folder name", fix: "Give the release folder as a string.")
+            }
+            releaseFolder = value
+        }
+
+        var inputs: [String: String] = [:]
+        for (name, value) in top["inputs"]?.objectValue ?? [:] {
+            guard let glob = value.stringValue else {
+                throw IINError.pipeline(file: path, jsonPath: "$.inputs.\(name)", problem: "expected a file glob string, found \(value.typeName)", fix: "Write the input as \"\(name)\": \"folder/*.csv\".")
+            }
+            inputs[name] = glob
+        }
+        let base = file.deletingLastPathComponent()
+        for (name, glob) in inputs where !glob.hasPrefix("/") {
+            inputs[name] = base.appendingPathComponent(glob).path
+        }
+        for (name, glob) in inputOverrides {
+            guard inputs[name] != nil else {
+                throw IINError.invalidArgument(name: "--input", value: "\(name)=\(glob)", expected: "one of the pipeline's inputs: \(inputs.keys.sorted().joined(separator: ", "))")
+            }
+            inputs[name] = glob.hasPrefix("/") ? glob : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(glob).path
+        }
+
+        guard let stageList = top["stages"]?.arrayValue, !stageList.isEmpty else {
+            throw IINError.pipeline(file: path, jsonPath: "$.stages", problem: "expected a non-empty array of stages", fix: "Declare the stages as a list.")
+        }
+        var specs: [StageSpec] = []
+        var definitions: [String: StageDefinition] = [:]
+        for (index, entry) in stageList.enumerated() {
+            let at = "$.stages[\(index)]"
+            guard case let .object(members) = entry else {
+                throw IINError.pipeline(file: path, jsonPath: at, problem: "expected an object", fix: "Each stage is an object with name, kind, needs, inputs and params.")
+            }
+            let knownKeys: Set<String> = ["name", "kind", "needs", "inputs", "params", "description"]
+            for key in members.keys.sorted() where !knownKeys.contains(key) {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).\(key)", problem: "unknown key", fix: "Known keys: \(knownKeys.sorted().joined(separator: ", ")).")
+            }
+            guard let name = members["name"]?.stringValue, !name.isEmpty else {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "missing stage name", fix: "Give the stage a unique name.")
+            }
+            if specs.contains(where: { $0.name == name }) {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a second stage named '\(name)'", fix: "Stage names must be unique.")
+            }
+            guard let kind = members["kind"]?.stringValue else {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "missing stage kind", fix: "Use one of: \(knownKinds.sorted().joined(separator: ", ")).")
+            }
+            guard knownKinds.contains(kind) else {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "unknown stage kind '\(kind)'", fix: "Use one of: \(knownKinds.sorted().joined(separator: ", ")).")
+            }
+            let definition: StageDefinition
+            if let known = definitions[kind] {
+                definition = known
+            } else {
+                definition = try StageDefinition.load(folder: stageFolder, kind: kind)
+                definitions[kind] = definition
+            }
+            let needs = try stringList(members["needs"], path: "\(at).needs", file: path)
+            let stageInputs = try stringList(members["inputs"], path: "\(at).inputs", file: path)
+            for (inputIndex, input) in stageInputs.enumerated() where inputs[input] == nil {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).inputs[\(inputIndex)]", problem: "no pipeline input named '\(input)'", fix: "Declare it under $.inputs or use one of: \(inputs.keys.sorted().joined(separator: ", ")).")
+            }
+            for required in definition.inputs.keys.sorted() where !stageInputs.contains(required) {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).inputs", problem: "stage kind '\(kind)' reads input '\(required)'", fix: "Add \"\(required)\" to the stage's inputs.")
+            }
+            let parameters = try definition.resolveParameters(members["params"], jsonPath: "\(at).params", file: path)
+            specs.append(StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition))
+        }
+        let ordered = try StageGraph.order(specs, file: path)
+        return Pipeline(file: file, inputs: inputs, releaseFolder: releaseFolder, stages: ordered)
+    }
+
+    private static func stringList(_ value: JSONValue?, path: String, file: String) throws(IINError) -> [String] {
+        guard let value else { return [] }
+        guard let array = value.arrayValue else {
+            throw IINError.pipeline(file: file, jsonPath: path, problem: "expected an array of names, found \(value.typeName)", fix: "Write a list such as [\"ingest\"].")
+        }
+        var names: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let name = element.stringValue else {
+                throw IINError.pipeline(file: file, jsonPath: "\(path)[\(index)]", problem: "expected a name, found \(element.typeName)", fix: "Use a string.")
+            }
+            names.append(name)
+        }
+        return names
+    }
+
+    public func stage(named name: String) -> StageSpec? { stages.first { $0.name == name } }
+
+    /// The names of `name` and every stage that depends on it.
+    public func downstream(of name: String) -> Set<String> {
+        var result: Set<String> = [name]
+        for stage in stages where stage.needs.contains(where: result.contains) {
+            result.insert(stage.name)
+        }
+        return result
+    }
+
+    /// The files an input's glob matches, in byte order of their paths (the
+    /// contract's "input order").
+    public func files(forInput name: String) throws(IINError) -> [URL] {
+        guard let pattern = inputs[name] else { return [] }
+        let matches = FileGlob.expand(pattern)
+        if matches.isEmpty {
+            throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "no file matches '\(pattern)'",
+                                    fix: "Point the input at existing files, or override it with --input \(name)=GLOB.")
+        }
+        return matches.map { URL(fileURLWithPath: $0) }
+    }
+}
+
+/// Orders stages so each comes after what it needs.
+public enum StageGraph {
+    public static func order(_ specs: [StageSpec], file: String) throws(IINError) -> [StageSpec] {
+        let names = Set(specs.map(\.name))
+        for (index, spec) in specs.enumerated() {
+            for (needIndex, need) in spec.needs.enumerated() where !names.contains(need) {
+                throw IINError.pipeline(file: file, jsonPath: "$.stages[\(index)].needs[\(needIndex)]", problem: "no stage named '\(need)'",
+                                        fix: "Use one of: \(names.sorted().joined(separator: ", ")).")
+            }
+        }
+        var placed: [StageSpec] = []
+        var placedNames = Set<String>()
+        var remaining = specs
+        while !remaining.isEmpty {
+            guard let next = remaining.firstIndex(where: { $0.needs.allSatisfy(placedNames.contains) }) else {
+                let cycle = findCycle(remaining)
+                let index = specs.firstIndex { $0.name == cycle.first }!
+                throw IINError.pipeline(file: file, jsonPath: "$.stages[\(index)].needs", problem: "a cycle: \(cycle.joined(separator: " -> "))",
+                                        fix: "Remove one of these needs so the stages form a DAG.")
+            }
+            let spec = remaining.remove(at: next)
+            placed.append(spec)
+            placedNames.insert(spec.name)
+        }
+        return placed
+    }
+
+    private static func findCycle(_ specs: [StageSpec]) -> [String] {
+        let needs = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.needs) })
+        var path: [String] = [specs[0].name]
+        while true {
+            let current = path.last!
+            guard let next = needs[current]?.first(where: { needs[$0] != nil }) else { return path }
+            if let start = path.firstIndex(of: next) { return Array(path[start...]) + [next] }
+            path.append(next)
+        }
+    }
+
+    /// The graph as text lines, one per stage with what it needs.
+    public static func text(_ pipeline: Pipeline) -> String {
+        var lines: [String] = []
+        for stage in pipeline.stages {
+            let needs = stage.needs.isEmpty ? "" : " <- " + stage.needs.joined(separator: ", ")
+            let inputs = stage.inputs.isEmpty ? "" : "  [inputs: " + stage.inputs.joined(separator: ", ") + "]"
+            lines.append("\(stage.name) (\(stage.kind))\(needs)\(inputs)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The graph in Graphviz DOT.
+    public static func dot(_ pipeline: Pipeline) -> String {
+        var lines = ["digraph iin {", "  rankdir=LR;", "  node [shape=box];"]
+        for name in pipeline.inputs.keys.sorted() {
+            lines.append("  \"input:\(name)\" [shape=note, label=\"\(name)\"];")
+        }
+        for stage in pipeline.stages {
+            lines.append("  \"\(stage.name)\" [label=\"\(stage.name)\\n(\(stage.kind))\"];")
+            for input in stage.inputs { lines.append("  \"input:\(input)\" -> \"\(stage.name)\";") }
+            for need in stage.needs { lines.append("  \"\(need)\" -> \"\(stage.name)\";") }
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Progress of long stage work: a bar redrawn in place on a terminal, a
+/// plain line every few seconds when stderr is a pipe or a log file.
+public final class ProgressReporter: Sendable {
+    public enum Style: Sendable { case bar, lines, silent }
+
+    private struct State {
+        var task = ""
+        var total = 0
+        var done = 0
+        var unit = ""
+        var lastDraw = Date.distantPast
+        var drewBar = false
+    }
+
+    private let style: Style
+    private let state = Mutex(State())
+
+    public init(style: Style) {
+        self.style = style
+    }
+
+    public static func forStandardError() -> ProgressReporter {
+        ProgressReporter(style: isatty(STDERR_FILENO) != 0 ? .bar : .lines)
+    }
+
+    public func begin(_ task: String, total: Int, unit: String) {
+        state.withLock { $0 = State(task: task, total: max(total, 1), done: 0, unit: unit, lastDraw: Date()) }
+    }
+
+    public func advance(by amount: Int) {
+        guard style != .silent else { return }
+        let line: String? = state.withLock { state in
+            state.done += amount
+            let now = Date()
+            let interval: TimeInterval = style == .bar ? 0.1 : 5
+            guard now.timeIntervalSince(state.lastDraw) >= interval else { return nil }
+            state.lastDraw = now
+            if style == .bar { state.drewBar = true }
+            return Self.render(state, bar: style == .bar)
+        }
+        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    public func finish() {
+        let clear: Bool = state.withLock { state in
+            defer { state.drewBar = false }
+            return state.drewBar
+        }
+        if clear { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    private static func render(_ state: State, bar: Bool) -> String {
+        let fraction = min(1, Double(state.done) / Double(state.total))
+        let percent = Int(fraction * 100)
+        if bar {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            return "\r  \(state.task) [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(percent)% \(state.done)/\(state.total) \(state.unit)\u{1B}[K"
+        }
+        return "  \(state.task): \(percent)% (\(state.done) of \(state.total) \(state.unit))\n"
+    }
+}

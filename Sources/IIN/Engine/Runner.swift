@@ -1,0 +1,176 @@
+import Crypto
+import Foundation
+
+/// Where the runner reports what it does, so the CLI prints it and tests
+/// collect it.
+public protocol RunLog: AnyObject {
+    func stageFinished(_ result: StageResult)
+    func warning(_ message: String)
+}
+
+public struct StageResult: Sendable {
+    public enum Status: String, Sendable { case ran, cached }
+    public var stage: String
+    public var kind: String
+    public var status: Status
+    public var seconds: Double
+    public var counts: [String: Int]
+    public var reasons: [RerunReason]
+    public var fingerprint: String
+    public var artifact: URL
+}
+
+/// A stage's state before running: its fingerprint and, when it is not up
+/// to date, every reason why.
+public struct StagePlan: Sendable {
+    public var stage: StageSpec
+    public var components: FingerprintComponents
+    public var fingerprint: String
+    public var reasons: [RerunReason]
+    public var upToDate: Bool { reasons.isEmpty }
+}
+
+/// Runs a pipeline over a work folder: only stale stages, in dependency
+/// order, each into a fresh artifact; then puts the release in place.
+public final class Runner {
+    public let pipeline: Pipeline
+    public let workFolder: URL
+    public let store: ArtifactStore
+    public let gazetteer: Gazetteer
+    private let log: RunLog
+    private let progress: ProgressReporter
+
+    public init(pipeline: Pipeline, workFolder: URL, gazetteer: Gazetteer, log: RunLog, progress: ProgressReporter) {
+        self.pipeline = pipeline
+        self.workFolder = workFolder
+        self.store = ArtifactStore(workFolder: workFolder)
+        self.gazetteer = gazetteer
+        self.log = log
+        self.progress = progress
+    }
+
+    /// The fingerprint and staleness of every stage, without running any.
+    /// `verifyContent` re-hashes cached artifacts (a run does; status only
+    /// checks presence and sizes).
+    public func plan(forcing forced: Set<String> = [], verifyContent: Bool, hashCache: FileHashCache) throws(IINError) -> [StagePlan] {
+        var fingerprints: [String: String] = [:]
+        var plans: [StagePlan] = []
+        for stage in pipeline.stages {
+            guard let implementation = StageCatalog.stage(kind: stage.kind) else { continue }
+            let kindType = type(of: implementation)
+            var inputs: [String: [InputFileDigest]] = [:]
+            for input in stage.inputs {
+                var digests: [InputFileDigest] = []
+                for file in try pipeline.files(forInput: input) { digests.append(try hashCache.digest(of: file)) }
+                inputs[input] = digests
+            }
+            var upstream: [String: String] = [:]
+            for need in stage.needs { upstream[need] = fingerprints[need] }
+            let components = FingerprintComponents(
+                schema: FingerprintComponents.schemaVersion, kind: stage.kind, codeVersion: kindType.codeVersion,
+                parameters: stage.parameters.canonical, upstream: upstream, inputs: inputs,
+                gazetteer: kindType.usesGazetteer ? gazetteer.digest : nil)
+            let fingerprint = components.fingerprint
+            fingerprints[stage.name] = fingerprint
+
+            var reasons: [RerunReason] = []
+            switch store.lookup(stage: stage.name, fingerprint: fingerprint, verifyContent: verifyContent) {
+            case .hit:
+                break
+            case let .damaged(detail):
+                reasons.append(.artifactDamaged(detail: detail))
+            case .missing:
+                if let previous = store.lastBuilt(stage: stage.name) {
+                    let differences = RerunReason.differences(previous: previous, current: components)
+                    reasons += differences.isEmpty ? [.artifactMissing] : differences
+                } else {
+                    reasons.append(.neverBuilt)
+                }
+            }
+            if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
+            plans.append(StagePlan(stage: stage, components: components, fingerprint: fingerprint, reasons: reasons))
+        }
+        return plans
+    }
+
+    public struct Outcome: Sendable {
+        public var results: [StageResult]
+        public var releaseFolder: URL?
+    }
+
+    /// Runs what is stale. `force` names stages to rerun with all that
+    /// depends on them.
+    public func run(force: [String] = [], threads: Int, releaseFolder: URL) throws(IINError) -> Outcome {
+        for name in force where pipeline.stage(named: name) == nil {
+            throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
+        }
+        try store.prepare()
+        let lock = try WorkLock(folder: workFolder)
+        defer { lock.release() }
+        if let holder = lock.tookOverFromPID {
+            log.warning("took over the work-folder lock left by process \(holder), which is no longer running")
+        }
+        store.clearTemporary()
+
+        let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"))
+        var forced = Set<String>()
+        for name in force { forced.formUnion(pipeline.downstream(of: name)) }
+        let plans = try plan(forcing: forced, verifyContent: true, hashCache: hashCache)
+        hashCache.save()
+
+        var results: [StageResult] = []
+        var folders: [String: URL] = [:]
+        for plan in plans {
+            let stage = plan.stage
+            let started = Date()
+            if plan.upToDate, case let .hit(record, folder) = store.lookup(stage: stage.name, fingerprint: plan.fingerprint, verifyContent: false) {
+                store.touch(stage: stage.name, fingerprint: plan.fingerprint)
+                folders[stage.name] = folder
+                let result = StageResult(stage: stage.name, kind: stage.kind, status: .cached, seconds: Date().timeIntervalSince(started),
+                                         counts: record.counts, reasons: [], fingerprint: plan.fingerprint, artifact: folder)
+                results.append(result)
+                log.stageFinished(result)
+                continue
+            }
+            for reason in plan.reasons {
+                if case let .artifactDamaged(detail) = reason {
+                    log.warning("stage \(stage.name): cached artifact damaged (\(detail)); discarding it and rebuilding")
+                    store.discard(stage: stage.name, fingerprint: plan.fingerprint)
+                }
+            }
+            let implementation = StageCatalog.stage(kind: stage.kind)!
+            var inputFiles: [String: [URL]] = [:]
+            for input in stage.inputs { inputFiles[input] = try pipeline.files(forInput: input) }
+            var upstream: [String: URL] = [:]
+            for need in stage.needs {
+                if let needed = pipeline.stage(named: need), let folder = folders[need] { upstream[needed.kind] = folder }
+            }
+            let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
+            let context = StageContext(stageName: stage.name, parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
+                                       output: temporary, reportFolder: workFolder.appendingPathComponent("reports"),
+                                       gazetteer: gazetteer, progress: progress, threads: threads)
+            let outcome: StageOutcome
+            do {
+                outcome = try implementation.run(context)
+            } catch {
+                progress.finish()
+                try? FileManager.default.removeItem(at: temporary)
+                throw error
+            }
+            progress.finish()
+            let seconds = Date().timeIntervalSince(started)
+            let record = try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components,
+                                                  counts: outcome.counts, seconds: seconds)
+            store.recordBuilt(stage: stage.name, components: plan.components)
+            store.prune(stage: stage.name)
+            let folder = store.folder(stage: stage.name, fingerprint: record.fingerprint)
+            folders[stage.name] = folder
+            let result = StageResult(stage: stage.name, kind: stage.kind, status: .ran, seconds: seconds, counts: outcome.counts,
+                                     reasons: plan.reasons, fingerprint: plan.fingerprint, artifact: folder)
+            results.append(result)
+            log.stageFinished(result)
+        }
+        let release = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder)
+        return Outcome(results: results, releaseFolder: release)
+    }
+}

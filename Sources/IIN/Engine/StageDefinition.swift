@@ -1,0 +1,192 @@
+import Foundation
+
+/// The schema of one stage parameter, as `stages/<kind>.json` declares it.
+public indirect enum ParameterSchema: Sendable, Equatable {
+    case integer(minimum: Int?, maximum: Int?)
+    case number
+    case string(allowed: [String]?)
+    case boolean
+    case array(items: ParameterSchema)
+    /// A fixed set of named fields, each with its own schema and default.
+    case object(fields: [String: ParameterDefinition])
+    /// Free-form string-to-string map (a column mapping, say).
+    case stringMap
+
+    var typeName: String {
+        switch self {
+        case .integer: return "integer"
+        case .number: return "number"
+        case .string: return "string"
+        case .boolean: return "boolean"
+        case .array: return "array"
+        case .object: return "object"
+        case .stringMap: return "object of strings"
+        }
+    }
+}
+
+public struct ParameterDefinition: Sendable, Equatable {
+    public var schema: ParameterSchema
+    public var defaultValue: JSONValue
+    public var meaning: String
+}
+
+/// What `stages/<kind>.json` says about a stage kind: its inputs, outputs,
+/// parameters with defaults and meaning, and what it computes in words.
+/// The runner reads it to validate pipeline.json and to fill in defaults;
+/// people read it to learn what a stage does.
+public struct StageDefinition: Sendable, Equatable {
+    public var kind: String
+    public var summary: String
+    public var definition: String
+    /// Names of pipeline inputs the stage reads (e.g. `raw`).
+    public var inputs: [String: String]
+    public var outputs: [String: String]
+    public var parameters: [String: ParameterDefinition]
+
+    public static func load(folder: URL, kind: String) throws(IINError) -> StageDefinition {
+        let url = folder.appendingPathComponent("\(kind).json")
+        let data = try FileBytes.read(url)
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch {
+            throw IINError.stageDefinition(file: url.path, problem: "not valid JSON (\(error))")
+        }
+        func text(_ key: String) throws(IINError) -> String {
+            guard let value = json[key]?.stringValue else {
+                throw IINError.stageDefinition(file: url.path, problem: "'\(key)' must be a string")
+            }
+            return value
+        }
+        func textMap(_ key: String) throws(IINError) -> [String: String] {
+            guard let object = json[key]?.objectValue else { return [:] }
+            var result: [String: String] = [:]
+            for (name, value) in object {
+                guard let string = value.stringValue else {
+                    throw IINError.stageDefinition(file: url.path, problem: "'\(key).\(name)' must be a string")
+                }
+                result[name] = string
+            }
+            return result
+        }
+        guard try text("kind") == kind else {
+            throw IINError.stageDefinition(file: url.path, problem: "'kind' must be '\(kind)'")
+        }
+        var parameters: [String: ParameterDefinition] = [:]
+        for (name, value) in json["parameters"]?.objectValue ?? [:] {
+            parameters[name] = try parseParameter(value, path: "parameters.\(name)", file: url.path)
+        }
+        return StageDefinition(kind: kind, summary: try text("summary"), definition: try text("definition"),
+                               inputs: try textMap("inputs"), outputs: try textMap("outputs"), parameters: parameters)
+    }
+
+    private static func parseParameter(_ json: JSONValue, path: String, file: String) throws(IINError) -> ParameterDefinition {
+        guard let type = json["type"]?.stringValue else {
+            throw IINError.stageDefinition(file: file, problem: "'\(path).type' must be a string")
+        }
+        let meaning = json["meaning"]?.stringValue ?? ""
+        let schema = try parseSchema(type: type, json: json, path: path, file: file)
+        let defaultValue: JSONValue
+        if case let .object(fields) = schema {
+            defaultValue = .object(fields.mapValues(\.defaultValue))
+        } else {
+            guard let value = json["default"] else {
+                throw IINError.stageDefinition(file: file, problem: "'\(path)' needs a 'default'")
+            }
+            defaultValue = value
+        }
+        return ParameterDefinition(schema: schema, defaultValue: defaultValue, meaning: meaning)
+    }
+
+    private static func parseSchema(type: String, json: JSONValue, path: String, file: String) throws(IINError) -> ParameterSchema {
+        switch type {
+        case "integer": return .integer(minimum: json["minimum"]?.intValue, maximum: json["maximum"]?.intValue)
+        case "number": return .number
+        case "boolean": return .boolean
+        case "string": return .string(allowed: json["enum"]?.arrayValue?.compactMap(\.stringValue))
+        case "string_map": return .stringMap
+        case "array":
+            guard let itemType = json["items"]?.stringValue else {
+                throw IINError.stageDefinition(file: file, problem: "'\(path).items' must name the item type")
+            }
+            return .array(items: try parseSchema(type: itemType, json: .object([:]), path: path + ".items", file: file))
+        case "object":
+            var fields: [String: ParameterDefinition] = [:]
+            for (name, value) in json["fields"]?.objectValue ?? [:] {
+                fields[name] = try parseParameter(value, path: "\(path).fields.\(name)", file: file)
+            }
+            return .object(fields: fields)
+        default:
+            throw IINError.stageDefinition(file: file, problem: "'\(path).type' is '\(type)', not a known type")
+        }
+    }
+
+    /// The parameters with defaults filled in, checked against the schema.
+    /// Errors name the JSON path in pipeline.json.
+    public func resolveParameters(_ given: JSONValue?, jsonPath: String, file: String) throws(IINError) -> JSONValue {
+        try ParameterResolver(file: file).resolve(given ?? .object([:]), fields: parameters, path: jsonPath)
+    }
+}
+
+private struct ParameterResolver {
+    let file: String
+
+    func resolve(_ given: JSONValue, fields: [String: ParameterDefinition], path: String) throws(IINError) -> JSONValue {
+        guard case let .object(members) = given else {
+            throw IINError.pipeline(file: file, jsonPath: path, problem: "expected an object, found \(given.typeName)", fix: "Write the parameters as a JSON object.")
+        }
+        for name in members.keys where fields[name] == nil {
+            throw IINError.pipeline(file: file, jsonPath: "\(path).\(name)", problem: "unknown parameter '\(name)'",
+                                    fix: "Known parameters: \(fields.keys.sorted().joined(separator: ", ")).")
+        }
+        var resolved: [String: JSONValue] = [:]
+        for (name, definition) in fields {
+            resolved[name] = try check(members[name] ?? definition.defaultValue, against: definition.schema, path: "\(path).\(name)")
+        }
+        return .object(resolved)
+    }
+
+    func check(_ value: JSONValue, against schema: ParameterSchema, path: String) throws(IINError) -> JSONValue {
+        func wrongType() -> IINError {
+            .pipeline(file: file, jsonPath: path, problem: "expected \(schema.typeName), found \(value.typeName) \(value.canonical)",
+                      fix: "Give a value of type \(schema.typeName).")
+        }
+        switch schema {
+        case let .integer(minimum, maximum):
+            guard let number = value.intValue else { throw wrongType() }
+            if let minimum, number < minimum {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(number) is below the minimum \(minimum)", fix: "Use a value of at least \(minimum).")
+            }
+            if let maximum, number > maximum {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(number) is above the maximum \(maximum)", fix: "Use a value of at most \(maximum).")
+            }
+            return .integer(number)
+        case .number:
+            guard let number = value.doubleValue else { throw wrongType() }
+            return .number(number)
+        case .boolean:
+            guard value.boolValue != nil else { throw wrongType() }
+            return value
+        case let .string(allowed):
+            guard let string = value.stringValue else { throw wrongType() }
+            if let allowed, !allowed.contains(string) {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "'\(string)' is not allowed", fix: "Use one of: \(allowed.joined(separator: ", ")).")
+            }
+            return value
+        case .stringMap:
+            guard let members = value.objectValue else { throw wrongType() }
+            for (key, member) in members where member.stringValue == nil {
+                throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected string, found \(member.typeName)", fix: "Map each name to a string.")
+            }
+            return value
+        case let .array(items):
+            guard let elements = value.arrayValue else { throw wrongType() }
+            var checked: [JSONValue] = []
+            for (index, element) in elements.enumerated() {
+                checked.append(try check(element, against: items, path: "\(path)[\(index)]"))
+            }
+            return .array(checked)
+        case let .object(fields):
+            return try resolve(value, fields: fields, path: path)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// A pipeline file, its stage definitions and a work folder, opened
+/// together: what every command that touches the pipeline starts from.
+public struct Workspace {
+    public let pipeline: Pipeline
+    public let workFolder: URL
+    public let gazetteer: Gazetteer
+
+    /// - Parameters:
+    ///   - stagesFolder: where the stage definitions are; by default the
+    ///     `stages` folder beside the pipeline file.
+    public init(pipelineFile: URL, stagesFolder: URL? = nil, workFolder: URL? = nil,
+                inputOverrides: [String: String] = [:]) throws(IINError) {
+        let base = pipelineFile.deletingLastPathComponent()
+        let stages = stagesFolder ?? base.appendingPathComponent("stages")
+        guard FileManager.default.fileExists(atPath: stages.path) else {
+            throw IINError.stageDefinition(file: stages.path, problem: "no stage definition folder here; pass --stages DIR")
+        }
+        pipeline = try Pipeline.load(file: pipelineFile, stageFolder: stages, knownKinds: StageCatalog.kinds, inputOverrides: inputOverrides)
+        self.workFolder = workFolder ?? base.appendingPathComponent(".iin")
+        gazetteer = try Gazetteer.embedded()
+    }
+
+    public func runner(log: RunLog, progress: ProgressReporter) -> Runner {
+        Runner(pipeline: pipeline, workFolder: workFolder, gazetteer: gazetteer, log: log, progress: progress)
+    }
+
+    /// The release folder: `--out` if given, else pipeline.json's `release`
+    /// relative to the pipeline file.
+    public func releaseFolder(override: String?) -> URL {
+        if let override {
+            return URL(fileURLWithPath: override, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        }
+        let release = pipeline.releaseFolder
+        return release.hasPrefix("/") ? URL(fileURLWithPath: release) : pipeline.file.deletingLastPathComponent().appendingPathComponent(release)
+    }
+
+    /// The final record accounting of a run, from its aggregate stage.
+    public static func accounting(of results: [StageResult]) -> RecordAccounting? {
+        guard let aggregate = results.last(where: { $0.kind == AggregateStage.kind }) else { return nil }
+        return try? RecordAccounting.read(from: aggregate.artifact)
+    }
+}

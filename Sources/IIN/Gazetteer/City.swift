@@ -1,0 +1,65 @@
+/// The kind of a 2020 city-level division, as the published CityInfo table
+/// names it in its `Level` column.
+public enum CityLevel: String, Sendable, CaseIterable, Codable {
+    case municipality
+    case prefectureCity = "prefecture_city"
+    case autonomousPrefecture = "autonomous_prefecture"
+    /// 地区
+    case region
+    /// 盟
+    case league
+    /// 省直辖县级行政单位: county-level units governed by the province.
+    case provinceAdministeredCounty = "province_administered_county"
+}
+
+/// One of the 367 nodes of the network.
+public struct City: Sendable, Hashable {
+    public var code: Int
+    public var nameCN: String
+    public var nameEN: String
+    public var provinceCode: Int
+    public var provinceNameCN: String
+    public var level: CityLevel
+    public var longitude: Double
+    public var latitude: Double
+}
+
+/// A county-level division of 2020 and the city that holds it.
+public struct CountyUnit: Sendable, Hashable {
+    public var code: Int
+    public var name: String
+    public var cityCode: Int
+}
+
+/// A province-level division of 2020 (including Hong Kong, Macao, Taiwan).
+public struct Province: Sendable, Hashable {
+    public var code: Int
+    public var name: String
+}
+
+extension City {
+    /// Great-circle distance on a sphere of the mean Earth radius
+    /// (6371.0088 km, as outputs.md fixes it), by the haversine formula,
+    /// which stays accurate for the short distances of neighbouring cities.
+    public func distanceKilometres(to other: City) -> Double {
+        let radius = 6371.0088
+        let toRadians = Double.pi / 180
+        let phi1 = latitude * toRadians
+        let phi2 = other.latitude * toRadians
+        let deltaPhi = (other.latitude - latitude) * toRadians
+        let deltaLambda = (other.longitude - longitude) * toRadians
+        let a = sinSquared(deltaPhi / 2) + cos(phi1) * cos(phi2) * sinSquared(deltaLambda / 2)
+        return 2 * radius * asin(min(1, a.squareRoot()))
+    }
+}
+
+private func sinSquared(_ x: Double) -> Double {
+    let s = sin(x)
+    return s * s
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

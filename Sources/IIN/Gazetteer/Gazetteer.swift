@@ -1,0 +1,113 @@
+import Crypto
+import Foundation
+
+/// The 2020 administrative divisions the network is built on: 367 cities,
+/// every county-level unit of 2020 mapped to its city, and the names that
+/// mean "outside the mainland".
+///
+/// It is loaded from the data files committed under
+/// `Sources/IIN/Resources/gazetteer` (see docs/gazetteer.md for how they were
+/// derived and under which licences), and its `digest` enters the
+/// fingerprint of every stage that uses it, so correcting the data rebuilds
+/// exactly what it affects.
+public struct Gazetteer: Sendable {
+    public let cities: [City]
+    public let counties: [CountyUnit]
+    public let provinces: [Province]
+    public let outsideMainlandNames: [String]
+    /// SHA-256 over the data files, in hex.
+    public let digest: String
+    private let cityIndexByCode: [Int: Int]
+
+    public static let cityCount = 367
+
+    public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], digest: String) {
+        self.cities = cities.sorted { $0.code < $1.code }
+        self.counties = counties.sorted { $0.code < $1.code }
+        self.provinces = provinces.sorted { $0.code < $1.code }
+        self.outsideMainlandNames = outsideMainlandNames
+        self.digest = digest
+        var index: [Int: Int] = [:]
+        for (position, city) in self.cities.enumerated() { index[city.code] = position }
+        self.cityIndexByCode = index
+    }
+
+    public func city(code: Int) -> City? {
+        cityIndexByCode[code].map { cities[$0] }
+    }
+
+    /// Dense index 0..<367 of a city, for matrices and arrays.
+    public func denseIndex(ofCity code: Int) -> Int? { cityIndexByCode[code] }
+
+    public func province(code: Int) -> Province? {
+        provinces.first { $0.code == code }
+    }
+
+    /// The folder holding the committed data files.
+    public static var resourceFolder: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("gazetteer")
+    }
+
+    /// The gazetteer shipped with the program; loaded once per process.
+    public static func embedded() throws(IINError) -> Gazetteer {
+        try embeddedResult.get()
+    }
+
+    private static let embeddedResult: Result<Gazetteer, IINError> = {
+        do throws(IINError) {
+            return .success(try load(from: resourceFolder))
+        } catch {
+            return .failure(error)
+        }
+    }()
+
+    public static let dataFiles = ["cities.csv", "counties.csv", "outside-mainland.csv"]
+
+    public static func load(from folder: URL) throws(IINError) -> Gazetteer {
+        var hasher = SHA256()
+        var tables: [String: CSVTable] = [:]
+        for name in dataFiles {
+            let url = folder.appendingPathComponent(name)
+            let data = try FileBytes.read(url)
+            hasher.update(data: Data(name.utf8))
+            hasher.update(data: data)
+            tables[name] = try CSVTable.parse(data, path: url.path)
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+
+        let cityTable = tables["cities.csv"]!
+        var cities: [City] = []
+        var provinces: [Int: String] = [:]
+        let columns = try ["code", "name_cn", "name_en", "province_code", "province_name_cn", "level", "lng", "lat"].map { name throws(IINError) in try cityTable.columnIndex(name) }
+        for (row, line) in zip(cityTable.rows, cityTable.lines) {
+            guard let code = Int(row[columns[0]]), let provinceCode = Int(row[columns[3]]),
+                  let level = CityLevel(rawValue: row[columns[5]]),
+                  let longitude = Double(row[columns[6]]), let latitude = Double(row[columns[7]])
+            else {
+                throw IINError.gazetteer(file: cityTable.path, row: line, problem: "unreadable city row \(row)")
+            }
+            cities.append(City(code: code, nameCN: row[columns[1]], nameEN: row[columns[2]], provinceCode: provinceCode,
+                               provinceNameCN: row[columns[4]], level: level, longitude: longitude, latitude: latitude))
+            provinces[provinceCode] = row[columns[4]]
+        }
+        let cityCodes = Set(cities.map(\.code))
+
+        let countyTable = tables["counties.csv"]!
+        let countyColumns = try ["code", "name", "city_code"].map { name throws(IINError) in try countyTable.columnIndex(name) }
+        var counties: [CountyUnit] = []
+        for (row, line) in zip(countyTable.rows, countyTable.lines) {
+            guard let code = Int(row[countyColumns[0]]), let cityCode = Int(row[countyColumns[2]]), cityCodes.contains(cityCode) else {
+                throw IINError.gazetteer(file: countyTable.path, row: line, problem: "county row with an unknown city \(row)")
+            }
+            counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode))
+        }
+
+        let outsideTable = tables["outside-mainland.csv"]!
+        let nameColumn = try outsideTable.columnIndex("name")
+        let outside = outsideTable.rows.map { $0[nameColumn] }
+
+        return Gazetteer(cities: cities, counties: counties,
+                         provinces: provinces.map { Province(code: $0.key, name: $0.value) },
+                         outsideMainlandNames: outside, digest: digest)
+    }
+}

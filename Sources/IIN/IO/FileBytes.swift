@@ -1,0 +1,135 @@
+import Foundation
+
+/// Reads a whole file for byte-level scanning.
+///
+/// Files are memory-mapped where the system allows, so a large crawl file is
+/// paged in as it is scanned instead of being copied up front.
+public enum FileBytes {
+    public static func read(_ url: URL) throws(IINError) -> Data {
+        do {
+            return try Data(contentsOf: url, options: [.alwaysMapped])
+        } catch {
+            throw IINError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// A growable output buffer that flushes to a file in large blocks.
+///
+/// Stages write millions of small fields; collecting them in one buffer and
+/// writing megabytes at a time keeps system calls out of the hot path.
+public final class BufferedFileWriter {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 1 << 20
+    public let url: URL
+    public private(set) var bytesWritten = 0
+
+    public init(url: URL) throws(IINError) {
+        self.url = url
+        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
+            throw IINError.unwritableFile(path: url.path, reason: "cannot open for writing")
+        }
+        self.handle = handle
+        buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    @inline(__always)
+    public func write(byte: UInt8) {
+        buffer.append(byte)
+    }
+
+    @inline(__always)
+    public func write<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= flushThreshold { flushBuffer() }
+    }
+
+    @inline(__always)
+    public func write(_ string: String) {
+        var copy = string
+        copy.withUTF8 { buffer.append(contentsOf: $0) }
+        if buffer.count >= flushThreshold { flushBuffer() }
+    }
+
+    /// Unsigned LEB128, the compact integer form of the binary artifacts.
+    @inline(__always)
+    public func writeVarint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        buffer.append(UInt8(remaining))
+    }
+
+    /// A length-prefixed UTF-8 string.
+    @inline(__always)
+    public func writeLengthPrefixed(_ string: String) {
+        var copy = string
+        copy.withUTF8 { utf8 in
+            writeVarint(UInt64(utf8.count))
+            buffer.append(contentsOf: utf8)
+        }
+        if buffer.count >= flushThreshold { flushBuffer() }
+    }
+
+    private func flushBuffer() {
+        guard !buffer.isEmpty else { return }
+        handle.write(Data(buffer))
+        bytesWritten += buffer.count
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func close() throws(IINError) {
+        flushBuffer()
+        do {
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// Reads what `BufferedFileWriter` wrote: varints and length-prefixed strings.
+public struct BinaryReader {
+    private let data: Data
+    private var offset: Int
+    public let url: URL
+
+    public init(url: URL) throws(IINError) {
+        self.url = url
+        self.data = try FileBytes.read(url)
+        self.offset = data.startIndex
+    }
+
+    public var atEnd: Bool { offset >= data.endIndex }
+
+    public mutating func readVarint() throws(IINError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < data.endIndex, shift < 64 else {
+                throw IINError.corruptArtifact(path: url.path, reason: "truncated or overlong integer at byte \(offset)")
+            }
+            let byte = data[offset]
+            offset += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    public mutating func readInt() throws(IINError) -> Int { Int(truncatingIfNeeded: try readVarint()) }
+
+    public mutating func readString() throws(IINError) -> String {
+        let length = Int(try readVarint())
+        guard length >= 0, offset + length <= data.endIndex else {
+            throw IINError.corruptArtifact(path: url.path, reason: "string runs past the end at byte \(offset)")
+        }
+        let string = data[offset..<(offset + length)].withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        offset += length
+        return string
+    }
+}

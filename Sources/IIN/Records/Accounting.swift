@@ -1,0 +1,96 @@
+import Foundation
+
+/// How the rows of one input file ended: every row read is counted exactly
+/// once, as kept, duplicate or one rejection reason.
+public struct FileAccount: Codable, Sendable, Equatable {
+    public var file: String
+    public var rowsRead = 0
+    public var kept = 0
+    public var duplicate = 0
+    public var rejected: [String: Int] = [:]
+    /// Kept records inside a slice, and outside every slice.
+    public var inSlice = 0
+    public var outOfSlice = 0
+
+    public init(file: String) { self.file = file }
+
+    public func rejections(_ reason: RejectionReason) -> Int { rejected[reason.rawValue, default: 0] }
+    public var totalRejected: Int { rejected.values.reduce(0, +) }
+    /// rows read - (kept + duplicates + rejected): zero when nothing was lost.
+    public var unaccounted: Int { rowsRead - kept - duplicate - totalRejected }
+}
+
+/// The accounting of a whole run, carried from stage to stage: ingest
+/// counts rows and its rejections, geocoding adds its own, dedupe adds kept
+/// and duplicates, aggregation the slice counts.
+public struct RecordAccounting: Codable, Sendable, Equatable {
+    public var files: [FileAccount]
+    /// Sides resolved per geocoding method.
+    public var geocodeMethods: [String: Int] = [:]
+
+    public init(files: [FileAccount]) { self.files = files }
+
+    public var total: FileAccount {
+        var sum = FileAccount(file: "TOTAL")
+        for file in files {
+            sum.rowsRead += file.rowsRead
+            sum.kept += file.kept
+            sum.duplicate += file.duplicate
+            sum.inSlice += file.inSlice
+            sum.outOfSlice += file.outOfSlice
+            for (reason, count) in file.rejected { sum.rejected[reason, default: 0] += count }
+        }
+        return sum
+    }
+
+    public mutating func reject(_ reason: RejectionReason, file: Int) {
+        files[file].rejected[reason.rawValue, default: 0] += 1
+    }
+
+    public static let fileName = "accounting.json"
+
+    public static func read(from folder: URL) throws(IINError) -> RecordAccounting {
+        let url = folder.appendingPathComponent(fileName)
+        let data = try FileBytes.read(url)
+        do { return try JSONDecoder().decode(RecordAccounting.self, from: data) } catch {
+            throw IINError.corruptArtifact(path: url.path, reason: "\(error)")
+        }
+    }
+
+    public func write(to folder: URL) throws(IINError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let url = folder.appendingPathComponent(Self.fileName)
+        do { try encoder.encode(self).write(to: url) } catch {
+            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The identity every run prints: rows read = kept + duplicates + rejected.
+    public var identityLine: String {
+        let sum = total
+        let reasons = RejectionReason.allCases.map { "\($0.rawValue) \(sum.rejections($0))" }.joined(separator: ", ")
+        let holds = sum.unaccounted == 0 && files.allSatisfy { $0.unaccounted == 0 }
+        return "rows read \(sum.rowsRead) = kept \(sum.kept) + duplicates \(sum.duplicate) + rejected \(sum.totalRejected) (\(reasons)) \(holds ? "[holds]" : "[BROKEN: \(sum.unaccounted) unaccounted]")"
+    }
+}
+
+/// The rejected rows of a stage, with file, line, reason and the text.
+public struct RejectsWriter {
+    private var writer: CSVWriter
+    private let output: BufferedFileWriter
+    public static let fileName = "rejects.csv"
+    public static let header = ["file", "line", "reason", "detail", "text"]
+
+    public init(folder: URL) throws(IINError) {
+        output = try BufferedFileWriter(url: folder.appendingPathComponent(Self.fileName))
+        writer = CSVWriter(output: output)
+        writer.writeRow(Self.header)
+    }
+
+    public mutating func add(file: String, line: Int, reason: RejectionReason, detail: String, text: String) {
+        writer.writeRow([file, String(line), reason.rawValue, detail, text])
+    }
+
+    public func close() throws(IINError) { try output.close() }
+}

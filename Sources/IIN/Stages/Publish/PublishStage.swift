@@ -1,0 +1,181 @@
+import Foundation
+
+/// Stage 6: writes the release tables of outputs.md (see
+/// stages/publish.json).
+public struct PublishStage: Stage {
+    public static let kind = "publish"
+    public static let codeVersion = 1
+    public static let usesGazetteer = true
+
+    public static let directedName = "Directed intercity investment network dataset"
+    public static let directedIntracityName = "Directed intercity investment network dataset (including intracity investment)"
+    public static let undirectedName = "Undirected intercity investment network dataset"
+    public static let undirectedIntracityName = "Undirected intercity investment network dataset (including intracity investment)"
+    public static let metricName = "Three network metric dataset"
+    public static let cityInfoName = "CityInfo"
+    public static let statisticsName = "Descriptive statistics"
+    public static let accountingName = "Record accounting"
+
+    public static let directedHeader = ["CityDyad", "InvestmentFrequency", "InvestorCityCode", "InvesteeCityCode", "InvestorCity_LNG", "InvestorCity_LAT",
+                                        "InvesteeCity_LNG", "InvesteeCity_LAT", "InvestorCityName_CN", "InvestorCityName_EN", "InvesteeCityName_CN",
+                                        "InvesteeCityName_EN", "Distance_km", "InvestmentYear"]
+    public static let undirectedHeader = ["CityDyad", "InvestmentFrequency", "CityACode", "CityBCode", "CityA_LNG", "CityA_LAT", "CityB_LNG", "CityB_LAT",
+                                          "CityAname_CN", "CityAname_EN", "CityBname_CN", "CityBname_EN", "Distance_km", "InvestmentYear"]
+    public static let metricHeader = ["CityCode", "CityName_CN", "CityName_EN", "LNG", "LAT", "Outdegree", "Indegree", "NodeDegree",
+                                      "Rank_out", "Rank_in", "Rank_node", "InvestmentYear"]
+    public static let cityInfoHeader = ["CityCode", "CityName_CN", "CityName_EN", "ProvinceCode", "ProvinceName_CN", "Level", "LNG", "LAT"]
+    public static let statisticsHeader = ["Type", "Year", "Nodes", "Dyads", "Sum", "Mean", "Min", "Median", "Max", "SD"]
+    public static var accountingHeader: [String] {
+        ["File", "RowsRead", "Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn) + ["InSlice", "OutOfSlice"]
+    }
+
+    /// The four network types of Table 1, in its order.
+    public enum NetworkType: String, CaseIterable, Sendable {
+        case directed = "Directed"
+        case undirected = "Undirected"
+        case directedIntracity = "Directed (including intracity)"
+        case undirectedIntracity = "Undirected (including intracity)"
+    }
+
+    public init() {}
+
+    public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
+        let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
+        let degreesFolder = try context.upstreamFolder(kind: DegreesStage.kind)
+        let links = try LinkTable.read(from: aggregate)
+        let degrees = try DegreesStage.read(from: degreesFolder)
+        let accounting = try RecordAccounting.read(from: aggregate)
+        let builder = TableBuilder(gazetteer: context.gazetteer)
+
+        var counts: [String: Int] = [:]
+        func write(_ table: ReleaseTable, in subfolder: String? = nil) throws(IINError) {
+            var folder = context.output
+            var prefix = ""
+            if let subfolder {
+                folder = folder.appendingPathComponent(subfolder)
+                prefix = subfolder + "/"
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
+            let file = try table.writeCSV(to: folder)
+            counts["rows:" + prefix + file] = table.rows.count
+        }
+
+        for linkType in LinkType.allCases {
+            let typed = links.links.filter { $0.linkType == linkType }
+            if linkType == .branch && typed.isEmpty { continue }
+            let subfolder = linkType == .investment ? nil : "branch"
+            let tables = builder.networkTables(typed, degrees: degrees.filter { $0.linkType == linkType })
+            for table in tables { try write(table, in: subfolder) }
+        }
+        try write(builder.cityInfo())
+        try write(builder.accounting(accounting))
+        counts["edges"] = counts["rows:\(Self.directedName).csv"] ?? 0
+        return StageOutcome(counts: counts)
+    }
+}
+
+/// Builds the release tables from links, degrees and the gazetteer.
+struct TableBuilder {
+    let gazetteer: Gazetteer
+
+    private func city(_ code: Int) -> City {
+        // Aggregation only ever sees codes the gazetteer produced.
+        gazetteer.city(code: code) ?? City(code: code, nameCN: "", nameEN: "", provinceCode: 0, provinceNameCN: "", level: .prefectureCity, longitude: 0, latitude: 0)
+    }
+
+    private func pairRow(weight: Int, first: City, second: City, year: Int) -> [String] {
+        ["\(first.code)-\(second.code)", String(weight), String(first.code), String(second.code),
+         ReleaseFormat.fixed(first.longitude, 6), ReleaseFormat.fixed(first.latitude, 6),
+         ReleaseFormat.fixed(second.longitude, 6), ReleaseFormat.fixed(second.latitude, 6),
+         first.nameCN, first.nameEN, second.nameCN, second.nameEN,
+         ReleaseFormat.fixed(first.distanceKilometres(to: second), 3), String(year)]
+    }
+
+    /// Directed and undirected tables, with and without intracity links,
+    /// the metric table and Table 1, for one link type.
+    func networkTables(_ links: [LinkTable.Link], degrees: [CityDegree]) -> [ReleaseTable] {
+        typealias P = PublishStage
+        var directed: [[String]] = []
+        var directedIntracity: [[String]] = []
+        var undirected: [[String]] = []
+        var undirectedIntracity: [[String]] = []
+        var statistics: [[String]] = []
+
+        var years: [Int] = []
+        for link in links where years.last != link.year { years.append(link.year) }
+        for year in years {
+            let slice = links.filter { $0.year == year }
+            var pairs: [Pair: Int] = [:]
+            for link in slice {
+                let row = pairRow(weight: link.count, first: city(link.from), second: city(link.to), year: year)
+                directedIntracity.append(row)
+                if link.from != link.to { directed.append(row) }
+                pairs[Pair(min(link.from, link.to), max(link.from, link.to)), default: 0] += link.count
+            }
+            let sortedPairs = pairs.sorted { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }
+            for (pair, weight) in sortedPairs {
+                let row = pairRow(weight: weight, first: city(pair.a), second: city(pair.b), year: year)
+                undirectedIntracity.append(row)
+                if pair.a != pair.b { undirected.append(row) }
+            }
+
+            let intercity = slice.filter { $0.from != $0.to }
+            let intercityNodes = Set(intercity.flatMap { [$0.from, $0.to] }).count
+            let allNodes = Set(slice.flatMap { [$0.from, $0.to] }).count
+            let series: [(P.NetworkType, [Int], Int)] = [
+                (.directed, intercity.map(\.count), intercityNodes),
+                (.undirected, sortedPairs.filter { $0.key.a != $0.key.b }.map(\.value), intercityNodes),
+                (.directedIntracity, slice.map(\.count), allNodes),
+                (.undirectedIntracity, sortedPairs.map(\.value), allNodes),
+            ]
+            for (type, weights, nodes) in series {
+                guard let stats = DescriptiveStatistics(weights: weights, nodes: nodes) else { continue }
+                statistics.append([type.rawValue, String(year), String(stats.nodes), String(stats.dyads), String(stats.sum),
+                                   ReleaseFormat.fixed(stats.mean, 4), String(stats.minimum), ReleaseFormat.fixed(stats.median, 1),
+                                   String(stats.maximum), stats.standardDeviation.map { ReleaseFormat.fixed($0, 4) } ?? ""])
+            }
+        }
+        statistics.sort { (typeOrder($0), Int($0[1]) ?? 0) < (typeOrder($1), Int($1[1]) ?? 0) }
+
+        let metric = degrees.map { degree -> [String] in
+            let info = city(degree.city)
+            return [String(info.code), info.nameCN, info.nameEN, ReleaseFormat.fixed(info.longitude, 6), ReleaseFormat.fixed(info.latitude, 6),
+                    String(degree.outdegree), String(degree.indegree), String(degree.nodeDegree),
+                    String(degree.rankOut), String(degree.rankIn), String(degree.rankNode), String(degree.year)]
+        }
+        return [
+            ReleaseTable(name: P.directedName, header: P.directedHeader, rows: directed),
+            ReleaseTable(name: P.directedIntracityName, header: P.directedHeader, rows: directedIntracity),
+            ReleaseTable(name: P.undirectedName, header: P.undirectedHeader, rows: undirected),
+            ReleaseTable(name: P.undirectedIntracityName, header: P.undirectedHeader, rows: undirectedIntracity),
+            ReleaseTable(name: P.metricName, header: P.metricHeader, rows: metric),
+            ReleaseTable(name: P.statisticsName, header: P.statisticsHeader, rows: statistics),
+        ]
+    }
+
+    private func typeOrder(_ row: [String]) -> Int {
+        PublishStage.NetworkType.allCases.firstIndex { $0.rawValue == row[0] } ?? 0
+    }
+
+    func cityInfo() -> ReleaseTable {
+        ReleaseTable(name: PublishStage.cityInfoName, header: PublishStage.cityInfoHeader, rows: gazetteer.cities.map {
+            [String($0.code), $0.nameCN, $0.nameEN, String($0.provinceCode), $0.provinceNameCN, $0.level.rawValue,
+             ReleaseFormat.fixed($0.longitude, 6), ReleaseFormat.fixed($0.latitude, 6)]
+        })
+    }
+
+    func accounting(_ accounting: RecordAccounting) -> ReleaseTable {
+        func row(_ account: FileAccount) -> [String] {
+            [account.file, String(account.rowsRead), String(account.kept), String(account.duplicate)]
+                + RejectionReason.allCases.map { String(account.rejections($0)) } + [String(account.inSlice), String(account.outOfSlice)]
+        }
+        return ReleaseTable(name: PublishStage.accountingName, header: PublishStage.accountingHeader,
+                            rows: accounting.files.map(row) + [row(accounting.total)])
+    }
+
+    struct Pair: Hashable {
+        var a: Int
+        var b: Int
+        init(_ a: Int, _ b: Int) { self.a = a; self.b = b }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The outcome of one validation check, as data: the report is rendered
+/// from these, never from anything else.
+public struct CheckResult: Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var passed: Bool
+    /// One line per slice or file, with the numbers compared.
+    public var details: [String]
+    /// What broke, with the numbers (empty when passed).
+    public var failures: [String]
+
+    public var json: JSONValue {
+        .object(["id": .string(id), "title": .string(title), "passed": .bool(passed),
+                 "details": .array(details.map(JSONValue.string)), "failures": .array(failures.map(JSONValue.string))])
+    }
+}
+
+/// Section 1 of validation.md, checked on the published tables themselves
+/// (what users download), not on the pipeline's internal artifacts: any
+/// release folder in this format can be checked the same way.
+public struct InvariantChecks {
+    public let release: URL
+    public let gazetteer: Gazetteer
+
+    public init(release: URL, gazetteer: Gazetteer) {
+        self.release = release
+        self.gazetteer = gazetteer
+    }
+
+    struct Edge {
+        var a: Int
+        var b: Int
+        var weight: Int
+        var year: Int
+    }
+
+    private func edges(_ name: String, in folder: URL) throws(IINError) -> [Edge] {
+        let table = try CSVTable.read(folder.appendingPathComponent(name + ".csv"))
+        let weight = try table.columnIndex("InvestmentFrequency")
+        let year = try table.columnIndex("InvestmentYear")
+        let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
+        let b = table.header.firstIndex(of: "InvesteeCityCode") ?? table.header.firstIndex(of: "CityBCode")
+        guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
+        var result: [Edge] = []
+        for (row, line) in zip(table.rows, table.lines) {
+            guard let codeA = Int(row[a]), let codeB = Int(row[b]), let value = Int(row[weight]), let slice = Int(row[year]) else {
+                throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable numbers")
+            }
+            result.append(Edge(a: codeA, b: codeB, weight: value, year: slice))
+        }
+        return result
+    }
+
+    private static func sums(_ edges: [Edge]) -> [Int: Int] {
+        var sums: [Int: Int] = [:]
+        for edge in edges { sums[edge.year, default: 0] += edge.weight }
+        return sums
+    }
+
+    public func run() throws(IINError) -> [CheckResult] {
+        var folders: [(String, URL)] = [("investment", release)]
+        let branch = release.appendingPathComponent("branch")
+        if FileManager.default.fileExists(atPath: branch.appendingPathComponent(PublishStage.directedName + ".csv").path) {
+            folders.append(("branch", branch))
+        }
+        var sumsCheck = CheckResult(id: "directed_equals_undirected", title: "Directed sum equals undirected sum per slice", passed: true, details: [], failures: [])
+        var degreeCheck = CheckResult(id: "degree_sums", title: "Sum of outdegrees equals sum of indegrees equals the intercity directed sum", passed: true, details: [], failures: [])
+        var selfCheck = CheckResult(id: "no_intracity_in_intercity", title: "No intercity table holds a city linked to itself", passed: true, details: [], failures: [])
+        var codeCheck = CheckResult(id: "known_city_codes", title: "Every code is one of the \(Gazetteer.cityCount) cities", passed: true, details: [], failures: [])
+        let known = Set(gazetteer.cities.map(\.code))
+
+        for (network, folder) in folders {
+            let directed = try edges(PublishStage.directedName, in: folder)
+            let undirected = try edges(PublishStage.undirectedName, in: folder)
+            let directedAll = try edges(PublishStage.directedIntracityName, in: folder)
+            let undirectedAll = try edges(PublishStage.undirectedIntracityName, in: folder)
+            for (label, first, second) in [("intercity", directed, undirected), ("including intracity", directedAll, undirectedAll)] {
+                let left = Self.sums(first)
+                let right = Self.sums(second)
+                for year in Set(left.keys).union(right.keys).sorted() {
+                    let line = "\(network) \(label) \(year): directed \(left[year, default: 0]), undirected \(right[year, default: 0])"
+                    sumsCheck.details.append(line)
+                    if left[year, default: 0] != right[year, default: 0] { sumsCheck.failures.append(line) }
+                }
+            }
+            for (name, table) in [(PublishStage.directedName, directed), (PublishStage.undirectedName, undirected)] {
+                let loops = table.filter { $0.a == $0.b }
+                selfCheck.details.append("\(network) \(name): \(loops.count) self-links")
+                if let first = loops.first { selfCheck.failures.append("\(network) \(name): \(loops.count) rows link a city to itself, e.g. \(first.a) in \(first.year)") }
+            }
+            for (name, table) in [(PublishStage.directedName, directed), (PublishStage.undirectedName, undirected),
+                                  (PublishStage.directedIntracityName, directedAll), (PublishStage.undirectedIntracityName, undirectedAll)] {
+                let unknown = Set(table.flatMap { [$0.a, $0.b] }).subtracting(known)
+                codeCheck.details.append("\(network) \(name): \(unknown.count) unknown codes")
+                if !unknown.isEmpty { codeCheck.failures.append("\(network) \(name): unknown city codes \(unknown.sorted().prefix(10).map(String.init).joined(separator: ", "))") }
+            }
+
+            let metric = try CSVTable.read(folder.appendingPathComponent(PublishStage.metricName + ".csv"))
+            let code = try metric.columnIndex("CityCode")
+            let out = try metric.columnIndex("Outdegree")
+            let into = try metric.columnIndex("Indegree")
+            let year = try metric.columnIndex("InvestmentYear")
+            var outSums: [Int: Int] = [:]
+            var inSums: [Int: Int] = [:]
+            var metricCodes = Set<Int>()
+            for row in metric.rows {
+                guard let slice = Int(row[year]) else { continue }
+                outSums[slice, default: 0] += Int(row[out]) ?? 0
+                inSums[slice, default: 0] += Int(row[into]) ?? 0
+                if let value = Int(row[code]) { metricCodes.insert(value) }
+            }
+            let unknownMetric = metricCodes.subtracting(known)
+            if !unknownMetric.isEmpty { codeCheck.failures.append("\(network) \(PublishStage.metricName): unknown city codes \(unknownMetric.sorted().prefix(10).map(String.init).joined(separator: ", "))") }
+            let directedSums = Self.sums(directed)
+            for slice in Set(directedSums.keys).union(outSums.keys).sorted() {
+                let line = "\(network) \(slice): outdegrees \(outSums[slice, default: 0]), indegrees \(inSums[slice, default: 0]), directed intercity \(directedSums[slice, default: 0])"
+                degreeCheck.details.append(line)
+                if outSums[slice, default: 0] != inSums[slice, default: 0] || inSums[slice, default: 0] != directedSums[slice, default: 0] {
+                    degreeCheck.failures.append(line)
+                }
+            }
+        }
+
+        var accountingCheck = CheckResult(id: "accounting_identity", title: "Rows read = kept + duplicates + rejected, per file and in total", passed: true, details: [], failures: [])
+        let accounting = try CSVTable.read(release.appendingPathComponent(PublishStage.accountingName + ".csv"))
+        let rowsRead = try accounting.columnIndex("RowsRead")
+        let parts = try (["Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn)).map { name throws(IINError) in try accounting.columnIndex(name) }
+        var fileTotals = [Int](repeating: 0, count: accounting.header.count)
+        for (index, row) in accounting.rows.enumerated() {
+            let read = Int(row[rowsRead]) ?? -1
+            let accounted = parts.reduce(0) { $0 + (Int(row[$1]) ?? 0) }
+            let line = "\(row[0]): rows read \(read), kept + duplicates + rejected \(accounted)"
+            accountingCheck.details.append(line)
+            if read != accounted { accountingCheck.failures.append(line) }
+            let isTotal = index == accounting.rows.count - 1
+            for column in [rowsRead] + parts {
+                if isTotal {
+                    if fileTotals[column] != Int(row[column]) ?? -1 {
+                        accountingCheck.failures.append("TOTAL \(accounting.header[column]) is \(row[column]) but the files add up to \(fileTotals[column])")
+                    }
+                } else {
+                    fileTotals[column] += Int(row[column]) ?? 0
+                }
+            }
+        }
+
+        var checks = [sumsCheck, degreeCheck, selfCheck, codeCheck, accountingCheck]
+        for index in checks.indices { checks[index].passed = checks[index].failures.isEmpty }
+        return checks
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import IIN
+
+@main
+struct IINCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iin",
+        abstract: "Build, validate and publish the intercity investment network (IIN) of China.",
+        version: IINVersion.current,
+        subcommands: [Run.self, Status.self, Dag.self, Synth.self, GazetteerCommand.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+/// Options every command that reads the pipeline shares.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .long, help: "The pipeline file.")
+    var pipeline = "pipeline.json"
+
+    @Option(name: .long, help: "The stage definition folder (default: 'stages' beside the pipeline file).")
+    var stages: String?
+
+    @Option(name: .long, help: "The work folder holding cached artifacts (default: '.iin' beside the pipeline file).")
+    var work: String?
+
+    @Option(name: .long, help: "Point a pipeline input elsewhere: NAME=GLOB (repeatable), e.g. raw='/data/crawl-2026-11-23/*.csv'.")
+    var input: [String] = []
+
+    func overrides() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for item in input {
+            guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
+                throw ValidationError("--input '\(item)': expected NAME=GLOB")
+            }
+            result[String(item[..<equals])] = String(item[item.index(after: equals)...])
+        }
+        return result
+    }
+
+    func workspace() throws -> Workspace {
+        let overrides = try overrides()
+        return try reportingErrors {
+            try Workspace(pipelineFile: URL(fileURLWithPath: pipeline), stagesFolder: stages.map { URL(fileURLWithPath: $0) },
+                          workFolder: work.map { URL(fileURLWithPath: $0) }, inputOverrides: overrides)
+        }
+    }
+}
+
+/// Prints an `IINError` as the one sentence it is and exits with its code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as IINError {
+        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        switch error {
+        case .invariantsBroken: throw ExitCode(3)
+        case .workFolderLocked: throw ExitCode(75)
+        default: throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import IIN
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the stale stages of the pipeline and write the release folder.",
+        discussion: "Stages whose fingerprint matches a cached artifact are not rerun; each stage that runs says why. Exit codes: 0 done, 1 error, 3 validation failed (release not updated), 75 work folder busy, 64 usage.")
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(name: .long, help: "The release folder (default: pipeline.json's 'release', beside the pipeline file).")
+    var out: String?
+
+    @Option(name: .long, help: "Rerun this stage and every stage that depends on it (repeatable).")
+    var force: [String] = []
+
+    @Option(name: .long, help: "Worker threads (default: all cores). Outputs do not depend on it.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        let workspace = try options.workspace()
+        let started = Date()
+        let log = ConsoleLog()
+        let outcome = try reportingErrors {
+            try workspace.runner(log: log, progress: ProgressReporter.forStandardError())
+                .run(force: force, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out))
+        }
+        let seconds = Date().timeIntervalSince(started)
+        if let accounting = Workspace.accounting(of: outcome.results) {
+            print("accounting: \(accounting.identityLine)")
+        }
+        let ran = outcome.results.filter { $0.status == .ran }.count
+        print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
+        if let release = outcome.releaseFolder { print("release: \(release.path)") }
+    }
+}
+
+/// Prints one line per stage: ran or cached, wall time, row counts, and
+/// for a stage that ran, every reason why.
+final class ConsoleLog: RunLog {
+    func stageFinished(_ result: StageResult) {
+        let counts = result.counts.filter { !$0.key.hasPrefix("rows:") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let name = result.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
+        let status = result.status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+        print("\(name) \(status) \(String(format: "%7.2f", result.seconds)) s  \(counts)")
+        for reason in result.reasons { print("           because \(reason)") }
+    }
+
+    func warning(_ message: String) {
+        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+    }
+}

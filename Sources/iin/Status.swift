@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import IIN
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Say for each stage whether it is up to date and, if not, every reason why.")
+
+    @OptionGroup var options: PipelineOptions
+
+    func run() throws {
+        let workspace = try options.workspace()
+        let store = ArtifactStore(workFolder: workspace.workFolder)
+        let plans = try reportingErrors {
+            try workspace.runner(log: ConsoleLog(), progress: ProgressReporter(style: .silent))
+                .plan(verifyContent: false, hashCache: FileHashCache(storeURL: store.root.appendingPathComponent("state/file-hashes.json")))
+        }
+        for plan in plans {
+            let name = plan.stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
+            print("\(name) \(plan.upToDate ? "up to date" : "stale")  \(plan.fingerprint.prefix(12))")
+            for reason in plan.reasons { print("           because \(reason)") }
+        }
+    }
+}
+
+struct Dag: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the stage graph.")
+
+    enum Format: String, ExpressibleByArgument { case text, dot }
+
+    @OptionGroup var options: PipelineOptions
+
+    @Option(name: .long, help: "text or dot (Graphviz).")
+    var format: Format = .text
+
+    func run() throws {
+        let workspace = try options.workspace()
+        print(format == .dot ? StageGraph.dot(workspace.pipeline) : StageGraph.text(workspace.pipeline), terminator: "")
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import IIN
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a synthetic raw corpus in the contract's format, with a truth file.",
+        discussion: "OUT/raw/records-NNN.csv hold the records (Chinese headers, every date form, defects and duplicates); OUT/truth.csv says for each record its true cities, how its region names them, and its defect. The same seed gives the same bytes.")
+
+    @Option(name: .long, help: "Number of records.")
+    var records: Int
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Number of files to spread the records over.")
+    var files: Int = 1
+
+    @Option(name: .long, help: "Output folder.")
+    var out: String
+
+    func validate() throws {
+        guard records > 0 else { throw ValidationError("--records must be positive") }
+        guard files > 0 else { throw ValidationError("--files must be positive") }
+    }
+
+    func run() throws {
+        let started = Date()
+        let summary = try reportingErrors {
+            let generator = try CorpusGenerator(options: .init(records: records, seed: seed, files: files), gazetteer: try Gazetteer.embedded())
+            return try generator.write(to: URL(fileURLWithPath: out), progress: ProgressReporter.forStandardError())
+        }
+        let defects = summary.defects.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("wrote \(summary.records) records (\(summary.bytes) bytes) in \(summary.files.count) file(s) to \(out)/raw in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("truth: \(out)/truth.csv (\(defects))")
+    }
+}
+
+struct GazetteerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gazetteer",
+        abstract: "Rebuild the gazetteer data files from the reference data.",
+        discussion: "Reads areacodes/data/2020.txt, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv and synth/townships.csv under --resources.")
+
+    @Option(name: .long, help: "The shared reference data folder.")
+    var shared = "../shared/data"
+
+    @Option(name: .long, help: "The library's resource folder.")
+    var resources = "Sources/IIN/Resources"
+
+    func run() throws {
+        let resourceFolder = URL(fileURLWithPath: resources)
+        let output = try reportingErrors {
+            try GazetteerDerivation.derive(sharedData: URL(fileURLWithPath: shared), curated: resourceFolder.appendingPathComponent("gazetteer/curated.csv"))
+        }
+        try Data(output.citiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/cities.csv"))
+        try Data(output.countiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/counties.csv"))
+        try Data(output.townshipsCSV.utf8).write(to: resourceFolder.appendingPathComponent("synth/townships.csv"))
+        print("wrote gazetteer/cities.csv, gazetteer/counties.csv and synth/townships.csv under \(resources)")
+    }
+}
