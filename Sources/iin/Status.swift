@@ -7,6 +7,9 @@ struct Status: ParsableCommand {
 
     @OptionGroup var options: PipelineOptions
 
+    @Option(name: .long, help: "The release folder to compare (default: pipeline.json's 'release').")
+    var out: String?
+
     func run() throws {
         let workspace = try options.workspace()
         let store = ArtifactStore(workFolder: workspace.workFolder)
@@ -18,6 +21,13 @@ struct Status: ParsableCommand {
             let name = plan.stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
             print("\(name) \(plan.upToDate ? "up to date" : "stale")  \(plan.fingerprint.prefix(12))")
             for reason in plan.reasons { print("           because \(reason)") }
+        }
+        let release = workspace.releaseFolder(override: out)
+        let current = Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0.fingerprint) })
+        switch ReleaseFolder.stageFingerprints(in: release) {
+        case nil: print("release    missing  \(release.path)")
+        case let recorded? where recorded == current: print("release    up to date  \(release.path)")
+        case .some: print("release    stale  \(release.path) (made from other stage outputs; 'iin run' rewrites it)")
         }
     }
 }

@@ -10,7 +10,7 @@ public struct CSVField: Sendable, Equatable {
 }
 
 /// Why a row could not be read as a CSV record.
-public enum CSVRowDefect: String, Sendable, Equatable {
+public enum CSVRowDefect: String, Sendable, Equatable, Error {
     /// A `"` inside an unquoted field.
     case bareQuote = "bare quote inside an unquoted field"
     /// Text between a closing quote and the next separator.

@@ -142,20 +142,31 @@ public struct CorpusGenerator {
 
     private func makeRecord(serial: Int, year: Int, defect: Defect, pools: inout [[SyntheticEnterprise]], _ random: inout SeededRandom) -> Row {
         let investorIndex = model.investorCity(&random)
-        let investor: SyntheticEnterprise
+        let poolSlot: Int
         if pools[investorIndex].count >= 8 && random.chance(0.6) {
-            investor = random.pick(pools[investorIndex])
+            poolSlot = random.below(pools[investorIndex].count)
         } else {
-            investor = factory.makeEnterprise(cityIndex: investorIndex, year: year, &random)
-            if pools[investorIndex].count < 64 { pools[investorIndex].append(investor) } else { pools[investorIndex][random.below(64)] = investor }
+            let fresh = factory.makeEnterprise(cityIndex: investorIndex, year: year, &random)
+            if pools[investorIndex].count < 64 {
+                pools[investorIndex].append(fresh)
+                poolSlot = pools[investorIndex].count - 1
+            } else {
+                poolSlot = random.below(64)
+                pools[investorIndex][poolSlot] = fresh
+            }
         }
         let branch = random.chance(0.06)
         let investeeIndex = model.investeeCity(of: investorIndex, year: year, &random)
         var investee = factory.makeEnterprise(cityIndex: investeeIndex, year: year, &random)
         if branch {
+            // Numbered per head office, as registrations are, so two branches
+            // of one company are never the same enterprise by accident.
+            pools[investorIndex][poolSlot].branches += 1
+            let number = pools[investorIndex][poolSlot].branches
             let place = factory.cityShortName(model.cities[investeeIndex])
-            investee.name = investor.name + place + "分公司"
+            investee.name = pools[investorIndex][poolSlot].name + place + (number == 1 ? "" : "第\(number)") + "分公司"
         }
+        let investor = pools[investorIndex][poolSlot]
         if defect == .selfInvestment { investee = investor }
 
         var (investorRegion, investorClue) = factory.region(for: investor, &random)

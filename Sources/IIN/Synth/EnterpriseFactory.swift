@@ -7,6 +7,8 @@ struct SyntheticEnterprise: Sendable {
     var county: CountyUnit
     var creditCode: String
     var address: String
+    /// Branches opened so far, to number the next one.
+    var branches = 0
 }
 
 /// How a record's region field names its place, and so whether the region

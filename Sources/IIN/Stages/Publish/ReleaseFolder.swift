@@ -19,30 +19,14 @@ public enum ReleaseFolder {
                 throw IINError.releaseFolderNotOurs(path: destination.path)
             }
         }
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        let retired = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
-        do {
-            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
-            try? manager.removeItem(at: staging)
-            try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-        } catch {
-            throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
-        }
-
+        var sources: [(from: URL, path: String)] = []
         var files: [JSONValue] = []
         for result in released {
             guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) else {
                 throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
             }
             for entry in record.files {
-                let target = staging.appendingPathComponent(entry.path)
-                do {
-                    try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try manager.copyItem(at: folder.appendingPathComponent(entry.path), to: target)
-                } catch {
-                    throw IINError.unwritableFile(path: target.path, reason: error.localizedDescription)
-                }
+                sources.append((folder.appendingPathComponent(entry.path), entry.path))
                 var item: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(entry.size), "sha256": .string(entry.sha256)]
                 if let rows = record.counts["rows:" + entry.path] { item["rows"] = .integer(rows) }
                 files.append(.object(item))
@@ -68,8 +52,22 @@ public enum ReleaseFolder {
             "stages": .object(stages),
             "files": .array(files),
         ])
+        let manifestBytes = Data((manifest.prettyPrinted() + "\n").utf8)
+        if isCurrent(destination, manifest: manifestBytes, files: files) { return destination }
+
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let retired = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
         do {
-            try Data((manifest.prettyPrinted() + "\n").utf8).write(to: staging.appendingPathComponent(manifestName))
+            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+            try? manager.removeItem(at: staging)
+            try manager.createDirectory(at: staging, withIntermediateDirectories: true)
+            for source in sources {
+                let target = staging.appendingPathComponent(source.path)
+                try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try manager.copyItem(at: source.from, to: target)
+            }
+            try manifestBytes.write(to: staging.appendingPathComponent(manifestName))
             if manager.fileExists(atPath: destination.path) {
                 try? manager.removeItem(at: retired)
                 try manager.moveItem(at: destination, to: retired)
@@ -80,5 +78,26 @@ public enum ReleaseFolder {
             throw IINError.unwritableFile(path: destination.path, reason: error.localizedDescription)
         }
         return destination
+    }
+
+    /// Whether the folder already holds exactly this release: the same
+    /// manifest (which lists every file's hash) and every file at its size.
+    /// Then nothing is copied, so a cached rebuild of a large release costs
+    /// nothing.
+    static func isCurrent(_ folder: URL, manifest: Data, files: [JSONValue]) -> Bool {
+        guard let existing = try? Data(contentsOf: folder.appendingPathComponent(manifestName)), existing == manifest else { return false }
+        for file in files {
+            guard let path = file["path"]?.stringValue, let size = file["size"]?.intValue,
+                  let actual = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(path).path)[.size] as? Int,
+                  actual == size else { return false }
+        }
+        return true
+    }
+
+    /// The stage fingerprints recorded in a release folder's manifest.
+    public static func stageFingerprints(in folder: URL) -> [String: String]? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(manifestName)),
+              let manifest = try? JSONValue.parse(data), let stages = manifest["stages"]?.objectValue else { return nil }
+        return stages.compactMapValues(\.stringValue)
     }
 }

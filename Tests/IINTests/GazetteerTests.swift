@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import IIN
+
+@Suite("Gazetteer")
+struct GazetteerTests {
+    /// The composition of the 367 cities of the 2020 divisions.
+    @Test func compositionCounts() throws {
+        let gazetteer = try TestSupport.gazetteer()
+        #expect(gazetteer.cities.count == 367)
+        var counts: [CityLevel: Int] = [:]
+        for city in gazetteer.cities { counts[city.level, default: 0] += 1 }
+        #expect(counts == [.municipality: 4, .prefectureCity: 293, .provinceAdministeredCounty: 30,
+                           .autonomousPrefecture: 30, .region: 7, .league: 3])
+        #expect(Set(gazetteer.cities.map(\.code)).count == 367)
+        #expect(gazetteer.provinces.count == 31)
+    }
+
+    @Test func everyCityHasNamesAndCoordinatesInChina() throws {
+        for city in try TestSupport.gazetteer().cities {
+            #expect(!city.nameCN.isEmpty && !city.nameEN.isEmpty, "\(city.code)")
+            #expect((73...136).contains(city.longitude) && (3...54).contains(city.latitude), "\(city.code) \(city.nameCN)")
+        }
+    }
+
+    @Test func customaryEnglishNames() throws {
+        let gazetteer = try TestSupport.gazetteer()
+        #expect(gazetteer.city(code: 650100)?.nameEN == "Urumqi")
+        #expect(gazetteer.city(code: 150100)?.nameEN == "Hohhot")
+        #expect(gazetteer.city(code: 540100)?.nameEN == "Lhasa")
+        #expect(gazetteer.city(code: 610100)?.nameEN == "Xi'an")
+        #expect(gazetteer.city(code: 440300)?.nameEN == "Shenzhen")
+    }
+
+    @Test func countiesMapToTheirCities() throws {
+        let gazetteer = try TestSupport.gazetteer()
+        let byCode = Dictionary(uniqueKeysWithValues: gazetteer.counties.map { ($0.code, $0.cityCode) })
+        #expect(byCode[440305] == 440300) // 南山区 -> Shenzhen
+        #expect(byCode[110105] == 110000) // 朝阳区 -> Beijing
+        #expect(byCode[500233] == 500000) // 忠县 -> Chongqing
+        #expect(byCode[429004] == 429004) // 仙桃市 governs itself
+        #expect(byCode[320583] == 320500) // 昆山市 -> Suzhou
+        #expect(gazetteer.counties.count == 2844)
+    }
+
+    @Test func distancesAreGreatCircle() throws {
+        let gazetteer = try TestSupport.gazetteer()
+        let beijing = try #require(gazetteer.city(code: 110000))
+        let shanghai = try #require(gazetteer.city(code: 310000))
+        let distance = beijing.distanceKilometres(to: shanghai)
+        #expect(abs(distance - 1067) < 10, "Beijing-Shanghai is about 1,067 km, got \(distance)")
+        #expect(beijing.distanceKilometres(to: beijing) == 0)
+    }
+
+    /// The committed data files are exactly what `iin gazetteer` derives
+    /// from the reference data, so every value is traceable to its source.
+    @Test func committedDataMatchesItsDerivation() throws {
+        guard FileManager.default.fileExists(atPath: TestSupport.sharedData.path) else {
+            Issue.record("../shared/data is not beside the repository; cannot check the derivation")
+            return
+        }
+        let resources = TestSupport.repository.appendingPathComponent("Sources/IIN/Resources")
+        let derived = try GazetteerDerivation.derive(sharedData: TestSupport.sharedData, curated: resources.appendingPathComponent("gazetteer/curated.csv"))
+        #expect(derived.citiesCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/cities.csv"), encoding: .utf8)))
+        #expect(derived.countiesCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/counties.csv"), encoding: .utf8)))
+        #expect(derived.townshipsCSV == (try String(contentsOf: resources.appendingPathComponent("synth/townships.csv"), encoding: .utf8)))
+    }
+}
+
+@Suite("Region resolver")
+struct RegionResolverTests {
+    static let resolver = try! RegionResolver(gazetteer: Gazetteer.embedded())
+
+    @Test(arguments: [
+        ("广东省深圳市南山区", 440300), ("广东深圳", 440300), ("深圳", 440300), ("深圳市", 440300), ("广东-深圳市-南山区", 440300),
+        ("吉林省朝阳区", 220100), ("长春市朝阳区", 220100), ("北京市朝阳区", 110000), ("北京", 110000), ("北京市", 110000), ("上海", 310000),
+        ("重庆市忠县", 500000), ("昆山市", 320500), ("江苏昆山", 320500), ("黔东南苗族侗族自治州", 522600), ("黔东南州", 522600),
+        ("巴彦淖尔市", 150800), ("内蒙古自治区呼和浩特市", 150100), ("湖北省仙桃市", 429004), ("吉林省吉林市", 220200),
+        ("辽宁朝阳", 211300), ("西安", 610100), ("天津市河北区", 120000), ("宁河区", 120000), ("广西南宁", 450100),
+    ])
+    func resolves(text: String, city: Int) {
+        #expect(Self.resolver.resolve(text) == .city(city), "\(text)")
+    }
+
+    /// Ambiguous names and provinces alone are no answer: never a guess.
+    @Test(arguments: ["朝阳区", "鼓楼区", "和平区", "新华区", "城关区", "广东省", "广东", "内蒙古", "吉林", "", "某某路88号", "北京市南山区"])
+    func noAnswer(text: String) {
+        guard case .none = Self.resolver.resolve(text) else {
+            Issue.record("'\(text)' resolved to \(Self.resolver.resolve(text)), expected no answer")
+            return
+        }
+    }
+
+    @Test func ambiguityNamesTheCandidates() {
+        #expect(Self.resolver.resolve("朝阳区") == .none(candidates: [110000, 220100]))
+    }
+
+    @Test(arguments: ["香港", "中国香港", "香港特别行政区", "澳门", "台湾省台北市", "开曼群岛", "英属维尔京群岛", "美国", "新加坡", "日本", "萨摩亚", "百慕大"])
+    func outsideTheMainland(text: String) {
+        #expect(Self.resolver.resolve(text) == .outsideMainland)
+    }
+
+    @Test func namesOfEthnicAutonomousCountiesDoNotReadAsCountries() {
+        #expect(Self.resolver.resolve("吉林省延边朝鲜族自治州") == .city(222400))
+    }
+}

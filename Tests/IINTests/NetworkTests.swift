@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import IIN
+
+@Suite("Degrees, ranks, statistics and invariants")
+struct NetworkTests {
+    @Test func ranksShareTheLowestOnTies() {
+        #expect(DegreeComputation.ranks([10, 7, 7, 3]) == [1, 2, 2, 4])
+        #expect(DegreeComputation.ranks([1, 5, 5, 5, 9]) == [5, 2, 2, 2, 1])
+        #expect(DegreeComputation.ranks([]) == [])
+    }
+
+    /// Outdegree is what a city invests elsewhere, indegree what it
+    /// receives; intracity links count for neither.
+    @Test func degreesFollowTheTextDefinitions() {
+        let links = LinkTable(links: [
+            .init(linkType: .investment, year: 2020, from: 110000, to: 110000, count: 50),
+            .init(linkType: .investment, year: 2020, from: 110000, to: 310000, count: 5),
+            .init(linkType: .investment, year: 2020, from: 310000, to: 110000, count: 2),
+            .init(linkType: .investment, year: 2020, from: 440300, to: 110000, count: 3),
+        ])
+        let degrees = DegreeComputation.degrees(links)
+        #expect(degrees.map(\.city) == [110000, 310000, 440300])
+        #expect(degrees.map(\.outdegree) == [5, 2, 3])
+        #expect(degrees.map(\.indegree) == [5, 5, 0])
+        #expect(degrees.map(\.nodeDegree) == [10, 7, 3])
+        #expect(degrees.map(\.rankOut) == [1, 3, 2])
+        #expect(degrees.map(\.rankIn) == [1, 1, 3])
+    }
+
+    @Test func descriptiveStatistics() throws {
+        let odd = try #require(DescriptiveStatistics(weights: [4, 1, 3], nodes: 3))
+        #expect(odd.median == 3 && odd.sum == 8 && odd.minimum == 1 && odd.maximum == 4)
+        #expect(abs(odd.standardDeviation! - 1.5275252316519468) < 1e-12)
+        let even = try #require(DescriptiveStatistics(weights: [1, 2, 3, 10], nodes: 4))
+        #expect(even.median == 2.5)
+        #expect(even.mean == 4)
+        #expect(DescriptiveStatistics(weights: [7], nodes: 2)?.standardDeviation == nil)
+        #expect(DescriptiveStatistics(weights: [], nodes: 0) == nil)
+    }
+
+    @Test func windowSlicesHoldFiveYears() {
+        let window = SliceScheme(parameters: .object(["mode": .string("window"), "years": .array([2000, 2005].map(JSONValue.integer)), "width": .integer(5)]))
+        #expect(window.slices(of: 2004) == [2000])
+        #expect(window.slices(of: 2005) == [2005])
+        #expect(window.slices(of: 2010) == [])
+        let point = SliceScheme(parameters: .object(["mode": .string("point"), "years": .array([2000, 2005].map(JSONValue.integer))]))
+        #expect(point.slices(of: 2004) == [])
+        #expect(point.slices(of: 2005) == [2005])
+    }
+
+    /// A release whose tables disagree fails the invariant checks with the
+    /// numbers named, and a run that produced it does not replace the release.
+    @Test func tamperedTablesBreakTheInvariants() throws {
+        let project = try TestSupport.scratchProject()
+        let release = project.appendingPathComponent("release")
+        _ = try TestSupport.workspace(project).runCollecting(release: release)
+        let gazetteer = try TestSupport.gazetteer()
+        #expect(try InvariantChecks(release: release, gazetteer: gazetteer).run().allSatisfy(\.passed))
+
+        let undirected = release.appendingPathComponent(PublishStage.undirectedName + ".csv")
+        var lines = try String(contentsOf: undirected, encoding: .utf8).components(separatedBy: "\n")
+        var cells = lines[1].components(separatedBy: ",")
+        cells[1] = String(Int(cells[1])! + 1)
+        lines[1] = cells.joined(separator: ",")
+        try lines.joined(separator: "\n").write(to: undirected, atomically: true, encoding: .utf8)
+        let checks = try InvariantChecks(release: release, gazetteer: gazetteer).run()
+        let broken = try #require(checks.first { $0.id == "directed_equals_undirected" })
+        #expect(!broken.passed)
+        #expect(broken.failures.count == 1)
+        #expect(broken.failures[0].contains("investment intercity \(cells[13])"))
+        #expect(checks.filter { !$0.passed }.count == 1)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import IIN
+
+@Suite("Runner: caching, reasons, damage, locking")
+struct RunnerTests {
+    static let allStages = ["ingest", "geocode", "dedupe", "aggregate", "degrees", "publish", "validate"]
+
+    @Test func secondRunIsAllCachedAndReleaseUnchanged() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        let (first, _) = try workspace.runCollecting(release: release)
+        #expect(first.ran == Self.allStages)
+        #expect(first.results.allSatisfy { $0.reasons == [.neverBuilt] })
+        let manifest = try Data(contentsOf: release.appendingPathComponent("manifest.json"))
+        let (second, _) = try workspace.runCollecting(release: release)
+        #expect(second.cached == Self.allStages)
+        #expect(second.ran.isEmpty)
+        #expect(try Data(contentsOf: release.appendingPathComponent("manifest.json")) == manifest)
+        #expect(second.results.first { $0.stage == "ingest" }?.counts["rows_read"] == 4000)
+    }
+
+    @Test func changingAnAggregateParameterRerunsExactlyItsDownstream() throws {
+        let project = try TestSupport.scratchProject()
+        let release = project.appendingPathComponent("release")
+        _ = try TestSupport.workspace(project).runCollecting(release: release)
+
+        let file = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try TestSupport.write(text.replacingOccurrences(of: "\"mode\": \"point\"", with: "\"mode\": \"window\""), to: file)
+        let workspace = try TestSupport.workspace(project)
+        let store = ArtifactStore(workFolder: workspace.workFolder)
+        let plans = try workspace.runner(log: CollectingLog(), progress: ProgressReporter(style: .silent))
+            .plan(verifyContent: false, hashCache: FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json")))
+        #expect(plans.filter { !$0.upToDate }.map(\.stage.name) == ["aggregate", "degrees", "publish", "validate"])
+        #expect(plans.first { $0.stage.name == "aggregate" }?.reasons == [.parameterChanged(path: "slices.mode", from: "\"point\"", to: "\"window\"")])
+
+        let (log, _) = try workspace.runCollecting(release: release)
+        #expect(log.ran == ["aggregate", "degrees", "publish", "validate"])
+        #expect(log.cached == ["ingest", "geocode", "dedupe"])
+    }
+
+    @Test func forceRerunsTheStageAndItsDependents() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        _ = try workspace.runCollecting(release: release)
+        let (log, _) = try workspace.runCollecting(force: ["degrees"], release: release)
+        #expect(log.ran == ["degrees", "publish", "validate"])
+        #expect(log.results.first { $0.stage == "degrees" }?.reasons.first == .forced)
+        #expect(throws: IINError.self) { try workspace.runCollecting(force: ["nonsense"], release: release) }
+    }
+
+    @Test func damagedArtifactIsDiscardedWithAWarningAndRebuilt() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        let (first, _) = try workspace.runCollecting(release: release)
+        let manifest = try Data(contentsOf: release.appendingPathComponent("manifest.json"))
+        let dedupe = try #require(first.results.first { $0.stage == "dedupe" })
+        let kept = dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile)
+        var bytes = try Data(contentsOf: kept)
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: kept)
+
+        let (log, _) = try workspace.runCollecting(release: release)
+        #expect(log.ran == ["dedupe"])
+        #expect(log.warnings.contains { $0.contains("dedupe") && $0.contains("damaged") })
+        #expect(try Data(contentsOf: release.appendingPathComponent("manifest.json")) == manifest)
+    }
+
+    @Test func aSecondRunOnTheSameWorkFolderIsRefused() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        try FileManager.default.createDirectory(at: workspace.workFolder, withIntermediateDirectories: true)
+        let held = try WorkLock(folder: workspace.workFolder)
+        #expect(throws: IINError.workFolderLocked(folder: workspace.workFolder.path, holderPID: getpid())) {
+            try workspace.runCollecting(release: project.appendingPathComponent("release"))
+        }
+        held.release()
+        let (log, _) = try workspace.runCollecting(release: project.appendingPathComponent("release"))
+        #expect(log.ran.count == 7)
+    }
+
+    @Test func aLockLeftByADeadProcessIsTakenOver() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        try FileManager.default.createDirectory(at: workspace.workFolder, withIntermediateDirectories: true)
+        // What a killed run leaves: its pid in the file, no flock held.
+        try TestSupport.write("999999\n", to: workspace.workFolder.appendingPathComponent("lock"))
+        let (log, _) = try workspace.runCollecting(release: project.appendingPathComponent("release"))
+        #expect(log.warnings.contains { $0.contains("999999") })
+        #expect(log.ran.count == 7)
+    }
+
+    @Test func aFolderThatIsNotAReleaseIsNotReplaced() throws {
+        let project = try TestSupport.scratchProject()
+        let precious = project.appendingPathComponent("precious")
+        try TestSupport.write("keep me", to: precious.appendingPathComponent("notes.txt"))
+        #expect(throws: IINError.releaseFolderNotOurs(path: precious.path)) {
+            try TestSupport.workspace(project).runCollecting(release: precious)
+        }
+        #expect(FileManager.default.fileExists(atPath: precious.appendingPathComponent("notes.txt").path))
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import IIN
+
+/// Paths and helpers shared by the tests.
+enum TestSupport {
+    /// The repository root, found from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = repository.appendingPathComponent("fixtures")
+    static let stages = repository.appendingPathComponent("stages")
+    static let pipelineFile = repository.appendingPathComponent("pipeline.json")
+    /// The shared reference data beside the repository (there in CI and on
+    /// developer machines; tests that need it say so when it is absent).
+    static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    static func temporaryFolder(_ name: String = #function) -> URL {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("iin-tests-\(safe)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func write(_ text: String, to url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+
+    static func gazetteer() throws -> Gazetteer { try Gazetteer.embedded() }
+
+    /// The built `iin` executable (swift test builds it beside the tests).
+    static func executable() throws -> URL {
+        var candidates: [URL] = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+        candidates += candidates.map { $0.deletingLastPathComponent() }
+        for folder in candidates {
+            let url = folder.appendingPathComponent("iin")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: url.path) {
+                return url
+            }
+        }
+        throw TestFailure("the iin executable was not found beside the test bundle (\(candidates.map(\.path)))")
+    }
+
+    struct CommandResult {
+        var status: Int32
+        var output: String
+        var errors: String
+    }
+
+    /// Runs `iin` with arguments in a folder and waits for it.
+    @discardableResult
+    static func runIIN(_ arguments: [String], in folder: URL) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CommandResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+                             errors: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A scratch project: the repository's pipeline.json and stages/ copied
+    /// into a temporary folder. Point its raw input with `rawOverride`.
+    static func scratchProject(_ name: String = #function) throws -> URL {
+        let folder = temporaryFolder(name)
+        try FileManager.default.copyItem(at: stages, to: folder.appendingPathComponent("stages"))
+        try FileManager.default.copyItem(at: pipelineFile, to: folder.appendingPathComponent("pipeline.json"))
+        return folder
+    }
+
+    /// The default fixture's raw files, as a `--input` override.
+    static let defaultRaw = fixtures.appendingPathComponent("default/raw/*.csv").path
+
+    static func workspace(_ project: URL, raw: String = defaultRaw) throws -> Workspace {
+        try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"), inputOverrides: ["raw": raw])
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Collects what a run reports.
+final class CollectingLog: RunLog, @unchecked Sendable {
+    var results: [StageResult] = []
+    var warnings: [String] = []
+    func stageFinished(_ result: StageResult) { results.append(result) }
+    func warning(_ message: String) { warnings.append(message) }
+
+    var ran: [String] { results.filter { $0.status == .ran }.map(\.stage) }
+    var cached: [String] { results.filter { $0.status == .cached }.map(\.stage) }
+}
+
+extension Workspace {
+    /// Runs the pipeline in-process and returns what it reported.
+    func runCollecting(force: [String] = [], release: URL) throws -> (CollectingLog, Runner.Outcome) {
+        let log = CollectingLog()
+        let outcome = try runner(log: log, progress: ProgressReporter(style: .silent)).run(force: force, threads: 2, releaseFolder: release)
+        return (log, outcome)
+    }
+}
