@@ -15,15 +15,22 @@ let package = Package(
     targets: [
         .target(
             name: "IIN",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/gazetteer"), .copy("Resources/synth")]
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/gazetteer"), .copy("Resources/synth")],
+            // NFKC from the ICU inside the toolchain's Foundation (see EnterpriseKey).
+            linkerSettings: [.linkedLibrary("_FoundationICU")]
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .executableTarget(
             name: "iin",
             dependencies: [
                 "IIN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "iin-bench",
+            dependencies: ["IIN"]
         ),
         .testTarget(
             name: "IINTests",

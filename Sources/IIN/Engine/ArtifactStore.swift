@@ -101,6 +101,17 @@ public struct ArtifactStore: Sendable {
         return folder
     }
 
+    /// A folder for a stage's temporary files, beside the artifacts in
+    /// progress so a killed run's leftovers are cleared the same way.
+    public func beginScratch(stage: String) throws(IINError) -> URL {
+        let folder = temporaryFolder.appendingPathComponent("\(stage)-scratch-\(getpid())")
+        try? FileManager.default.removeItem(at: folder)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
+        }
+        return folder
+    }
+
     /// Hashes what the stage wrote, records it and renames the folder into
     /// place: the artifact exists from that instant on, complete.
     public func commitArtifact(temporary: URL, stage: String, components: FingerprintComponents,

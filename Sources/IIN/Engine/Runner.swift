@@ -146,8 +146,10 @@ public final class Runner {
                 if let needed = pipeline.stage(named: need), let folder = folders[need] { upstream[needed.kind] = folder }
             }
             let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
+            let scratch = try store.beginScratch(stage: stage.name)
+            defer { try? FileManager.default.removeItem(at: scratch) }
             let context = StageContext(stageName: stage.name, parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
-                                       output: temporary, reportFolder: workFolder.appendingPathComponent("reports"),
+                                       output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
                                        gazetteer: gazetteer, progress: progress, threads: threads)
             let outcome: StageOutcome
             do {
@@ -158,6 +160,7 @@ public final class Runner {
                 throw error
             }
             progress.finish()
+            try? FileManager.default.removeItem(at: scratch)
             let seconds = Date().timeIntervalSince(started)
             let record = try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components,
                                                   counts: outcome.counts, seconds: seconds)

@@ -31,6 +31,9 @@ public struct StageContext: Sendable {
     /// Kind of each needed stage to its artifact folder.
     public var upstream: [String: URL]
     public var output: URL
+    /// Room for temporary files (a decompressed crawl, say); deleted after
+    /// the stage, never part of the artifact.
+    public var scratch: URL
     /// Where reports of failed runs go (they are not artifacts).
     public var reportFolder: URL
     public var gazetteer: Gazetteer

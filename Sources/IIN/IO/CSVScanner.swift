@@ -52,6 +52,8 @@ public struct CSVScanner: ~Copyable {
 
     /// The 1-based line number the next row starts on (or would start on).
     public var currentLine: Int { line }
+    /// The byte offset the next row starts at (or would start at).
+    public var currentOffset: Int { position }
     public var atEnd: Bool { position >= bytes.count }
 
     /// Scans the next row into `fields`; nil at the end of the text.
@@ -146,7 +148,7 @@ public struct CSVScanner: ~Copyable {
 
     // MARK: - Line handling
 
-    private mutating func skipBlankLines() {
+    mutating func skipBlankLines() {
         let count = bytes.count
         while position < count {
             var probe = position

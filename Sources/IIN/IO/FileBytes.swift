@@ -45,6 +45,17 @@ public final class BufferedFileWriter {
         if buffer.count >= flushThreshold { flushBuffer() }
     }
 
+    /// Writes a large block straight to the file, after what is buffered.
+    public func write(block: [UInt8]) {
+        if block.count < flushThreshold {
+            write(block)
+            return
+        }
+        flushBuffer()
+        block.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
+        bytesWritten += block.count
+    }
+
     @inline(__always)
     public func write(_ string: String) {
         var copy = string
@@ -76,15 +87,16 @@ public final class BufferedFileWriter {
 
     private func flushBuffer() {
         guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        buffer.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
         bytesWritten += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Flushes and closes. No fsync: artifacts are verified by their hashes
+    /// before use, so a file cut short by a power loss is caught and rebuilt.
     public func close() throws(IINError) {
         flushBuffer()
         do {
-            try handle.synchronize()
             try handle.close()
         } catch {
             throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
@@ -122,6 +134,14 @@ public struct BinaryReader {
     }
 
     public mutating func readInt() throws(IINError) -> Int { Int(truncatingIfNeeded: try readVarint()) }
+
+    mutating func readByte() throws(IINError) -> UInt64 {
+        guard offset < data.endIndex else {
+            throw IINError.corruptArtifact(path: url.path, reason: "truncated at byte \(offset)")
+        }
+        defer { offset += 1 }
+        return UInt64(data[offset])
+    }
 
     public mutating func readString() throws(IINError) -> String {
         let length = Int(try readVarint())

@@ -96,7 +96,12 @@ public struct IngestedRecord: Sendable, Equatable {
     /// Enterprise keys (see `EnterpriseKey`).
     public var investorKey: String
     public var investeeKey: String
+    /// Digest of the two keys, for deduplication.
+    public var keyDigest: KeyDigest
+    /// The paid-in capital text as given, and as read (nil when absent or
+    /// not an amount).
     public var paidInCapital: String
+    public var capital: PaidInCapital?
     public var year: Int
     public var linkType: LinkType
 }
@@ -119,6 +124,7 @@ public struct KeptRecord: Sendable, Equatable {
     public var investeeName: String
     public var investorCity: Int
     public var investeeCity: Int
+    public var capital: PaidInCapital?
     public var year: Int
     public var linkType: LinkType
 }

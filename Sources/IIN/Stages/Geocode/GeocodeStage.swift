@@ -4,7 +4,7 @@ import Foundation
 /// the configured methods in order (see stages/geocode.json).
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
 

@@ -13,6 +13,25 @@ public enum CanonicalColumn: String, Sendable, CaseIterable {
     case investmentDate = "investment_date"
     case linkType = "link_type"
 
+    /// Position in `allCases`, without a search.
+    @inline(__always)
+    var ordinal: Int {
+        switch self {
+        case .recordID: return 0
+        case .investorName: return 1
+        case .investorCreditCode: return 2
+        case .investorRegion: return 3
+        case .investorAddress: return 4
+        case .investeeName: return 5
+        case .investeeCreditCode: return 6
+        case .investeeRegion: return 7
+        case .investeeAddress: return 8
+        case .paidInCapital: return 9
+        case .investmentDate: return 10
+        case .linkType: return 11
+        }
+    }
+
     public var isRequired: Bool { self == .investorName || self == .investeeName || self == .investmentDate }
 
     /// The Chinese headers that mean this column by default.
@@ -60,7 +79,7 @@ public struct ColumnMap: Sendable {
                 throw IINError.duplicateColumn(path: path, canonical: column.rawValue, headers: [earlier, name], found: trimmed)
             }
             headerOf[column] = name
-            indices[CanonicalColumn.allCases.firstIndex(of: column)!] = position
+            indices[column.ordinal] = position
         }
         let missing = CanonicalColumn.allCases.enumerated().filter { $0.element.isRequired && indices[$0.offset] == nil }.map(\.element.rawValue)
         if !missing.isEmpty {
@@ -70,7 +89,8 @@ public struct ColumnMap: Sendable {
         fieldCount = header.count
     }
 
+    @inline(__always)
     public func index(of column: CanonicalColumn) -> Int? {
-        fieldIndex[CanonicalColumn.allCases.firstIndex(of: column)!]
+        fieldIndex[column.ordinal]
     }
 }

@@ -5,12 +5,16 @@
 public enum DateParser {
     /// The year, or nil when the text is no valid date in a known form.
     public static func year(_ text: String) -> Int? {
-        let bytes = Array(text.utf8)
+        var copy = text
+        return copy.withUTF8 { year(bytes: $0) }
+    }
+
+    public static func year(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var start = 0
         var end = bytes.count
         while start < end && isSpace(bytes[start]) { start += 1 }
         while end > start && isSpace(bytes[end - 1]) { end -= 1 }
-        return year(bytes[start..<end])
+        return parse(Cursor(bytes: bytes, index: start, end: end))
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
@@ -20,8 +24,8 @@ public enum DateParser {
     private static let monthMark: [UInt8] = Array("月".utf8)
     private static let dayMark: [UInt8] = Array("日".utf8)
 
-    private static func year(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var cursor = Cursor(bytes: bytes)
+    private static func parse(_ start: Cursor) -> Int? {
+        var cursor = start
         guard let year = cursor.number(minDigits: 4, maxDigits: 4) else { return nil }
         if cursor.atEnd { return year }
         // YYYYMMDD
@@ -58,15 +62,15 @@ public enum DateParser {
     }
 
     private struct Cursor {
-        let bytes: ArraySlice<UInt8>
+        let bytes: UnsafeBufferPointer<UInt8>
         var index: Int
-        init(bytes: ArraySlice<UInt8>) { self.bytes = bytes; index = bytes.startIndex }
+        let end: Int
 
-        var atEnd: Bool { index >= bytes.endIndex }
-        var remaining: Int { bytes.endIndex - index }
+        var atEnd: Bool { index >= end }
+        var remaining: Int { end - index }
 
         mutating func next() -> UInt8? {
-            guard index < bytes.endIndex else { return nil }
+            guard index < end else { return nil }
             defer { index += 1 }
             return bytes[index]
         }
@@ -74,7 +78,7 @@ public enum DateParser {
         mutating func number(minDigits: Int, maxDigits: Int) -> Int? {
             var value = 0
             var digits = 0
-            while index < bytes.endIndex, digits < maxDigits, DateParser.isDigit(bytes[index]) {
+            while index < end, digits < maxDigits, DateParser.isDigit(bytes[index]) {
                 value = value * 10 + Int(bytes[index] - 0x30)
                 digits += 1
                 index += 1

@@ -4,18 +4,37 @@ import Foundation
 /// break the contract's record checks (see stages/ingest.json).
 public struct IngestStage: Stage {
     public static let kind = "ingest"
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let usesGazetteer = false
     public static let recordsFile = "records.bin"
 
     public init() {}
 
+    /// The containers a raw file may come in, by file name.
+    enum Container {
+        case csv, gzippedCSV, xlsx
+
+        init(path: String) throws(IINError) {
+            let name = (path as NSString).lastPathComponent.lowercased()
+            if name.hasSuffix(".csv.gz") {
+                self = .gzippedCSV
+            } else if name.hasSuffix(".csv") {
+                self = .csv
+            } else if name.hasSuffix(".xlsx") {
+                self = .xlsx
+            } else {
+                throw IINError.unsupportedFile(path: path, reason: "'\((path as NSString).lastPathComponent)' is not a raw records file")
+            }
+        }
+    }
+
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let files = context.inputFiles["raw"] ?? []
         let maxYear = context.parameter("max_year")?.intValue ?? 2025
-        let encodingChoice = context.parameter("encoding")?.stringValue ?? "auto"
+        let encoding = context.parameter("encoding")?.stringValue ?? "auto"
         var extraHeaders: [String: String] = [:]
         for (name, value) in context.parameter("columns")?.objectValue ?? [:] { extraHeaders[name] = value.stringValue }
+        let containers = try files.map { url throws(IINError) in try Container(path: url.path) }
 
         var accounting = RecordAccounting(files: files.map { FileAccount(file: $0.lastPathComponent) })
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
@@ -25,26 +44,41 @@ public struct IngestStage: Stage {
         let totalBytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
         context.progress.begin("ingest", total: totalBytes, unit: "bytes")
         for (fileIndex, url) in files.enumerated() {
-            guard url.pathExtension.lowercased() == "csv" else {
-                throw IINError.unsupportedFile(path: url.path, reason: "only .csv files are read by this version of iin (file type '.\(url.pathExtension)')")
+            let fileName = url.lastPathComponent
+            let makeBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
+                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: extraHeaders, path: url.path), maxYear: maxYear, fileIndex: fileIndex)
             }
-            let raw = try FileBytes.read(url)
-            let text = try Self.decode(raw, path: url.path, choice: encodingChoice)
-            let reader = RowReader(fileIndex: fileIndex, fileName: url.lastPathComponent, maxYear: maxYear)
-            let result: Result<Void, IINError> = text.withUnsafeBytes { rawBuffer in
-                do throws(IINError) {
-                    try reader.read(rawBuffer.bindMemory(to: UInt8.self), path: url.path, extraHeaders: extraHeaders,
-                                    accounting: &accounting, rejects: &rejects) { record in
-                        RecordCodec.write(record, to: output)
-                        recordsWritten += 1
-                    }
-                    return .success(())
-                } catch {
-                    return .failure(error)
+            let deliver = { (result: ChunkedCSVReader.ChunkResult) throws(IINError) in
+                output.write(block: result.records)
+                recordsWritten += result.recordCount
+                accounting.files[fileIndex].rowsRead += result.rowsRead
+                for row in result.rejected {
+                    accounting.reject(row.reason, file: fileIndex)
+                    rejects.add(file: fileName, line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
                 }
             }
-            try result.get()
-            context.progress.advance(by: raw.count)
+            switch containers[fileIndex] {
+            case .xlsx:
+                throw IINError.unsupportedFile(path: url.path, reason: "reading .xlsx is not built yet")
+            case .csv, .gzippedCSV:
+                var text = url
+                if containers[fileIndex] == .gzippedCSV {
+                    text = context.scratch.appendingPathComponent("\(fileIndex)-gunzipped.csv")
+                    try Gzip.decompress(url, to: text)
+                }
+                if encoding == TextEncoding.gb18030.rawValue {
+                    text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
+                }
+                var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads)
+                    .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
+                if outcome == .notUTF8 {
+                    guard encoding == "auto" else { throw IINError.unknownEncoding(path: url.path) }
+                    text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
+                    outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads)
+                        .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
+                    if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
+                }
+            }
         }
         try output.close()
         try rejects.close()
@@ -53,91 +87,14 @@ public struct IngestStage: Stage {
         return StageOutcome(counts: ["files": files.count, "rows_read": total.rowsRead, "records": recordsWritten, "rejected": total.totalRejected])
     }
 
-    /// The file as UTF-8 bytes, or a refusal when it is in neither encoding.
-    static func decode(_ data: Data, path: String, choice: String) throws(IINError) -> Data {
-        let valid = data.withUnsafeBytes { TextEncoding.isValidUTF8($0.bindMemory(to: UInt8.self)) }
-        if valid && choice != TextEncoding.gb18030.rawValue { return data }
-        if choice == TextEncoding.utf8.rawValue { throw IINError.unknownEncoding(path: path) }
-        guard let converted = TextEncoding.utf8FromGB18030(data) else { throw IINError.unknownEncoding(path: path) }
+    static func convertFromGB18030(_ source: URL, original: URL, scratch: URL, fileIndex: Int) throws(IINError) -> URL {
+        let converted = scratch.appendingPathComponent("\(fileIndex)-utf8.csv")
+        do throws(IINError) {
+            try TextEncoding.convertGB18030File(source, to: converted)
+        } catch {
+            if case .unknownEncoding = error { throw IINError.unknownEncoding(path: original.path) }
+            throw error
+        }
         return converted
-    }
-}
-
-/// Reads the rows of one decoded file and applies the record checks in the
-/// contract's order: malformed, missing_name, bad_date, bad_link_type,
-/// self_investment.
-struct RowReader {
-    let fileIndex: Int
-    let fileName: String
-    let maxYear: Int
-
-    func read(_ bytes: UnsafeBufferPointer<UInt8>, path: String, extraHeaders: [String: String],
-              accounting: inout RecordAccounting, rejects: inout RejectsWriter,
-              emit: (IngestedRecord) -> Void) throws(IINError) {
-        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-        let start = bytes.count >= 3 && bytes[0] == bom[0] && bytes[1] == bom[1] && bytes[2] == bom[2] ? 3 : 0
-        var scanner = CSVScanner(bytes: bytes, startOffset: start)
-        var fields: [CSVField] = []
-        guard let headerResult = scanner.next(into: &fields) else { throw IINError.emptyFile(path: path) }
-        guard case .row = headerResult else {
-            throw IINError.unsupportedFile(path: path, reason: "the header row (line 1) is not valid CSV")
-        }
-        let header = fields.map { scanner.string(of: $0) }
-        let columns = try ColumnMap(header: header, extraHeaders: extraHeaders, path: path)
-
-        func text(_ column: CanonicalColumn) -> String {
-            guard let index = columns.index(of: column) else { return "" }
-            return scanner.string(of: fields[index])
-        }
-
-        while let result = scanner.next(into: &fields) {
-            accounting.files[fileIndex].rowsRead += 1
-            switch result {
-            case let .defective(line, range, defect):
-                accounting.reject(.malformed, file: fileIndex)
-                rejects.add(file: fileName, line: line, reason: .malformed, detail: defect.rawValue, text: scanner.string(of: range))
-            case let .row(line, range):
-                func reject(_ reason: RejectionReason, _ detail: String) {
-                    accounting.reject(reason, file: fileIndex)
-                    rejects.add(file: fileName, line: line, reason: reason, detail: detail, text: scanner.string(of: range))
-                }
-                guard fields.count == columns.fieldCount else {
-                    reject(.malformed, "\(fields.count) fields where the header has \(columns.fieldCount)")
-                    continue
-                }
-                let investorName = text(.investorName).trimmingCharacters(in: .whitespacesAndNewlines)
-                let investeeName = text(.investeeName).trimmingCharacters(in: .whitespacesAndNewlines)
-                if investorName.isEmpty || investeeName.isEmpty {
-                    reject(.missingName, investorName.isEmpty ? "investor_name is empty" : "investee_name is empty")
-                    continue
-                }
-                let dateText = text(.investmentDate)
-                guard let year = DateParser.year(dateText) else {
-                    reject(.badDate, "investment_date '\(dateText)' is not a valid date")
-                    continue
-                }
-                guard (1949...maxYear).contains(year) else {
-                    reject(.badDate, "investment_date year \(year) is outside 1949-\(maxYear)")
-                    continue
-                }
-                let linkText = text(.linkType)
-                guard let linkType = LinkType(columnText: linkText) else {
-                    reject(.badLinkType, "link_type '\(linkText)' is neither investment nor branch")
-                    continue
-                }
-                let investorKey = EnterpriseKey.make(investorName)
-                let investeeKey = EnterpriseKey.make(investeeName)
-                if investorKey == investeeKey {
-                    reject(.selfInvestment, "investor and investee are the same enterprise")
-                    continue
-                }
-                let record = IngestedRecord(
-                    location: RowLocation(file: fileIndex, line: line), recordID: text(.recordID),
-                    investor: PartyText(name: investorName, creditCode: text(.investorCreditCode), region: text(.investorRegion), address: text(.investorAddress)),
-                    investee: PartyText(name: investeeName, creditCode: text(.investeeCreditCode), region: text(.investeeRegion), address: text(.investeeAddress)),
-                    investorKey: investorKey, investeeKey: investeeKey, paidInCapital: text(.paidInCapital), year: year, linkType: linkType)
-                emit(record)
-            }
-        }
     }
 }

@@ -1,0 +1,68 @@
+import CZlib
+import Foundation
+
+/// Decompresses gzip files with zlib, streaming, so a compressed crawl of
+/// any size needs only a few megabytes of buffer.
+public enum Gzip {
+    /// Writes the decompressed content of `source` to `destination`.
+    public static func decompress(_ source: URL, to destination: URL) throws(IINError) {
+        guard let input = FileHandle(forReadingAtPath: source.path) else {
+            throw IINError.unreadableFile(path: source.path, reason: "cannot open")
+        }
+        defer { try? input.close() }
+        let output = try BufferedFileWriter(url: destination)
+        var stream = z_stream()
+        guard iin_inflate_init_gzip(&stream) == Z_OK else {
+            throw IINError.unreadableFile(path: source.path, reason: "zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        var outBuffer = [UInt8](repeating: 0, count: 1 << 20)
+        var finished = false
+        while !finished {
+            let block: Data
+            do { block = try input.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw IINError.unreadableFile(path: source.path, reason: error.localizedDescription)
+            }
+            if block.isEmpty {
+                throw IINError.unsupportedFile(path: source.path, reason: "the gzip stream ends early (truncated .gz file)")
+            }
+            var inBuffer = [UInt8](block)
+            let status: Int32 = inBuffer.withUnsafeMutableBufferPointer { inPointer in
+                stream.next_in = inPointer.baseAddress
+                stream.avail_in = UInt32(inPointer.count)
+                var result = Z_OK
+                repeat {
+                    result = outBuffer.withUnsafeMutableBufferPointer { outPointer in
+                        stream.next_out = outPointer.baseAddress
+                        stream.avail_out = UInt32(outPointer.count)
+                        return inflate(&stream, Z_NO_FLUSH)
+                    }
+                    let produced = outBuffer.count - Int(stream.avail_out)
+                    if produced > 0 { output.write(outBuffer[0..<produced]) }
+                    if result == Z_STREAM_END {
+                        // Concatenated gzip members continue the same file.
+                        if stream.avail_in > 0 {
+                            inflateReset(&stream)
+                            result = Z_OK
+                            continue
+                        }
+                        return Z_STREAM_END
+                    }
+                    if result != Z_OK && result != Z_BUF_ERROR { return result }
+                } while stream.avail_in > 0 || stream.avail_out == 0
+                return Z_OK
+            }
+            switch status {
+            case Z_OK: continue
+            case Z_STREAM_END:
+                finished = (try? input.read(upToCount: 1))?.isEmpty ?? true
+                if !finished {
+                    throw IINError.unsupportedFile(path: source.path, reason: "data after the end of the gzip stream")
+                }
+            default:
+                throw IINError.unsupportedFile(path: source.path, reason: "not a valid gzip file (zlib error \(status))")
+            }
+        }
+        try output.close()
+    }
+}

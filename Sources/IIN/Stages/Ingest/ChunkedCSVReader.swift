@@ -1,0 +1,169 @@
+import Foundation
+import Synchronization
+
+/// Reads one UTF-8 CSV file on all cores and hands the results over in
+/// input order, so the output is the same whatever the thread count.
+///
+/// The file is cut into chunks of about 4 MiB at line ends. Each worker
+/// parses the rows that start inside its chunk, assuming the chunk starts
+/// a row. That is true unless the cut fell inside a quoted field with a
+/// line break; the in-order merge notices (the previous chunk's last row
+/// ended elsewhere) and parses that chunk again from the right place. Line
+/// numbers come from a first parallel pass that counts line feeds per chunk
+/// and checks UTF-8. Chunks are processed in waves, and the pages of a
+/// finished wave are released, so memory stays bounded for any file size.
+struct ChunkedCSVReader {
+    static let chunkSize = 4 << 20
+
+    struct ChunkResult: Sendable {
+        var stop: Int
+        var stopLine: Int
+        var records: [UInt8] = []
+        var recordCount = 0
+        var rowsRead = 0
+        var rejected: [RejectedRow] = []
+    }
+
+    enum Outcome {
+        case done
+        /// The bytes are not UTF-8; the caller converts and reads again.
+        case notUTF8
+    }
+
+    let file: MappedFile
+    let path: String
+    let threads: Int
+
+    /// Parses the header, then every row; `deliver` gets each chunk's results
+    /// in input order.
+    func read(makeBuilder: ([String]) throws(IINError) -> RecordBuilder, progress: ProgressReporter,
+              deliver: (ChunkResult) throws(IINError) -> Void) throws(IINError) -> Outcome {
+        let bytes = file.bytes
+        let shared = SharedBytes(bytes: bytes)
+        let bom = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+        var headerScanner = CSVScanner(bytes: bytes, startOffset: bom)
+        var fields: [CSVField] = []
+        guard let headerResult = headerScanner.next(into: &fields) else { throw IINError.emptyFile(path: path) }
+        guard case .row = headerResult else {
+            throw IINError.unsupportedFile(path: path, reason: "the header row (line 1) is not valid CSV")
+        }
+        let headerEnd = headerScanner.currentOffset
+        let headerValid = TextEncoding.scan(UnsafeBufferPointer(rebasing: bytes[0..<headerEnd])).validUTF8
+        if !headerValid { return .notUTF8 }
+        let builder = try makeBuilder(fields.map { headerScanner.string(of: $0) })
+
+        var starts: [Int] = []
+        var position = headerEnd
+        while position < bytes.count {
+            starts.append(position)
+            var cut = min(position + Self.chunkSize, bytes.count)
+            while cut < bytes.count && bytes[cut - 1] != 0x0A { cut += 1 }
+            position = cut
+        }
+        let chunkStarts = starts
+        let ends = Array(starts.dropFirst()) + [bytes.count]
+
+        // Pass 1: line feeds per chunk and UTF-8 validity.
+        let scans = Self.parallel(count: starts.count, threads: threads) { index in
+            TextEncoding.scan(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]]))
+        }
+        if scans.contains(where: { !$0.validUTF8 }) { return .notUTF8 }
+        var lines: [Int] = []
+        var line = headerScanner.currentLine
+        for scan in scans {
+            lines.append(line)
+            line += scan.newlines
+        }
+        let baseLines = lines
+
+        // Pass 2: parse in waves, merge in order.
+        var expected = headerEnd
+        var expectedLine = headerScanner.currentLine
+        let wave = max(1, threads * 4)
+        var first = 0
+        while first < starts.count {
+            let last = min(first + wave, starts.count)
+            let waveStart = first
+            let results = Self.parallel(count: last - first, threads: threads) { offset in
+                let index = waveStart + offset
+                return Self.parseChunk(shared.bytes, from: chunkStarts[index], line: baseLines[index], limit: ends[index], builder: builder)
+            }
+            for offset in 0..<(last - first) {
+                let index = first + offset
+                let result: ChunkResult
+                if expected == starts[index] {
+                    result = results[offset]
+                } else if expected >= ends[index] {
+                    continue // the previous chunk's last row covered this one
+                } else {
+                    result = Self.parseChunk(bytes, from: expected, line: expectedLine, limit: ends[index], builder: builder)
+                }
+                expected = result.stop
+                expectedLine = result.stopLine
+                try deliver(result)
+            }
+            progress.advance(by: ends[last - 1] - starts[first])
+            file.releasePages(before: min(expected, ends[last - 1]))
+            first = last
+        }
+        return .done
+    }
+
+    /// Parses the rows that start in [from, limit).
+    static func parseChunk(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, line: Int, limit: Int, builder: RecordBuilder) -> ChunkResult {
+        var scanner = CSVScanner(bytes: bytes, startOffset: from, firstLine: line)
+        var fields: [CSVField] = []
+        fields.reserveCapacity(builder.columns.fieldCount + 2)
+        var scratch = RecordScratch()
+        var result = ChunkResult(stop: from, stopLine: line)
+        result.records.reserveCapacity(limit - from + 4096)
+        while true {
+            scanner.skipBlankLines()
+            if scanner.currentOffset >= limit || scanner.atEnd { break }
+            guard let scanned = scanner.next(into: &fields) else { break }
+            result.rowsRead += 1
+            switch scanned {
+            case let .defective(rowLine, range, defect):
+                result.rejected.append(RejectedRow(line: rowLine, reason: .malformed, detail: defect.rawValue, text: Array(bytes[range])))
+            case let .row(rowLine, range):
+                switch builder.build(RowView(bytes: bytes, fields: fields), line: rowLine, scratch: &scratch, into: &result.records) {
+                case .record:
+                    result.recordCount += 1
+                case let .rejected(reason, detail):
+                    result.rejected.append(RejectedRow(line: rowLine, reason: reason, detail: detail, text: Array(bytes[range])))
+                }
+            }
+        }
+        result.stop = scanner.currentOffset
+        result.stopLine = scanner.currentLine
+        return result
+    }
+
+    /// Runs `body` for 0..<count on up to `threads` threads; results in index order.
+    static func parallel<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        let slots = Mutex<[T?]>(Array(repeating: nil, count: count))
+        if threads <= 1 || count <= 1 {
+            for index in 0..<count {
+                let value = body(index)
+                slots.withLock { $0[index] = value }
+            }
+        } else {
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                while true {
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if index >= count { break }
+                    let value = body(index)
+                    slots.withLock { $0[index] = value }
+                }
+            }
+        }
+        return slots.withLock { $0.map { $0! } }
+    }
+}
+
+/// The mapped bytes of a file, shared read-only with the worker threads;
+/// the `MappedFile` that owns them outlives every parallel pass.
+struct SharedBytes: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+}

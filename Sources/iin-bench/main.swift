@@ -1,0 +1,151 @@
+import Foundation
+import IIN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Benchmarks of the pipeline stages on generated corpora.
+///
+///     swift run -c release iin-bench ingest [--records N] [--seed S] [--files K] [--threads T] [--format csv|gz|gb18030] [--corpus DIR]
+///
+/// Generates the corpus on first use (into --corpus, default
+/// /tmp/iin-bench/corpus-N-S-K-FORMAT), then runs ingest, geocode and dedupe
+/// in a fresh work folder and prints each stage's time, ingest + dedupe
+/// throughput over the raw bytes, and the process's peak memory.
+struct Bench {
+    var records = 1_000_000
+    var seed: UInt64 = 1
+    var files = 4
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var format = "csv"
+    var corpus: String?
+
+    init(arguments: [String]) throws {
+        var index = 0
+        func value() throws -> String {
+            index += 1
+            guard index < arguments.count else { throw BenchError("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        while index < arguments.count {
+            switch arguments[index] {
+            case "--records": records = Int(try value()) ?? records
+            case "--seed": seed = UInt64(try value()) ?? seed
+            case "--files": files = Int(try value()) ?? files
+            case "--threads": threads = Int(try value()) ?? threads
+            case "--format": format = try value()
+            case "--corpus": corpus = try value()
+            default: throw BenchError("unknown argument \(arguments[index])")
+            }
+            index += 1
+        }
+        guard ["csv", "gz", "gb18030"].contains(format) else { throw BenchError("--format is csv, gz or gb18030") }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+final class QuietLog: RunLog {
+    var results: [StageResult] = []
+    func stageFinished(_ result: StageResult) { results.append(result) }
+    func warning(_ message: String) { FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
+}
+
+func peakMemoryMB() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func shell(_ command: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw BenchError("failed: \(command)") }
+}
+
+/// Makes the corpus in the requested container and encoding, once.
+func prepareCorpus(_ bench: Bench) throws -> URL {
+    let folder = URL(fileURLWithPath: bench.corpus ?? "/tmp/iin-bench/corpus-\(bench.records)-\(bench.seed)-\(bench.files)")
+    let plain = folder.appendingPathComponent("raw")
+    if !FileManager.default.fileExists(atPath: folder.appendingPathComponent("truth.csv").path) {
+        print("generating \(bench.records) records into \(folder.path) ...")
+        let started = Date()
+        _ = try CorpusGenerator(options: .init(records: bench.records, seed: bench.seed, files: bench.files), gazetteer: try Gazetteer.embedded())
+            .write(to: folder, progress: ProgressReporter.forStandardError())
+        print(String(format: "generated in %.1f s", Date().timeIntervalSince(started)))
+    }
+    switch bench.format {
+    case "gz":
+        let gz = folder.appendingPathComponent("raw-gz")
+        if !FileManager.default.fileExists(atPath: gz.path) {
+            try FileManager.default.createDirectory(at: gz, withIntermediateDirectories: true)
+            try shell("cd '\(plain.path)' && for f in *.csv; do gzip -c -6 \"$f\" > '\(gz.path)'/\"$f\".gz; done")
+        }
+        return gz
+    case "gb18030":
+        let gb = folder.appendingPathComponent("raw-gb18030")
+        if !FileManager.default.fileExists(atPath: gb.path) {
+            try FileManager.default.createDirectory(at: gb, withIntermediateDirectories: true)
+            try shell("cd '\(plain.path)' && for f in *.csv; do iconv -f UTF-8 -t GB18030 \"$f\" > '\(gb.path)'/\"$f\"; done")
+        }
+        return gb
+    default:
+        return plain
+    }
+}
+
+func runIngest(_ bench: Bench) throws {
+    let raw = try prepareCorpus(bench)
+    let pattern = raw.appendingPathComponent(bench.format == "gz" ? "*.csv.gz" : "*.csv").path
+    let rawBytes = FileGlob.expand(pattern).reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+    let project = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("iin-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: project.appendingPathComponent("stages"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: project) }
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    for kind in ["ingest", "geocode", "dedupe"] {
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("stages/\(kind).json"), to: project.appendingPathComponent("stages/\(kind).json"))
+    }
+    let pipeline = """
+    {"version": 1, "inputs": {"raw": "\(pattern)"}, "stages": [
+      {"name": "ingest", "kind": "ingest", "inputs": ["raw"]},
+      {"name": "geocode", "kind": "geocode", "needs": ["ingest"]},
+      {"name": "dedupe", "kind": "dedupe", "needs": ["geocode"]}
+    ]}
+    """
+    try Data(pipeline.utf8).write(to: project.appendingPathComponent("pipeline.json"))
+    let workspace = try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"))
+    let log = QuietLog()
+    let started = Date()
+    _ = try workspace.runner(log: log, progress: ProgressReporter(style: .silent))
+        .run(threads: bench.threads, releaseFolder: project.appendingPathComponent("release"))
+    let wall = Date().timeIntervalSince(started)
+    let seconds = Dictionary(uniqueKeysWithValues: log.results.map { ($0.stage, $0.seconds) })
+    let megabytes = Double(rawBytes) / 1_000_000
+    let ingestAndDedupe = seconds["ingest", default: 0] + seconds["dedupe", default: 0]
+    print("corpus: \(bench.records) records, \(bench.files) files, \(bench.format), \(String(format: "%.1f", megabytes)) MB; threads: \(bench.threads)")
+    for result in log.results {
+        print(String(format: "  %-8@ %7.2f s  %@", result.stage as NSString, result.seconds,
+                     result.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") as NSString))
+    }
+    print(String(format: "ingest: %.1f MB/s; ingest + dedupe: %.2f s, %.1f MB/s of raw input; whole run %.2f s; peak memory %.0f MB",
+                 megabytes / seconds["ingest", default: 1], ingestAndDedupe, megabytes / ingestAndDedupe, wall, peakMemoryMB()))
+}
+
+do {
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard let command = arguments.first else { throw BenchError("usage: iin-bench ingest [options]") }
+    arguments.removeFirst()
+    switch command {
+    case "ingest": try runIngest(try Bench(arguments: arguments))
+    default: throw BenchError("unknown benchmark '\(command)'; known: ingest")
+    }
+} catch {
+    FileHandle.standardError.write(Data("iin-bench: \(error)\n".utf8))
+    exit(1)
+}
