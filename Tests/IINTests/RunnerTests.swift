@@ -104,3 +104,37 @@ struct RunnerTests {
         #expect(FileManager.default.fileExists(atPath: precious.appendingPathComponent("notes.txt").path))
     }
 }
+
+/// A stage whose output bytes change must get a new code version, or every
+/// work folder keeps serving the old output from its cache. This pins, on
+/// the default data, each stage's output digest to its code version:
+/// changing one without the other fails here. After a deliberate change,
+/// bump the version and run with IIN_UPDATE_GOLDEN=1.
+@Suite("Stage code versions")
+struct StageVersionTests {
+    static let file = TestSupport.fixtures.appendingPathComponent("golden/stage-versions.json")
+
+    @Test func outputChangesComeWithANewCodeVersion() throws {
+        let project = try TestSupport.scratchProject()
+        let (log, _) = try TestSupport.workspace(project).runCollecting(release: project.appendingPathComponent("release"))
+        var current: [String: JSONValue] = [:]
+        for result in log.results {
+            let record = try JSONDecoder().decode(ArtifactRecord.self, from: Data(contentsOf: result.artifact.appendingPathComponent("artifact.json")))
+            let digest = record.files.map { "\($0.path):\($0.sha256)" }.joined(separator: "\n")
+            current[result.kind] = .object(["code_version": .integer(record.components.codeVersion),
+                                            "outputs": .string(FingerprintComponents.digest(digest))])
+        }
+        if ProcessInfo.processInfo.environment["IIN_UPDATE_GOLDEN"] == "1" {
+            try Data((JSONValue.object(current).prettyPrinted() + "\n").utf8).write(to: Self.file)
+        }
+        let recorded = try JSONValue.parse(Data(contentsOf: Self.file)).objectValue ?? [:]
+        for (kind, now) in current.sorted(by: { $0.key < $1.key }) {
+            guard let before = recorded[kind] else { Issue.record("\(kind): not recorded; run with IIN_UPDATE_GOLDEN=1"); continue }
+            if before["code_version"] == now["code_version"] {
+                #expect(before["outputs"] == now["outputs"], "stage \(kind): its output changed but its codeVersion did not; bump it")
+            } else {
+                Issue.record("stage \(kind): code version \(before["code_version"]!.canonical) -> \(now["code_version"]!.canonical); record the new outputs with IIN_UPDATE_GOLDEN=1")
+            }
+        }
+    }
+}

@@ -30,6 +30,11 @@ public struct FingerprintComponents: Codable, Sendable, Equatable {
     public var inputs: [String: [InputFileDigest]]
     public var gazetteer: String?
 
+    /// SHA-256 of a text, in hex.
+    public static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).hexString
+    }
+
     public var fingerprint: String {
         var text = "iin-fingerprint\nschema=\(schema)\nkind=\(kind)\ncode=\(codeVersion)\nparams=\(parameters)\n"
         for name in upstream.keys.sorted() { text += "upstream:\(name)=\(upstream[name]!)\n" }

@@ -1,4 +1,4 @@
-import CZlib
+import CIINZlib
 import Foundation
 
 /// Decompresses gzip files with zlib, streaming, so a compressed crawl of

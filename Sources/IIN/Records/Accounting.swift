@@ -75,22 +75,38 @@ public struct RecordAccounting: Codable, Sendable, Equatable {
     }
 }
 
-/// The rejected rows of a stage, with file, line, reason and the text.
-public struct RejectsWriter {
-    private var writer: CSVWriter
-    private let output: BufferedFileWriter
-    public static let fileName = "rejects.csv"
-    public static let header = ["file", "line", "reason", "detail", "text"]
+/// The rejected rows of a stage, with file, line, reason, detail and the
+/// raw text, as a SQLite database (`rejects.sqlite`, table `rejects`) that
+/// the sqlite3 shell or any SQLite client can query:
+///
+///     sqlite3 rejects.sqlite "SELECT reason, count(*) FROM rejects GROUP BY reason"
+public final class RejectsWriter {
+    public static let fileName = "rejects.sqlite"
+    private let database: SQLiteDatabase
+    private let insert: SQLiteDatabase.Statement
+    public private(set) var count = 0
 
     public init(folder: URL) throws(IINError) {
-        output = try BufferedFileWriter(url: folder.appendingPathComponent(Self.fileName))
-        writer = CSVWriter(output: output)
-        writer.writeRow(Self.header)
+        database = try SQLiteDatabase(creating: folder.appendingPathComponent(Self.fileName))
+        try database.execute("""
+            CREATE TABLE rejects (file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, text TEXT NOT NULL);
+            BEGIN;
+            """)
+        insert = try database.prepare("INSERT INTO rejects (file, line, reason, detail, text) VALUES (?, ?, ?, ?, ?)")
     }
 
-    public mutating func add(file: String, line: Int, reason: RejectionReason, detail: String, text: String) {
-        writer.writeRow([file, String(line), reason.rawValue, detail, text])
+    public func add(file: String, line: Int, reason: RejectionReason, detail: String, text: String) throws(IINError) {
+        try insert.run([.text(file), .integer(line), .text(reason.rawValue), .text(detail), .text(text)])
+        count += 1
     }
 
-    public func close() throws(IINError) { try output.close() }
+    public func close() throws(IINError) {
+        try database.execute("COMMIT; CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);")
+    }
+
+    /// Every row of a rejects database, in insertion order: file, line,
+    /// reason, detail, text.
+    public static func read(_ url: URL) throws(IINError) -> [[String]] {
+        try SQLiteDatabase(reading: url).query("SELECT file, line, reason, detail, text FROM rejects ORDER BY rowid").map { $0.map { $0 ?? "" } }
+    }
 }

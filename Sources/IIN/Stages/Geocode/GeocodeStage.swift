@@ -4,7 +4,7 @@ import Foundation
 /// the configured methods in order (see stages/geocode.json).
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 2
+    public static let codeVersion = 3
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
 
@@ -39,7 +39,7 @@ public struct GeocodeStage: Stage {
         }
 
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
-        var rejects = try RejectsWriter(folder: context.output)
+        let rejects = try RejectsWriter(folder: context.output)
         var methodCounts: [String: Int] = [:]
         var written = 0
         var processed = 0
@@ -56,7 +56,7 @@ public struct GeocodeStage: Stage {
             if investor == .outsideMainland || investee == .outsideMainland {
                 accounting.reject(.outsideMainland, file: record.location.file)
                 let side = investor == .outsideMainland ? "investor region '\(record.investor.region)'" : "investee region '\(record.investee.region)'"
-                rejects.add(file: fileName, line: record.location.line, reason: .outsideMainland, detail: side + " is outside the mainland",
+                try rejects.add(file: fileName, line: record.location.line, reason: .outsideMainland, detail: side + " is outside the mainland",
                             text: "\(record.investor.name) -> \(record.investee.name)")
                 return
             }
@@ -66,7 +66,7 @@ public struct GeocodeStage: Stage {
                 var problems: [String] = []
                 if case let .none(candidates) = investor { problems.append(Self.describe(side: "investor", region: record.investor.region, candidates: candidates)) }
                 if case let .none(candidates) = investee { problems.append(Self.describe(side: "investee", region: record.investee.region, candidates: candidates)) }
-                rejects.add(file: fileName, line: record.location.line, reason: .ungeocodable, detail: problems.joined(separator: "; "),
+                try rejects.add(file: fileName, line: record.location.line, reason: .ungeocodable, detail: problems.joined(separator: "; "),
                             text: "\(record.investor.name) -> \(record.investee.name)")
                 return
             }

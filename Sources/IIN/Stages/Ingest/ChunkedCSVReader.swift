@@ -13,7 +13,7 @@ import Synchronization
 /// and checks UTF-8. Chunks are processed in waves, and the pages of a
 /// finished wave are released, so memory stays bounded for any file size.
 struct ChunkedCSVReader {
-    static let chunkSize = 4 << 20
+    static let defaultChunkSize = 4 << 20
 
     struct ChunkResult: Sendable {
         var stop: Int
@@ -33,6 +33,8 @@ struct ChunkedCSVReader {
     let file: MappedFile
     let path: String
     let threads: Int
+    /// Tests use tiny chunks to put cuts inside quoted fields.
+    var chunkSize = ChunkedCSVReader.defaultChunkSize
 
     /// Parses the header, then every row; `deliver` gets each chunk's results
     /// in input order.
@@ -50,13 +52,13 @@ struct ChunkedCSVReader {
         let headerEnd = headerScanner.currentOffset
         let headerValid = TextEncoding.scan(UnsafeBufferPointer(rebasing: bytes[0..<headerEnd])).validUTF8
         if !headerValid { return .notUTF8 }
-        let builder = try makeBuilder(fields.map { headerScanner.string(of: $0) })
+        let header = fields.map { headerScanner.string(of: $0) }
 
         var starts: [Int] = []
         var position = headerEnd
         while position < bytes.count {
             starts.append(position)
-            var cut = min(position + Self.chunkSize, bytes.count)
+            var cut = min(position + chunkSize, bytes.count)
             while cut < bytes.count && bytes[cut - 1] != 0x0A { cut += 1 }
             position = cut
         }
@@ -68,6 +70,9 @@ struct ChunkedCSVReader {
             TextEncoding.scan(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]]))
         }
         if scans.contains(where: { !$0.validUTF8 }) { return .notUTF8 }
+        // The encoding is settled first, so a GB18030 file's headers are read
+        // as what they say.
+        let builder = try makeBuilder(header)
         var lines: [Int] = []
         var line = headerScanner.currentLine
         for scan in scans {

@@ -4,7 +4,7 @@ import Foundation
 /// break the contract's record checks (see stages/ingest.json).
 public struct IngestStage: Stage {
     public static let kind = "ingest"
-    public static let codeVersion = 2
+    public static let codeVersion = 3
     public static let usesGazetteer = false
     public static let recordsFile = "records.bin"
 
@@ -38,7 +38,7 @@ public struct IngestStage: Stage {
 
         var accounting = RecordAccounting(files: files.map { FileAccount(file: $0.lastPathComponent) })
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
-        var rejects = try RejectsWriter(folder: context.output)
+        let rejects = try RejectsWriter(folder: context.output)
         var recordsWritten = 0
 
         let totalBytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
@@ -54,12 +54,13 @@ public struct IngestStage: Stage {
                 accounting.files[fileIndex].rowsRead += result.rowsRead
                 for row in result.rejected {
                     accounting.reject(row.reason, file: fileIndex)
-                    rejects.add(file: fileName, line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
+                    try rejects.add(file: fileName, line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
                 }
             }
             switch containers[fileIndex] {
             case .xlsx:
-                throw IINError.unsupportedFile(path: url.path, reason: "reading .xlsx is not built yet")
+                try Self.readWorkbook(url, makeBuilder: makeBuilder, deliver: deliver)
+                context.progress.advance(by: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
             case .csv, .gzippedCSV:
                 var text = url
                 if containers[fileIndex] == .gzippedCSV {
@@ -85,6 +86,52 @@ public struct IngestStage: Stage {
         try accounting.write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["files": files.count, "rows_read": total.rowsRead, "records": recordsWritten, "rejected": total.totalRejected])
+    }
+
+    /// Reads the first sheet of a workbook: the first non-empty row is the
+    /// header; entirely empty rows are skipped like blank lines; a row with
+    /// a value right of the header's last column is malformed; missing
+    /// trailing cells are empty. Row numbers are Excel's.
+    static func readWorkbook(_ url: URL, makeBuilder: ([String]) throws(IINError) -> RecordBuilder,
+                             deliver: (ChunkedCSVReader.ChunkResult) throws(IINError) -> Void) throws(IINError) {
+        var builder: RecordBuilder?
+        var scratch = RecordScratch()
+        var result = ChunkedCSVReader.ChunkResult(stop: 0, stopLine: 0)
+        try XLSXReader(url: url).read { (row: XLSXReader.Row) throws(IINError) in
+            if row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
+            guard let rowBuilder = builder else {
+                builder = try makeBuilder(row.cells)
+                return
+            }
+            result.rowsRead += 1
+            let text = Array(CSVWriter.line(row.cells).dropLast().utf8)
+            let width = rowBuilder.columns.fieldCount
+            if row.cells.count > width, row.cells[width...].contains(where: { !$0.isEmpty }) {
+                result.rejected.append(RejectedRow(line: row.number, reason: .malformed,
+                                                   detail: "a value in column \(row.cells.count) where the header has \(width) columns", text: text))
+                return
+            }
+            var buffer: [UInt8] = []
+            var fields: [CSVField] = []
+            for column in 0..<width {
+                let start = buffer.count
+                if column < row.cells.count { buffer.append(contentsOf: row.cells[column].utf8) }
+                fields.append(CSVField(start: start, end: buffer.count, hasEscapedQuotes: false))
+            }
+            let outcome = buffer.withUnsafeBufferPointer { bytes in
+                rowBuilder.build(RowView(bytes: bytes, fields: fields), line: row.number, scratch: &scratch, into: &result.records)
+            }
+            switch outcome {
+            case .record: result.recordCount += 1
+            case let .rejected(reason, detail): result.rejected.append(RejectedRow(line: row.number, reason: reason, detail: detail, text: text))
+            }
+            if result.records.count > 4 << 20 {
+                try deliver(result)
+                result = ChunkedCSVReader.ChunkResult(stop: 0, stopLine: 0)
+            }
+        }
+        if builder == nil { throw IINError.emptyFile(path: url.path) }
+        try deliver(result)
     }
 
     static func convertFromGB18030(_ source: URL, original: URL, scratch: URL, fileIndex: Int) throws(IINError) -> URL {

@@ -1,0 +1,267 @@
+import Foundation
+import ZIPFoundation
+
+/// Reads the first worksheet of an .xlsx workbook, row by row, streaming
+/// the sheet's XML out of the zip so a sheet of any size is never held
+/// whole. Cells may be shared strings, inline strings, formula strings,
+/// booleans or numbers; a number whose cell style is a date format is an
+/// Excel serial date (1900 system) and is given as `YYYY-MM-DD`.
+struct XLSXReader {
+    struct Row {
+        /// The row number Excel shows (the header is usually 1).
+        var number: Int
+        /// Cell values by column (A = 0); columns without a cell are "".
+        var cells: [String]
+    }
+
+    let url: URL
+
+    func read(_ body: (Row) throws(IINError) -> Void) throws(IINError) {
+        let result: Result<Void, IINError> = withoutActuallyEscaping(body) { escapable in
+            do throws(IINError) {
+                try readRows(escapable)
+                return .success(())
+            } catch {
+                return .failure(error)
+            }
+        }
+        try result.get()
+    }
+
+    private func readRows(_ body: @escaping (Row) throws(IINError) -> Void) throws(IINError) {
+        let archive: Archive
+        do { archive = try Archive(url: url, accessMode: .read) } catch {
+            throw IINError.unsupportedFile(path: url.path, reason: "not a readable .xlsx workbook (the zip container cannot be opened)")
+        }
+        let sheetPath = try firstSheetPath(archive)
+        let sharedStrings = try readSharedStrings(archive)
+        let dateStyles = try readDateStyles(archive)
+
+        let stream = XMLStream(path: url.path + "#" + sheetPath)
+        var row: Row?
+        var lastRowNumber = 0
+        var column = 0
+        var nextColumn = 0
+        var type = ""
+        var style = 0
+        var text: [UInt8] = []
+        var capturing = false
+        var failure: IINError?
+        stream.onStart = { name, attributes in
+            if XMLStream.equal(name, "row") {
+                let number = attributes.first { $0.named("r") }.flatMap { Int($0.string) } ?? lastRowNumber + 1
+                row = Row(number: number, cells: [])
+                lastRowNumber = number
+                nextColumn = 0
+            } else if XMLStream.equal(name, "c") {
+                column = attributes.first { $0.named("r") }.flatMap { Self.columnIndex($0.value) } ?? nextColumn
+                type = attributes.first { $0.named("t") }?.string ?? "n"
+                style = attributes.first { $0.named("s") }.flatMap { Int($0.string) } ?? 0
+                text.removeAll(keepingCapacity: true)
+            } else if XMLStream.equal(name, "v") || XMLStream.equal(name, "t") {
+                capturing = true
+            }
+        }
+        stream.onText = { bytes in
+            if capturing { text.append(contentsOf: bytes) }
+        }
+        stream.onEnd = { name in
+            if XMLStream.equal(name, "v") || XMLStream.equal(name, "t") {
+                capturing = false
+            } else if XMLStream.equal(name, "c") {
+                guard row != nil else { return }
+                let value = Self.value(text: text, type: type, style: style, sharedStrings: sharedStrings, dateStyles: dateStyles)
+                if column >= row!.cells.count { row!.cells += Array(repeating: "", count: column - row!.cells.count + 1) }
+                row!.cells[column] = value
+                nextColumn = column + 1
+            } else if XMLStream.equal(name, "row"), let finished = row {
+                row = nil
+                guard failure == nil else { return }
+                do throws(IINError) { try body(finished) } catch { failure = error }
+            }
+        }
+        try extract(sheetPath, from: archive, into: stream)
+        if let failure { throw failure }
+    }
+
+    // MARK: - Workbook parts
+
+    private func extract(_ path: String, from archive: Archive, into stream: XMLStream) throws(IINError) {
+        guard let entry = archive[path] else {
+            throw IINError.unsupportedFile(path: url.path, reason: "the workbook has no part \(path)")
+        }
+        var feedError: IINError?
+        do {
+            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { data in
+                do throws(IINError) { try stream.feed(data) } catch {
+                    feedError = error
+                    throw error
+                }
+            }
+        } catch {
+            if let feedError { throw feedError }
+            throw IINError.unsupportedFile(path: url.path, reason: "the part \(path) cannot be decompressed (\(error))")
+        }
+        try stream.finish()
+    }
+
+    /// The first sheet in the workbook's order, through its relationship.
+    private func firstSheetPath(_ archive: Archive) throws(IINError) -> String {
+        let workbook = XMLStream(path: url.path + "#xl/workbook.xml")
+        var relationship: String?
+        workbook.onStart = { name, attributes in
+            if relationship == nil, XMLStream.equal(name, "sheet") {
+                relationship = attributes.first { $0.named("id") }?.string
+            }
+        }
+        try extract("xl/workbook.xml", from: archive, into: workbook)
+        guard let relationship else { throw IINError.unsupportedFile(path: url.path, reason: "the workbook lists no sheet") }
+
+        let relations = XMLStream(path: url.path + "#xl/_rels/workbook.xml.rels")
+        var target: String?
+        relations.onStart = { name, attributes in
+            if XMLStream.equal(name, "Relationship"), attributes.first(where: { $0.named("Id") })?.string == relationship {
+                target = attributes.first { $0.named("Target") }?.string
+            }
+        }
+        try extract("xl/_rels/workbook.xml.rels", from: archive, into: relations)
+        guard let target else { throw IINError.unsupportedFile(path: url.path, reason: "the first sheet's part is not named in the workbook") }
+        return target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+    }
+
+    /// The shared string table: each <si>'s text runs joined, phonetic
+    /// guides (<rPh>) left out.
+    private func readSharedStrings(_ archive: Archive) throws(IINError) -> [String] {
+        guard archive["xl/sharedStrings.xml"] != nil else { return [] }
+        let stream = XMLStream(path: url.path + "#xl/sharedStrings.xml")
+        var strings: [String] = []
+        var current: [UInt8] = []
+        var capturing = false
+        var phoneticDepth = 0
+        stream.onStart = { name, _ in
+            if XMLStream.equal(name, "si") {
+                current.removeAll(keepingCapacity: true)
+            } else if XMLStream.equal(name, "rPh") {
+                phoneticDepth += 1
+            } else if XMLStream.equal(name, "t") {
+                capturing = phoneticDepth == 0
+            }
+        }
+        stream.onText = { bytes in if capturing { current.append(contentsOf: bytes) } }
+        stream.onEnd = { name in
+            if XMLStream.equal(name, "t") {
+                capturing = false
+            } else if XMLStream.equal(name, "rPh") {
+                phoneticDepth -= 1
+            } else if XMLStream.equal(name, "si") {
+                strings.append(String(decoding: current, as: UTF8.self))
+            }
+        }
+        try extract("xl/sharedStrings.xml", from: archive, into: stream)
+        return strings
+    }
+
+    /// Indices of the cell formats (cellXfs) whose number format is a date.
+    private func readDateStyles(_ archive: Archive) throws(IINError) -> Set<Int> {
+        guard archive["xl/styles.xml"] != nil else { return [] }
+        let stream = XMLStream(path: url.path + "#xl/styles.xml")
+        var customDateFormats = Set<Int>()
+        var formatOfStyle: [Int] = []
+        var inCellFormats = false
+        stream.onStart = { name, attributes in
+            if XMLStream.equal(name, "numFmt"),
+               let id = attributes.first(where: { $0.named("numFmtId") }).flatMap({ Int($0.string) }),
+               let code = attributes.first(where: { $0.named("formatCode") })?.string, Self.isDateFormat(code) {
+                customDateFormats.insert(id)
+            } else if XMLStream.equal(name, "cellXfs") {
+                inCellFormats = true
+            } else if inCellFormats, XMLStream.equal(name, "xf") {
+                formatOfStyle.append(attributes.first { $0.named("numFmtId") }.flatMap { Int($0.string) } ?? 0)
+            }
+        }
+        stream.onEnd = { name in if XMLStream.equal(name, "cellXfs") { inCellFormats = false } }
+        try extract("xl/styles.xml", from: archive, into: stream)
+        var dates = Set<Int>()
+        for (style, format) in formatOfStyle.enumerated() where Self.builtInDateFormats.contains(format) || customDateFormats.contains(format) {
+            dates.insert(style)
+        }
+        return dates
+    }
+
+    // MARK: - Values
+
+    /// Built-in number formats that show dates (ECMA-376 18.8.30, with the
+    /// East Asian ones).
+    static let builtInDateFormats: Set<Int> = Set(14...22).union(27...36).union(45...47).union(50...58)
+
+    /// A custom format shows a date when, outside quoted text and [...]
+    /// sections, it has a year or day token.
+    static func isDateFormat(_ code: String) -> Bool {
+        var inQuotes = false
+        var inBrackets = false
+        for character in code.lowercased() {
+            switch character {
+            case "\"": inQuotes.toggle()
+            case "[" where !inQuotes: inBrackets = true
+            case "]" where !inQuotes: inBrackets = false
+            case "y" where !inQuotes && !inBrackets, "d" where !inQuotes && !inBrackets: return true
+            default: break
+            }
+        }
+        return false
+    }
+
+    static func value(text: [UInt8], type: String, style: Int, sharedStrings: [String], dateStyles: Set<Int>) -> String {
+        switch type {
+        case "s":
+            guard let index = Int(String(decoding: text, as: UTF8.self)), sharedStrings.indices.contains(index) else { return "" }
+            return sharedStrings[index]
+        case "b":
+            return text == [UInt8(ascii: "1")] ? "TRUE" : "FALSE"
+        case "n":
+            let string = String(decoding: text, as: UTF8.self)
+            if dateStyles.contains(style), let serial = Double(string), let date = serialDate(serial) { return date }
+            return string
+        default:
+            return String(decoding: text, as: UTF8.self)
+        }
+    }
+
+    /// An Excel serial day (1900 system) as `YYYY-MM-DD`. Excel counts a
+    /// 29 February 1900 that never was (serial 60); it is given as such and
+    /// so is no valid date.
+    static func serialDate(_ serial: Double) -> String? {
+        guard serial.isFinite, serial >= 1, serial < 3_000_000 else { return nil }
+        let day = Int(serial.rounded(.down))
+        if day == 60 { return "1900-02-29" }
+        // Days from 1970-01-01: serial 25569 is 1970-01-01.
+        let unixDays = day - (day < 60 ? 25568 : 25569)
+        let (year, month, dayOfMonth) = civil(fromDays: unixDays)
+        return String(format: "%04d-%02d-%02d", year, month, dayOfMonth)
+    }
+
+    /// The proleptic Gregorian date of a day count from 1970-01-01.
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// "B5" -> 1; nil when the reference has no column letters.
+    static func columnIndex(_ reference: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = 0
+        var letters = 0
+        for byte in reference {
+            guard byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") else { break }
+            index = index * 26 + Int(byte - UInt8(ascii: "A") + 1)
+            letters += 1
+        }
+        return letters > 0 ? index - 1 : nil
+    }
+}
