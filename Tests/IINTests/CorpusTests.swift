@@ -57,7 +57,7 @@ struct CorpusTests {
         let dedupe = try #require(log.results.first { $0.kind == DedupeStage.kind })
         var kept = 0
         var wrong: [String] = []
-        try forEachRecord(in: dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile), read: RecordCodec.readKept) { record in
+        try forEachRecord(in: dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile), read: RecordCodec.readGeocoded) { record in
             kept += 1
             guard let row = truth[record.recordID] else { wrong.append("\(record.recordID) not in truth"); return }
             if row.investorCity != record.investorCity || row.investeeCity != record.investeeCity {

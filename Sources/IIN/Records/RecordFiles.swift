@@ -85,53 +85,124 @@ enum RecordCodec {
     }
 
     static func write(_ record: GeocodedRecord, to output: BufferedFileWriter) {
-        write(record.record, to: output)
-        output.writeVarint(UInt64(record.investorCity))
-        output.writeVarint(UInt64(record.investeeCity))
-        output.writeVarint(UInt64(record.investorMethod.rawValue))
-        output.writeVarint(UInt64(record.investeeMethod.rawValue))
+        var buffer: [UInt8] = []
+        buffer.appendVarint(UInt64(record.location.file))
+        buffer.appendVarint(UInt64(record.location.line))
+        buffer.appendLengthPrefixed(record.recordID.utf8)
+        buffer.appendLengthPrefixed(record.investorName.utf8)
+        buffer.appendLengthPrefixed(record.investeeName.utf8)
+        buffer.appendFixed64(record.keyDigest.high)
+        buffer.appendFixed64(record.keyDigest.low)
+        append(record.capital, to: &buffer)
+        buffer.appendVarint(UInt64(record.year))
+        buffer.appendVarint(UInt64(record.linkType.rawValue))
+        buffer.appendVarint(UInt64(record.investorCity))
+        buffer.appendVarint(UInt64(record.investeeCity))
+        buffer.appendVarint(UInt64(record.investorMethod.rawValue))
+        buffer.appendVarint(UInt64(record.investeeMethod.rawValue))
+        output.write(buffer)
     }
 
     static func readGeocoded(_ input: inout BinaryReader) throws(IINError) -> GeocodedRecord {
-        let record = try readIngested(&input)
-        let investorCity = try input.readInt()
-        let investeeCity = try input.readInt()
-        guard let investorMethod = GeocodeMethod(rawValue: try input.readInt()),
-              let investeeMethod = GeocodeMethod(rawValue: try input.readInt())
-        else { throw IINError.corruptArtifact(path: input.url.path, reason: "unknown geocoding method") }
-        return GeocodedRecord(record: record, investorCity: investorCity, investeeCity: investeeCity,
-                              investorMethod: investorMethod, investeeMethod: investeeMethod)
-    }
-
-    static func write(_ record: KeptRecord, to output: BufferedFileWriter) {
-        output.writeVarint(UInt64(record.location.file))
-        output.writeVarint(UInt64(record.location.line))
-        output.writeLengthPrefixed(record.recordID)
-        output.writeLengthPrefixed(record.investorName)
-        output.writeLengthPrefixed(record.investeeName)
-        output.writeVarint(UInt64(record.investorCity))
-        output.writeVarint(UInt64(record.investeeCity))
-        var capital: [UInt8] = []
-        append(record.capital, to: &capital)
-        output.write(capital)
-        output.writeVarint(UInt64(record.year))
-        output.writeVarint(UInt64(record.linkType.rawValue))
-    }
-
-    static func readKept(_ input: inout BinaryReader) throws(IINError) -> KeptRecord {
         let location = RowLocation(file: try input.readInt(), line: try input.readInt())
         let recordID = try input.readString()
         let investorName = try input.readString()
         let investeeName = try input.readString()
-        let investorCity = try input.readInt()
-        let investeeCity = try input.readInt()
+        let digest = KeyDigest(high: try input.readFixed64(), low: try input.readFixed64())
         let capital = try readCapital(&input)
         let year = try input.readInt()
         guard let linkType = LinkType(rawValue: try input.readInt()) else {
             throw IINError.corruptArtifact(path: input.url.path, reason: "unknown link type")
         }
-        return KeptRecord(location: location, recordID: recordID, investorName: investorName, investeeName: investeeName,
-                          investorCity: investorCity, investeeCity: investeeCity, capital: capital, year: year, linkType: linkType)
+        let investorCity = try input.readInt()
+        let investeeCity = try input.readInt()
+        guard let investorMethod = GeocodeMethod(rawValue: try input.readInt()),
+              let investeeMethod = GeocodeMethod(rawValue: try input.readInt())
+        else { throw IINError.corruptArtifact(path: input.url.path, reason: "unknown geocoding method") }
+        return GeocodedRecord(location: location, recordID: recordID, investorName: investorName, investeeName: investeeName,
+                              keyDigest: digest, capital: capital, year: year, linkType: linkType, investorCity: investorCity,
+                              investeeCity: investeeCity, investorMethod: investorMethod, investeeMethod: investeeMethod)
+    }
+}
+
+/// The fields of a geocoded record that deduplication and aggregation
+/// need, read from mapped bytes without building any string, with the
+/// record's byte range so it can be copied on unchanged.
+struct GeocodedRecordSummary {
+    var file: Int
+    var digest: KeyDigest
+    var year: Int
+    var linkType: LinkType
+    var investorCity: Int
+    var investeeCity: Int
+    var range: Range<Int>
+}
+
+/// Walks a file of geocoded records on its mapped bytes.
+struct GeocodedRecordScanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let path: String
+    private(set) var offset = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
+        self.bytes = bytes
+        self.path = path
+    }
+
+    var atEnd: Bool { offset >= bytes.count }
+
+    mutating func next() throws(IINError) -> GeocodedRecordSummary {
+        let start = offset
+        let file = try varint()
+        _ = try varint() // line
+        try skipBytes(); try skipBytes(); try skipBytes() // record id, names
+        let digest = KeyDigest(high: try fixed64(), low: try fixed64())
+        if try varint() == 1 { // capital: amount, unit, currency
+            _ = try fixed64()
+            _ = try varint()
+            try skipBytes()
+        }
+        let year = try varint()
+        guard let linkType = LinkType(rawValue: try varint()) else { throw corrupt("unknown link type") }
+        let investorCity = try varint()
+        let investeeCity = try varint()
+        _ = try varint()
+        _ = try varint()
+        return GeocodedRecordSummary(file: file, digest: digest, year: year, linkType: linkType, investorCity: investorCity,
+                                     investeeCity: investeeCity, range: start..<offset)
+    }
+
+    private func corrupt(_ reason: String) -> IINError {
+        IINError.corruptArtifact(path: path, reason: "\(reason) at byte \(offset)")
+    }
+
+    @inline(__always)
+    private mutating func varint() throws(IINError) -> Int {
+        var result = 0
+        var shift = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            result |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        throw corrupt("truncated integer")
+    }
+
+    @inline(__always)
+    private mutating func skipBytes() throws(IINError) {
+        let length = try varint()
+        guard offset + length <= bytes.count else { throw corrupt("field runs past the end") }
+        offset += length
+    }
+
+    @inline(__always)
+    private mutating func fixed64() throws(IINError) -> UInt64 {
+        guard offset + 8 <= bytes.count, let base = bytes.baseAddress else { throw corrupt("truncated") }
+        let value = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self).littleEndian
+        offset += 8
+        return value
     }
 }
 

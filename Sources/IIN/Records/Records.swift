@@ -106,25 +106,21 @@ public struct IngestedRecord: Sendable, Equatable {
     public var linkType: LinkType
 }
 
-/// An ingested record whose two sides each resolved to one city.
+/// A record whose two sides each resolved to one city: what deduplication,
+/// aggregation and the consistency sample need of it. The dedupe stage
+/// keeps the first of each key in this same form, so its output is the
+/// kept records byte for byte as geocoding wrote them.
 public struct GeocodedRecord: Sendable, Equatable {
-    public var record: IngestedRecord
-    public var investorCity: Int
-    public var investeeCity: Int
-    public var investorMethod: GeocodeMethod
-    public var investeeMethod: GeocodeMethod
-}
-
-/// A record that survived deduplication: what aggregation and the
-/// consistency sample need of it.
-public struct KeptRecord: Sendable, Equatable {
     public var location: RowLocation
     public var recordID: String
     public var investorName: String
     public var investeeName: String
-    public var investorCity: Int
-    public var investeeCity: Int
+    public var keyDigest: KeyDigest
     public var capital: PaidInCapital?
     public var year: Int
     public var linkType: LinkType
+    public var investorCity: Int
+    public var investeeCity: Int
+    public var investorMethod: GeocodeMethod
+    public var investeeMethod: GeocodeMethod
 }

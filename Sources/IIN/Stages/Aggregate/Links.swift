@@ -86,13 +86,19 @@ public struct AggregateStage: Stage {
         var accounting = try RecordAccounting.read(from: dedupe)
         let scheme = SliceScheme(parameters: context.parameter("slices"))
         var counts: [LinkKey: Int] = [:]
-        try forEachRecord(in: dedupe.appendingPathComponent(DedupeStage.recordsFile), read: RecordCodec.readKept) { record in
+        let kept = try MappedFile(url: dedupe.appendingPathComponent(DedupeStage.recordsFile))
+        var scanner = GeocodedRecordScanner(bytes: kept.bytes, path: kept.url.path)
+        while !scanner.atEnd {
+            let record = try scanner.next()
+            guard accounting.files.indices.contains(record.file) else {
+                throw IINError.corruptArtifact(path: kept.url.path, reason: "record names input file \(record.file)")
+            }
             let slices = scheme.slices(of: record.year)
             if slices.isEmpty {
-                accounting.files[record.location.file].outOfSlice += 1
-                return
+                accounting.files[record.file].outOfSlice += 1
+                continue
             }
-            accounting.files[record.location.file].inSlice += 1
+            accounting.files[record.file].inSlice += 1
             for slice in slices {
                 counts[LinkKey(linkType: record.linkType, year: slice, from: record.investorCity, to: record.investeeCity), default: 0] += 1
             }

@@ -5,7 +5,7 @@ import Foundation
 /// (see stages/dedupe.json).
 public struct DedupeStage: Stage {
     public static let kind = "dedupe"
-    public static let codeVersion = 2
+    public static let codeVersion = 3
     public static let usesGazetteer = false
     public static let recordsFile = "kept.bin"
 
@@ -16,31 +16,37 @@ public struct DedupeStage: Stage {
     struct DedupeKey: Hashable {
         var digest: KeyDigest
         var yearAndType: Int
-
-        init(_ record: IngestedRecord) {
-            digest = record.keyDigest
-            yearAndType = record.year << 1 | record.linkType.rawValue
-        }
     }
 
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let geocode = try context.upstreamFolder(kind: GeocodeStage.kind)
         var accounting = try RecordAccounting.read(from: geocode)
-        var seen = Set<DedupeKey>()
+        let input = try MappedFile(url: geocode.appendingPathComponent(GeocodeStage.recordsFile))
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
+        var seen = Set<DedupeKey>(minimumCapacity: input.count / 64)
         var kept = 0
         var duplicates = 0
-        try forEachRecord(in: geocode.appendingPathComponent(GeocodeStage.recordsFile), read: RecordCodec.readGeocoded) { geocoded in
-            let record = geocoded.record
-            if seen.insert(DedupeKey(record)).inserted {
-                accounting.files[record.location.file].kept += 1
+        var scanner = GeocodedRecordScanner(bytes: input.bytes, path: input.url.path)
+        context.progress.begin("dedupe", total: input.count, unit: "bytes")
+        var reported = 0
+        while !scanner.atEnd {
+            let record = try scanner.next()
+            guard accounting.files.indices.contains(record.file) else {
+                throw IINError.corruptArtifact(path: input.url.path, reason: "record names input file \(record.file)")
+            }
+            // Records are copied on byte for byte: nothing is decoded that
+            // deduplication does not compare.
+            if seen.insert(DedupeKey(digest: record.digest, yearAndType: record.year << 1 | record.linkType.rawValue)).inserted {
+                accounting.files[record.file].kept += 1
                 kept += 1
-                RecordCodec.write(KeptRecord(location: record.location, recordID: record.recordID, investorName: record.investor.name,
-                                             investeeName: record.investee.name, investorCity: geocoded.investorCity,
-                                             investeeCity: geocoded.investeeCity, capital: record.capital, year: record.year, linkType: record.linkType), to: output)
+                output.write(UnsafeBufferPointer(rebasing: input.bytes[record.range]))
             } else {
-                accounting.files[record.location.file].duplicate += 1
+                accounting.files[record.file].duplicate += 1
                 duplicates += 1
+            }
+            if record.range.upperBound - reported >= 1 << 24 {
+                context.progress.advance(by: record.range.upperBound - reported)
+                reported = record.range.upperBound
             }
         }
         try output.close()

@@ -4,7 +4,7 @@ import Foundation
 /// the configured methods in order (see stages/geocode.json).
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 3
+    public static let codeVersion = 4
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
 
@@ -70,7 +70,9 @@ public struct GeocodeStage: Stage {
                             text: "\(record.investor.name) -> \(record.investee.name)")
                 return
             }
-            RecordCodec.write(GeocodedRecord(record: record, investorCity: investorCity, investeeCity: investeeCity,
+            RecordCodec.write(GeocodedRecord(location: record.location, recordID: record.recordID, investorName: record.investor.name,
+                                             investeeName: record.investee.name, keyDigest: record.keyDigest, capital: record.capital,
+                                             year: record.year, linkType: record.linkType, investorCity: investorCity, investeeCity: investeeCity,
                                              investorMethod: investorMethod, investeeMethod: investeeMethod), to: output)
             written += 1
         }
