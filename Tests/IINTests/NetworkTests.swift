@@ -72,3 +72,31 @@ struct NetworkTests {
         #expect(checks.filter { !$0.passed }.count == 1)
     }
 }
+
+@Suite("Dedupe digest set")
+struct DigestSetTests {
+    /// Property: the set agrees with Swift's Set through growth, repeats
+    /// and the same pair in several years.
+    @Test func agreesWithSet() {
+        var random = SeededRandom(seed: 77)
+        let digests = DigestSet(expected: 10)
+        var reference = Set<String>()
+        for _ in 0..<50_000 {
+            let pair = random.below(5_000)
+            let digest = KeyDigest(investorKey: Array("甲\(pair)".utf8), investeeKey: Array("乙".utf8))
+            let year = 2000 + random.below(3) * 5
+            let type = random.chance(0.1) ? LinkType.branch : .investment
+            let inserted = digests.insert(digest, year: year, linkType: type)
+            #expect(inserted == reference.insert("\(pair)-\(year)-\(type)").inserted)
+        }
+        #expect(digests.count == reference.count)
+    }
+
+    /// Known answers of MurmurHash3 x64/128 (seed 0), as published with the
+    /// reference implementation's test vectors.
+    @Test func murmurKnownAnswers() {
+        #expect(Array("".utf8).withUnsafeBytes { KeyDigest.murmur3($0) } == KeyDigest(high: 0, low: 0))
+        let hello = Array("hello".utf8).withUnsafeBytes { KeyDigest.murmur3($0) }
+        #expect(hello == KeyDigest(high: 0xCBD8_A7B3_41BD_9B02, low: 0x5B1E_906A_48AE_1D19))
+    }
+}

@@ -104,28 +104,43 @@ public final class BufferedFileWriter {
     }
 }
 
-/// Reads what `BufferedFileWriter` wrote: varints and length-prefixed strings.
+/// Reads what `BufferedFileWriter` wrote: varints and length-prefixed
+/// strings, from a memory map whose finished pages are handed back as it
+/// goes, so reading a multi-gigabyte artifact keeps memory flat.
 public struct BinaryReader {
-    private let data: Data
-    private var offset: Int
+    private let file: MappedFile
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var offset = 0
+    private var released = 0
     public let url: URL
 
     public init(url: URL) throws(IINError) {
         self.url = url
-        self.data = try FileBytes.read(url)
-        self.offset = data.startIndex
+        file = try MappedFile(url: url)
+        bytes = file.bytes
     }
 
-    public var atEnd: Bool { offset >= data.endIndex }
+    /// Bytes read so far.
+    public var position: Int { offset }
+
+    /// Hands back the pages already read, every 64 MiB.
+    private mutating func releaseIfDue() {
+        if offset - released >= 64 << 20 {
+            file.releasePages(before: offset)
+            released = offset
+        }
+    }
+
+    public var atEnd: Bool { offset >= bytes.count }
 
     public mutating func readVarint() throws(IINError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard offset < data.endIndex, shift < 64 else {
+            guard offset < bytes.count, shift < 64 else {
                 throw IINError.corruptArtifact(path: url.path, reason: "truncated or overlong integer at byte \(offset)")
             }
-            let byte = data[offset]
+            let byte = bytes[offset]
             offset += 1
             result |= UInt64(byte & 0x7F) << shift
             if byte < 0x80 { return result }
@@ -136,20 +151,21 @@ public struct BinaryReader {
     public mutating func readInt() throws(IINError) -> Int { Int(truncatingIfNeeded: try readVarint()) }
 
     mutating func readByte() throws(IINError) -> UInt64 {
-        guard offset < data.endIndex else {
+        guard offset < bytes.count else {
             throw IINError.corruptArtifact(path: url.path, reason: "truncated at byte \(offset)")
         }
         defer { offset += 1 }
-        return UInt64(data[offset])
+        return UInt64(bytes[offset])
     }
 
     public mutating func readString() throws(IINError) -> String {
         let length = Int(try readVarint())
-        guard length >= 0, offset + length <= data.endIndex else {
+        guard length >= 0, offset + length <= bytes.count else {
             throw IINError.corruptArtifact(path: url.path, reason: "string runs past the end at byte \(offset)")
         }
-        let string = data[offset..<(offset + length)].withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]), as: UTF8.self)
         offset += length
+        releaseIfDue()
         return string
     }
 }

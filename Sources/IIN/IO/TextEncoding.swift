@@ -33,6 +33,15 @@ public enum TextEncoding: String, Sendable {
                 index += 1
                 continue
             }
+            // Most of a Chinese crawl is three-byte sequences (U+0800..U+FFFF
+            // minus the surrogates): check one with a single 32-bit load.
+            if index + 4 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt32.self).littleEndian
+                if word & 0x00C0_C0F0 == 0x0080_80E0 && lead != 0xE0 && lead != 0xED {
+                    index += 3
+                    continue
+                }
+            }
             let length: Int
             var secondLow: UInt8 = 0x80
             var secondHigh: UInt8 = 0xBF

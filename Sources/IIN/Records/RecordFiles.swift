@@ -33,8 +33,8 @@ enum RecordCodec {
             buffer.appendLengthPrefixed(party.region.utf8)
             buffer.appendLengthPrefixed(party.address.utf8)
         }
-        buffer.appendLengthPrefixed(record.investorKey.utf8)
-        buffer.appendLengthPrefixed(record.investeeKey.utf8)
+        buffer.appendLengthPrefixed(record.investorKey == record.investor.name ? "".utf8 : record.investorKey.utf8)
+        buffer.appendLengthPrefixed(record.investeeKey == record.investee.name ? "".utf8 : record.investeeKey.utf8)
         buffer.appendFixed64(record.keyDigest.high)
         buffer.appendFixed64(record.keyDigest.low)
         buffer.appendLengthPrefixed(record.paidInCapital.utf8)
@@ -70,8 +70,9 @@ enum RecordCodec {
         let recordID = try input.readString()
         let investor = try readParty(&input)
         let investee = try readParty(&input)
-        let investorKey = try input.readString()
-        let investeeKey = try input.readString()
+        // An empty key field means the key is the name itself.
+        let investorKey = try input.readString().nonEmpty ?? investor.name
+        let investeeKey = try input.readString().nonEmpty ?? investee.name
         let digest = KeyDigest(high: try input.readFixed64(), low: try input.readFixed64())
         let capitalText = try input.readString()
         let capital = try readCapital(&input)
@@ -204,6 +205,11 @@ struct GeocodedRecordScanner {
         offset += 8
         return value
     }
+}
+
+extension String {
+    /// Nil for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// Reads a whole record file, calling `body` for each record in order.

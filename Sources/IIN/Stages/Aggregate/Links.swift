@@ -88,10 +88,15 @@ public struct AggregateStage: Stage {
         var counts: [LinkKey: Int] = [:]
         let kept = try MappedFile(url: dedupe.appendingPathComponent(DedupeStage.recordsFile))
         var scanner = GeocodedRecordScanner(bytes: kept.bytes, path: kept.url.path)
+        var released = 0
         while !scanner.atEnd {
             let record = try scanner.next()
             guard accounting.files.indices.contains(record.file) else {
                 throw IINError.corruptArtifact(path: kept.url.path, reason: "record names input file \(record.file)")
+            }
+            if record.range.lowerBound - released >= 1 << 26 {
+                kept.releasePages(before: record.range.lowerBound)
+                released = record.range.lowerBound
             }
             let slices = scheme.slices(of: record.year)
             if slices.isEmpty {

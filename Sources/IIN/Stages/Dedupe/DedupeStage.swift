@@ -11,19 +11,13 @@ public struct DedupeStage: Stage {
 
     public init() {}
 
-    /// What makes two records one: the digest of their enterprise keys,
-    /// the link type and the year.
-    struct DedupeKey: Hashable {
-        var digest: KeyDigest
-        var yearAndType: Int
-    }
-
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let geocode = try context.upstreamFolder(kind: GeocodeStage.kind)
         var accounting = try RecordAccounting.read(from: geocode)
         let input = try MappedFile(url: geocode.appendingPathComponent(GeocodeStage.recordsFile))
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
-        var seen = Set<DedupeKey>(minimumCapacity: input.count / 64)
+        // Geocoded records average about 115 bytes.
+        let seen = DigestSet(expected: input.count / 120)
         var kept = 0
         var duplicates = 0
         var scanner = GeocodedRecordScanner(bytes: input.bytes, path: input.url.path)
@@ -36,7 +30,7 @@ public struct DedupeStage: Stage {
             }
             // Records are copied on byte for byte: nothing is decoded that
             // deduplication does not compare.
-            if seen.insert(DedupeKey(digest: record.digest, yearAndType: record.year << 1 | record.linkType.rawValue)).inserted {
+            if seen.insert(record.digest, year: record.year, linkType: record.linkType) {
                 accounting.files[record.file].kept += 1
                 kept += 1
                 output.write(UnsafeBufferPointer(rebasing: input.bytes[record.range]))
@@ -44,8 +38,9 @@ public struct DedupeStage: Stage {
                 accounting.files[record.file].duplicate += 1
                 duplicates += 1
             }
-            if record.range.upperBound - reported >= 1 << 24 {
+            if record.range.upperBound - reported >= 1 << 26 {
                 context.progress.advance(by: record.range.upperBound - reported)
+                input.releasePages(before: record.range.lowerBound)
                 reported = record.range.upperBound
             }
         }

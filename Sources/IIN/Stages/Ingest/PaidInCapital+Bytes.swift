@@ -9,6 +9,14 @@ extension PaidInCapital {
     /// `parse` on UTF-8 bytes without building a `String`: the ingest hot path.
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> PaidInCapital? {
         if bytes.isEmpty { return nil }
+        // Most texts ("500万元人民币") have nothing to drop: read them in place.
+        var needsCleaning = false
+        for byte in bytes where byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == UInt8(ascii: ",")
+            || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")") || byte == 0xEF || byte == 0xE3 {
+            needsCleaning = true
+            break
+        }
+        if !needsCleaning { return parseClean(Array(bytes)) }
         // Drop white space, thousands separators and brackets first.
         var clean: [UInt8] = []
         clean.reserveCapacity(bytes.count)
@@ -28,6 +36,11 @@ extension PaidInCapital {
             clean.append(byte)
             index += 1
         }
+        return parseClean(clean)
+    }
+
+    /// Reads amount, unit and currency from text with nothing left to drop.
+    private static func parseClean(_ clean: [UInt8]) -> PaidInCapital? {
         var position = 0
         var amount = 0.0
         var digits = 0

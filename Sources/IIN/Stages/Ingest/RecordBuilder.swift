@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of one row, as byte ranges into a buffer: a CSV row in the
 /// mapped file, or an XLSX row copied into a small buffer.
 struct RowView {
@@ -101,8 +103,9 @@ struct RecordBuilder: Sendable {
         output.appendLengthPrefixed(Self.trimmed(slice(row, .investeeCreditCode)))
         output.appendLengthPrefixed(slice(row, .investeeRegion))
         output.appendLengthPrefixed(slice(row, .investeeAddress))
-        output.appendLengthPrefixed(scratch.investorKey)
-        output.appendLengthPrefixed(scratch.investeeKey)
+        // A key equal to its name (most are) is written as an empty field.
+        Self.appendKey(scratch.investorKey, name: investorName, to: &output)
+        Self.appendKey(scratch.investeeKey, name: investeeName, to: &output)
         output.appendFixed64(digest.high)
         output.appendFixed64(digest.low)
         output.appendLengthPrefixed(capitalText)
@@ -110,6 +113,15 @@ struct RecordBuilder: Sendable {
         output.appendVarint(UInt64(year))
         output.appendVarint(UInt64(linkType.rawValue))
         return .record
+    }
+
+    @inline(__always)
+    static func appendKey(_ key: [UInt8], name: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        if key.count == name.count && key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }) {
+            output.append(0)
+        } else {
+            output.appendLengthPrefixed(key)
+        }
     }
 
     /// A column's field as a slice of the row's buffer (empty when the file
