@@ -57,7 +57,8 @@ struct CorpusTests {
         let dedupe = try #require(log.results.first { $0.kind == DedupeStage.kind })
         var kept = 0
         var wrong: [String] = []
-        try forEachRecord(in: dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile), read: RecordCodec.readGeocoded) { record in
+        let geocode = try #require(log.results.first { $0.kind == GeocodeStage.kind })
+        try KeptRecords(geocode: geocode.artifact, dedupe: dedupe.artifact).forEach { record in
             kept += 1
             guard let row = truth[record.recordID] else { wrong.append("\(record.recordID) not in truth"); return }
             if row.investorCity != record.investorCity || row.investeeCity != record.investeeCity {

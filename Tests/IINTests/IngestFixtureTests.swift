@@ -24,7 +24,8 @@ struct IngestFixtureTests {
         let accounting = try #require(Workspace.accounting(of: log.results))
         let dedupe = try #require(log.results.first { $0.kind == DedupeStage.kind })
         var kept: [String: KeptFacts] = [:]
-        try forEachRecord(in: dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile), read: RecordCodec.readGeocoded) { record in
+        let geocode = try #require(log.results.first { $0.kind == GeocodeStage.kind })
+        try KeptRecords(geocode: geocode.artifact, dedupe: dedupe.artifact).forEach { record in
             kept[record.recordID] = KeptFacts(investorKey: EnterpriseKey.make(record.investorName), investeeKey: EnterpriseKey.make(record.investeeName),
                                               investorCity: record.investorCity, investeeCity: record.investeeCity, year: record.year,
                                               linkType: record.linkType, capital: record.capital)

@@ -59,9 +59,9 @@ struct RunnerTests {
         let (first, _) = try workspace.runCollecting(release: release)
         let manifest = try Data(contentsOf: release.appendingPathComponent("manifest.json"))
         let dedupe = try #require(first.results.first { $0.stage == "dedupe" })
-        let kept = dedupe.artifact.appendingPathComponent(DedupeStage.recordsFile)
+        let kept = dedupe.artifact.appendingPathComponent(DedupeStage.duplicatesFile)
         var bytes = try Data(contentsOf: kept)
-        bytes[bytes.count / 2] ^= 0xFF
+        bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: kept)
 
         let (log, _) = try workspace.runCollecting(release: release)

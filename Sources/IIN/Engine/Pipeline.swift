@@ -135,6 +135,21 @@ public struct Pipeline: Sendable {
 
     public func stage(named name: String) -> StageSpec? { stages.first { $0.name == name } }
 
+    /// Every stage `name` needs, directly or through others, nearest first.
+    public func ancestors(of name: String) -> [String] {
+        var result: [String] = []
+        var frontier = stage(named: name)?.needs ?? []
+        while !frontier.isEmpty {
+            var next: [String] = []
+            for need in frontier where !result.contains(need) {
+                result.append(need)
+                next += stage(named: need)?.needs ?? []
+            }
+            frontier = next
+        }
+        return result
+    }
+
     /// The names of `name` and every stage that depends on it.
     public func downstream(of name: String) -> Set<String> {
         var result: Set<String> = [name]

@@ -141,9 +141,15 @@ public final class Runner {
             let implementation = StageCatalog.stage(kind: stage.kind)!
             var inputFiles: [String: [URL]] = [:]
             for input in stage.inputs { inputFiles[input] = try pipeline.files(forInput: input) }
+            // Every ancestor's artifact is visible, nearest first: a stage may
+            // read what an earlier stage wrote (dedupe's bitmap applies to
+            // geocode's records). The fingerprint still lists only the direct
+            // needs, whose fingerprints already chain through the ancestors.
             var upstream: [String: URL] = [:]
-            for need in stage.needs {
-                if let needed = pipeline.stage(named: need), let folder = folders[need] { upstream[needed.kind] = folder }
+            for ancestor in pipeline.ancestors(of: stage.name) {
+                if let spec = pipeline.stage(named: ancestor), upstream[spec.kind] == nil, let folder = folders[ancestor] {
+                    upstream[spec.kind] = folder
+                }
             }
             let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
             let scratch = try store.beginScratch(stage: stage.name)

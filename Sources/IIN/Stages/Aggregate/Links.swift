@@ -86,22 +86,14 @@ public struct AggregateStage: Stage {
         var accounting = try RecordAccounting.read(from: dedupe)
         let scheme = SliceScheme(parameters: context.parameter("slices"))
         var counts: [LinkKey: Int] = [:]
-        let kept = try MappedFile(url: dedupe.appendingPathComponent(DedupeStage.recordsFile))
-        var scanner = GeocodedRecordScanner(bytes: kept.bytes, path: kept.url.path)
-        var released = 0
-        while !scanner.atEnd {
-            let record = try scanner.next()
+        try KeptRecords(context: context).forEachSummary { record throws(IINError) in
             guard accounting.files.indices.contains(record.file) else {
-                throw IINError.corruptArtifact(path: kept.url.path, reason: "record names input file \(record.file)")
-            }
-            if record.range.lowerBound - released >= 1 << 26 {
-                kept.releasePages(before: record.range.lowerBound)
-                released = record.range.lowerBound
+                throw IINError.corruptArtifact(path: dedupe.path, reason: "record names input file \(record.file)")
             }
             let slices = scheme.slices(of: record.year)
             if slices.isEmpty {
                 accounting.files[record.file].outOfSlice += 1
-                continue
+                return
             }
             accounting.files[record.file].inSlice += 1
             for slice in slices {

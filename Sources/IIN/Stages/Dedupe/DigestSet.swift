@@ -48,7 +48,12 @@ final class DigestSet {
     /// Inserts the key; false when it was there already.
     @inline(__always)
     func insert(_ digest: KeyDigest, year: Int, linkType: LinkType) -> Bool {
-        let extra = UInt64(year << 1 | linkType.rawValue)
+        insert(digest, extra: UInt64(year << 1 | linkType.rawValue))
+    }
+
+    /// `extra` is year << 1 | link type, never 0.
+    @inline(__always)
+    func insert(_ digest: KeyDigest, extra: UInt64) -> Bool {
         if Double(count + 1) > Double(capacity) * 0.7 { grow() }
         var index = Self.slot(digest.high, extra, mask)
         while true {
