@@ -138,3 +138,32 @@ struct StageVersionTests {
         }
     }
 }
+
+@Suite("Determinism")
+struct DeterminismTests {
+    /// Same inputs, same bytes out, whatever the thread count: every
+    /// artifact and the release, on a corpus of several files.
+    @Test func oneThreadAndTwoGiveTheSameBytes() throws {
+        let corpus = TestSupport.temporaryFolder("determinism")
+        _ = try CorpusGenerator(options: .init(records: 6000, seed: 31, files: 3), gazetteer: TestSupport.gazetteer())
+            .write(to: corpus, progress: ProgressReporter(style: .silent))
+        var manifests: [Data] = []
+        var artifacts: [[String: String]] = []
+        for threads in [1, 2] {
+            let project = try TestSupport.scratchProject("determinism\(threads)")
+            let workspace = try TestSupport.workspace(project, raw: corpus.appendingPathComponent("raw/*.csv").path)
+            let log = CollectingLog()
+            let release = project.appendingPathComponent("release")
+            _ = try workspace.runner(log: log, progress: ProgressReporter(style: .silent)).run(threads: threads, releaseFolder: release)
+            manifests.append(try Data(contentsOf: release.appendingPathComponent("manifest.json")))
+            var digests: [String: String] = [:]
+            for result in log.results {
+                let record = try JSONDecoder().decode(ArtifactRecord.self, from: Data(contentsOf: result.artifact.appendingPathComponent("artifact.json")))
+                for file in record.files { digests["\(result.stage)/\(file.path)"] = file.sha256 }
+            }
+            artifacts.append(digests)
+        }
+        #expect(manifests[0] == manifests[1])
+        #expect(artifacts[0] == artifacts[1])
+    }
+}
