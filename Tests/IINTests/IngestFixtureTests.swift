@@ -255,3 +255,52 @@ struct IngestFixtureTests {
         }
     }
 }
+
+@Suite("Ingest: encoding found late")
+struct LateEncodingTests {
+    func ingest(_ file: URL, encoding: String, chunkSize: Int) throws -> (Data, [[String]], RecordAccounting) {
+        let output = TestSupport.temporaryFolder("out\(encoding)")
+        let scratch = TestSupport.temporaryFolder("scratch\(encoding)")
+        let context = StageContext(stageName: "ingest", parameters: .object(["encoding": .string(encoding), "max_year": .integer(2025), "columns": .object([:])]),
+                                   inputFiles: ["raw": [file]], upstream: [:], output: output, scratch: scratch,
+                                   reportFolder: scratch, gazetteer: try TestSupport.gazetteer(), progress: ProgressReporter(style: .silent), threads: 2)
+        _ = try IngestStage(chunkSize: chunkSize).run(context)
+        return (try Data(contentsOf: output.appendingPathComponent(IngestStage.recordsFile)),
+                try RejectsWriter.read(output.appendingPathComponent(RejectsWriter.fileName)),
+                try RecordAccounting.read(from: output))
+    }
+
+    /// A GB18030 file whose first part is plain ASCII: the first waves are
+    /// delivered as UTF-8, a later chunk proves otherwise, and everything
+    /// must end as if the file had been read as GB18030 from the start.
+    @Test func aFileThatTurnsOutGB18030IsReadAgainWhole() throws {
+        var text = "investor_name,investee_name,investment_date\n"
+        for index in 0..<300 { text += "Alpha \(index),Beta \(index),2010-01-01\n" }
+        text += "Gamma,,2010-01-01\n"
+        for index in 0..<20 { text += "深圳甲\(index)有限公司,广州乙\(index)有限公司,2015年3月\n" }
+        let folder = TestSupport.temporaryFolder()
+        let file = folder.appendingPathComponent("late.csv")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        process.arguments = ["-f", "UTF-8", "-t", "GB18030"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let converted = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try converted.write(to: file)
+
+        let auto = try ingest(file, encoding: "auto", chunkSize: 97)
+        let forced = try ingest(file, encoding: "gb18030", chunkSize: 97)
+        #expect(auto.0 == forced.0)
+        #expect(auto.1 == forced.1)
+        #expect(auto.2 == forced.2)
+        #expect(auto.2.files[0].rowsRead == 321)
+        #expect(auto.1.count == 1) // Gamma has no investee
+        #expect(auto.2.files[0].rejections(.missingName) == 1)
+    }
+}

@@ -73,6 +73,8 @@ public struct CSVScanner: ~Copyable {
                 var escaped = false
                 var closed = false
                 while position < count {
+                    position = skipToAny(from: position, quoteOrNewlineOnly: true)
+                    guard position < count else { break }
                     let byte = bytes[position]
                     if byte == UInt8(ascii: "\"") {
                         if position + 1 < count && bytes[position + 1] == UInt8(ascii: "\"") {
@@ -104,6 +106,8 @@ public struct CSVScanner: ~Copyable {
                 return defectiveRest(rowStart: rowStart, rowLine: rowLine, defect: .textAfterClosingQuote)
             }
             while position < count {
+                position = skipToAny(from: position, quoteOrNewlineOnly: false)
+                guard position < count else { break }
                 let byte = bytes[position]
                 if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") { break }
                 if byte == UInt8(ascii: "\r") && position + 1 < count && bytes[position + 1] == UInt8(ascii: "\n") { break }
@@ -144,6 +148,40 @@ public struct CSVScanner: ~Copyable {
 
     public func string(of range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    // MARK: - Finding delimiters
+
+    /// The first position at or after `from` holding `"` or LF (inside
+    /// quotes), or one of `,` `"` LF CR (outside), or the end. Eight bytes
+    /// at a time: a byte equals b exactly when, after XOR with b, adding
+    /// 0x7F to its low seven bits leaves the high bit clear and it had none.
+    @inline(__always)
+    private func skipToAny(from: Int, quoteOrNewlineOnly: Bool) -> Int {
+        var index = from
+        let count = bytes.count
+        guard let base = bytes.baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        @inline(__always) func equalBytes(_ word: UInt64, _ pattern: UInt64) -> UInt64 {
+            let x = word ^ pattern
+            return ~(((x & low) &+ low) | x | low)
+        }
+        while index + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self).littleEndian
+            var hits = equalBytes(word, 0x2222_2222_2222_2222) | equalBytes(word, 0x0A0A_0A0A_0A0A_0A0A)
+            if !quoteOrNewlineOnly {
+                hits |= equalBytes(word, 0x2C2C_2C2C_2C2C_2C2C) | equalBytes(word, 0x0D0D_0D0D_0D0D_0D0D)
+            }
+            if hits != 0 { return index + hits.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < count {
+            let byte = base[index]
+            if byte == 0x22 || byte == 0x0A || (!quoteOrNewlineOnly && (byte == 0x2C || byte == 0x0D)) { return index }
+            index += 1
+        }
+        return count
     }
 
     // MARK: - Line handling

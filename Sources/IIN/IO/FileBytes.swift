@@ -92,6 +92,21 @@ public final class BufferedFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Bytes written so far, buffered ones included.
+    public var totalBytes: Int { bytesWritten + buffer.count }
+
+    /// Cuts the file back to `length` bytes (undoing what was written after).
+    public func truncate(to length: Int) throws(IINError) {
+        flushBuffer()
+        do {
+            try handle.truncate(atOffset: UInt64(length))
+            try handle.seekToEnd()
+        } catch {
+            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        }
+        bytesWritten = length
+    }
+
     /// Flushes and closes. No fsync: artifacts are verified by their hashes
     /// before use, so a file cut short by a power loss is caught and rebuilt.
     public func close() throws(IINError) {

@@ -65,7 +65,26 @@ public enum TextEncoding: String, Sendable {
         return (newlines, true)
     }
 
-    /// The number of 0x0A bytes in a word of ASCII, exactly: a byte is zero
+    /// Line feeds in `bytes`, eight bytes at a time. A line feed never
+    /// occurs inside a multi-byte UTF-8 or GB18030 character, so this holds
+    /// whatever the encoding.
+    public static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        var newlines = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            newlines += newlineCount(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            index += 8
+        }
+        while index < bytes.count {
+            if base[index] == 0x0A { newlines += 1 }
+            index += 1
+        }
+        return newlines
+    }
+
+    /// The number of 0x0A bytes in a word, exactly: a byte is zero
     /// after the XOR iff adding 0x7F to its low seven bits leaves the high
     /// bit clear and it had none.
     @inline(__always)

@@ -100,6 +100,12 @@ public final class RejectsWriter {
         count += 1
     }
 
+    /// Deletes the rows added after the first `kept`.
+    public func rollBack(to kept: Int) throws(IINError) {
+        try database.execute("DELETE FROM rejects WHERE rowid > \(kept);")
+        count = kept
+    }
+
     public func close() throws(IINError) {
         try database.execute("COMMIT; CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);")
     }

@@ -18,6 +18,8 @@ struct ChunkedCSVReader {
     struct ChunkResult: Sendable {
         var stop: Int
         var stopLine: Int
+        /// Whether the chunk's own bytes are well-formed UTF-8.
+        var validUTF8 = true
         var records: [UInt8] = []
         var recordCount = 0
         var rowsRead = 0
@@ -65,19 +67,29 @@ struct ChunkedCSVReader {
         let chunkStarts = starts
         let ends = Array(starts.dropFirst()) + [bytes.count]
 
-        // Pass 1: line feeds per chunk and UTF-8 validity.
-        let scans = Self.parallel(count: starts.count, threads: threads) { index in
-            TextEncoding.scan(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]]))
+        // Pass 1: line feeds per chunk, for the line numbers.
+        let newlineCounts = Self.parallel(count: starts.count, threads: threads) { index in
+            TextEncoding.countNewlines(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]]))
         }
-        if scans.contains(where: { !$0.validUTF8 }) { return .notUTF8 }
-        // The encoding is settled first, so a GB18030 file's headers are read
-        // as what they say.
-        let builder = try makeBuilder(header)
+        // The header's encoding is settled first, so a GB18030 file's
+        // headers are read as what they say. The rest is checked chunk by
+        // chunk as it is parsed; a chunk that is not UTF-8 stops the file
+        // before anything of its wave is delivered, and the caller undoes
+        // what earlier waves delivered.
+        let builder: RecordBuilder
+        do throws(IINError) {
+            builder = try makeBuilder(header)
+        } catch {
+            // A refused header may only look wrong because the file is in
+            // another encoding: settle that first, then report the columns.
+            if !TextEncoding.scan(bytes).validUTF8 { return .notUTF8 }
+            throw error
+        }
         var lines: [Int] = []
         var line = headerScanner.currentLine
-        for scan in scans {
+        for count in newlineCounts {
             lines.append(line)
-            line += scan.newlines
+            line += count
         }
         let baseLines = lines
 
@@ -91,7 +103,10 @@ struct ChunkedCSVReader {
         @Sendable func parseWave(_ wave: Range<Int>) -> [ChunkResult] {
             Self.parallel(count: wave.count, threads: threads) { offset in
                 let index = wave.lowerBound + offset
-                return Self.parseChunk(shared.bytes, from: chunkStarts[index], line: baseLines[index], limit: ends[index], builder: builder, pool: pool)
+                var result = Self.parseChunk(shared.bytes, from: chunkStarts[index], line: baseLines[index], limit: ends[index], builder: builder, pool: pool)
+                // Checked after parsing, while the chunk is still in cache.
+                result.validUTF8 = TextEncoding.scan(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]])).validUTF8
+                return result
             }
         }
         var expected = headerEnd
@@ -102,6 +117,10 @@ struct ChunkedCSVReader {
         defer { _ = pending?.wait() }
         for (number, wave) in waves.enumerated() {
             let results = pending!.wait()
+            if results.contains(where: { !$0.validUTF8 }) {
+                pending = nil
+                return .notUTF8
+            }
             pending = number + 1 < waves.count ? BackgroundWork { [waves] in parseWave(waves[number + 1]) } : nil
             for offset in 0..<wave.count {
                 let index = wave.lowerBound + offset

@@ -8,7 +8,16 @@ public struct IngestStage: Stage {
     public static let usesGazetteer = false
     public static let recordsFile = "records.bin"
 
-    public init() {}
+    /// Bytes per parallel chunk; tests make it tiny to exercise the cuts.
+    let chunkSize: Int
+
+    public init() {
+        chunkSize = ChunkedCSVReader.defaultChunkSize
+    }
+
+    init(chunkSize: Int) {
+        self.chunkSize = chunkSize
+    }
 
     /// The containers a raw file may come in, by file name.
     enum Container {
@@ -70,12 +79,22 @@ public struct IngestStage: Stage {
                 if encoding == TextEncoding.gb18030.rawValue {
                     text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
                 }
-                var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads)
+                let outputMark = output.totalBytes
+                let rejectsMark = rejects.count
+                let accountMark = accounting.files[fileIndex]
+                let recordsMark = recordsWritten
+                var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
                     .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
                 if outcome == .notUTF8 {
                     guard encoding == "auto" else { throw IINError.unknownEncoding(path: url.path) }
+                    // Undo what the file delivered before a chunk proved it is
+                    // not UTF-8, then read it again as GB18030.
+                    try output.truncate(to: outputMark)
+                    try rejects.rollBack(to: rejectsMark)
+                    accounting.files[fileIndex] = accountMark
+                    recordsWritten = recordsMark
                     text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
-                    outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads)
+                    outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
                         .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
                     if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
                 }

@@ -92,35 +92,88 @@ struct RecordBuilder: Sendable {
         scratch.joined.append(contentsOf: scratch.investeeKey)
         let digest = scratch.joined.withUnsafeBytes { KeyDigest.murmur3($0) }
 
-        output.appendVarint(UInt64(fileIndex))
-        output.appendVarint(UInt64(line))
-        output.appendLengthPrefixed(slice(row, .recordID))
-        output.appendLengthPrefixed(investorName)
-        output.appendLengthPrefixed(Self.trimmed(slice(row, .investorCreditCode)))
-        output.appendLengthPrefixed(slice(row, .investorRegion))
-        output.appendLengthPrefixed(slice(row, .investorAddress))
-        output.appendLengthPrefixed(investeeName)
-        output.appendLengthPrefixed(Self.trimmed(slice(row, .investeeCreditCode)))
-        output.appendLengthPrefixed(slice(row, .investeeRegion))
-        output.appendLengthPrefixed(slice(row, .investeeAddress))
-        // A key equal to its name (most are) is written as an empty field.
-        Self.appendKey(scratch.investorKey, name: investorName, to: &output)
-        Self.appendKey(scratch.investeeKey, name: investeeName, to: &output)
-        output.appendFixed64(digest.high)
-        output.appendFixed64(digest.low)
-        output.appendLengthPrefixed(capitalText)
-        RecordCodec.append(capital, to: &output)
-        output.appendVarint(UInt64(year))
-        output.appendVarint(UInt64(linkType.rawValue))
+        // One reservation and raw writes: about 30 separate appends per record
+        // (each with its uniqueness and capacity checks) cost 9% of ingest.
+        var bound = 160 + scratch.investorKey.count + scratch.investeeKey.count
+        for field in row.fields { bound += field.end - field.start }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBufferPointer { buffer in
+            var sink = RawSink(base: buffer.baseAddress! + start)
+            sink.varint(UInt64(fileIndex))
+            sink.varint(UInt64(line))
+            sink.lengthPrefixed(slice(row, .recordID))
+            sink.lengthPrefixed(investorName)
+            sink.lengthPrefixed(Self.trimmed(slice(row, .investorCreditCode)))
+            sink.lengthPrefixed(slice(row, .investorRegion))
+            sink.lengthPrefixed(slice(row, .investorAddress))
+            sink.lengthPrefixed(investeeName)
+            sink.lengthPrefixed(Self.trimmed(slice(row, .investeeCreditCode)))
+            sink.lengthPrefixed(slice(row, .investeeRegion))
+            sink.lengthPrefixed(slice(row, .investeeAddress))
+            // A key equal to its name (most are) is written as an empty field.
+            sink.key(scratch.investorKey, name: investorName)
+            sink.key(scratch.investeeKey, name: investeeName)
+            sink.fixed64(digest.high)
+            sink.fixed64(digest.low)
+            sink.lengthPrefixed(capitalText)
+            if let capital {
+                sink.byte(1)
+                sink.fixed64(capital.amount.bitPattern)
+                sink.varint(UInt64(PaidInCapital.Unit.allCases.firstIndex(of: capital.unit)!))
+                var currency = capital.currency
+                currency.withUTF8 { sink.lengthPrefixed($0) }
+            } else {
+                sink.byte(0)
+            }
+            sink.varint(UInt64(year))
+            sink.varint(UInt64(linkType.rawValue))
+            return sink.offset
+        }
+        output.removeLast(bound - written)
         return .record
     }
 
-    @inline(__always)
-    static func appendKey(_ key: [UInt8], name: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        if key.count == name.count && key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }) {
-            output.append(0)
-        } else {
-            output.appendLengthPrefixed(key)
+    /// Writes the record layout into memory reserved for it.
+    struct RawSink {
+        let base: UnsafeMutablePointer<UInt8>
+        var offset = 0
+
+        @inline(__always) mutating func byte(_ value: UInt8) {
+            base[offset] = value
+            offset += 1
+        }
+
+        @inline(__always) mutating func varint(_ value: UInt64) {
+            var remaining = value
+            while remaining >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: remaining) | 0x80)
+                remaining >>= 7
+            }
+            byte(UInt8(remaining))
+        }
+
+        @inline(__always) mutating func lengthPrefixed(_ bytes: UnsafeBufferPointer<UInt8>) {
+            varint(UInt64(bytes.count))
+            if let source = bytes.baseAddress, bytes.count > 0 {
+                (base + offset).update(from: source, count: bytes.count)
+                offset += bytes.count
+            }
+        }
+
+        @inline(__always) mutating func fixed64(_ value: UInt64) {
+            UnsafeMutableRawPointer(base + offset).storeBytes(of: value.littleEndian, as: UInt64.self)
+            offset += 8
+        }
+
+        @inline(__always) mutating func key(_ key: [UInt8], name: UnsafeBufferPointer<UInt8>) {
+            key.withUnsafeBufferPointer { keyBytes in
+                if keyBytes.count == name.count && (name.count == 0 || memcmp(keyBytes.baseAddress!, name.baseAddress!, name.count) == 0) {
+                    byte(0)
+                } else {
+                    lengthPrefixed(keyBytes)
+                }
+            }
         }
     }
 
