@@ -36,9 +36,6 @@ public struct Gazetteer: Sendable {
         cityIndexByCode[code].map { cities[$0] }
     }
 
-    /// Dense index 0..<367 of a city, for matrices and arrays.
-    public func denseIndex(ofCity code: Int) -> Int? { cityIndexByCode[code] }
-
     public func province(code: Int) -> Province? {
         provinces.first { $0.code == code }
     }

@@ -146,10 +146,6 @@ public struct CSVScanner: ~Copyable {
         return String(decoding: bytes(of: field), as: UTF8.self)
     }
 
-    public func string(of range: Range<Int>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-    }
-
     // MARK: - Finding delimiters
 
     /// The first position at or after `from` holding `"` or LF (inside

@@ -63,28 +63,6 @@ public final class BufferedFileWriter {
         if buffer.count >= flushThreshold { flushBuffer() }
     }
 
-    /// Unsigned LEB128, the compact integer form of the binary artifacts.
-    @inline(__always)
-    public func writeVarint(_ value: UInt64) {
-        var remaining = value
-        while remaining >= 0x80 {
-            buffer.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        buffer.append(UInt8(remaining))
-    }
-
-    /// A length-prefixed UTF-8 string.
-    @inline(__always)
-    public func writeLengthPrefixed(_ string: String) {
-        var copy = string
-        copy.withUTF8 { utf8 in
-            writeVarint(UInt64(utf8.count))
-            buffer.append(contentsOf: utf8)
-        }
-        if buffer.count >= flushThreshold { flushBuffer() }
-    }
-
     private func flushBuffer() {
         guard !buffer.isEmpty else { return }
         buffer.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }

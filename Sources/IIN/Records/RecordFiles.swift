@@ -8,41 +8,13 @@ import Foundation
 /// row rebuild would cost more than the work itself. The layouts are fixed
 /// by the stages' code versions.
 enum RecordCodec {
-    static func write(_ party: PartyText, to output: BufferedFileWriter) {
-        output.writeLengthPrefixed(party.name)
-        output.writeLengthPrefixed(party.creditCode)
-        output.writeLengthPrefixed(party.region)
-        output.writeLengthPrefixed(party.address)
-    }
-
     static func readParty(_ input: inout BinaryReader) throws(IINError) -> PartyText {
         PartyText(name: try input.readString(), creditCode: try input.readString(),
                   region: try input.readString(), address: try input.readString())
     }
 
-    /// The ingest layout. `RecordBuilder` writes the same layout straight
-    /// from row bytes; this form is for stages that pass records on.
-    static func write(_ record: IngestedRecord, to output: BufferedFileWriter) {
-        var buffer: [UInt8] = []
-        buffer.appendVarint(UInt64(record.location.file))
-        buffer.appendVarint(UInt64(record.location.line))
-        buffer.appendLengthPrefixed(record.recordID.utf8)
-        for party in [record.investor, record.investee] {
-            buffer.appendLengthPrefixed(party.name.utf8)
-            buffer.appendLengthPrefixed(party.creditCode.utf8)
-            buffer.appendLengthPrefixed(party.region.utf8)
-            buffer.appendLengthPrefixed(party.address.utf8)
-        }
-        buffer.appendLengthPrefixed(record.investorKey == record.investor.name ? "".utf8 : record.investorKey.utf8)
-        buffer.appendLengthPrefixed(record.investeeKey == record.investee.name ? "".utf8 : record.investeeKey.utf8)
-        buffer.appendFixed64(record.keyDigest.high)
-        buffer.appendFixed64(record.keyDigest.low)
-        buffer.appendLengthPrefixed(record.paidInCapital.utf8)
-        append(record.capital, to: &buffer)
-        buffer.appendVarint(UInt64(record.year))
-        buffer.appendVarint(UInt64(record.linkType.rawValue))
-        output.write(buffer)
-    }
+    // The ingest layout is written by `RecordBuilder`, straight from row
+    // bytes, and read back here by `readIngested`.
 
     static func append(_ capital: PaidInCapital?, to buffer: inout [UInt8]) {
         guard let capital else {
