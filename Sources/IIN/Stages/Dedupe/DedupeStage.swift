@@ -57,7 +57,7 @@ public struct DedupeStage: Stage {
         let duplicates = DuplicateFlags(count: count)
         let partitions = max(1, min(context.threads, 16))
         let shared = (highs, lows, extras)
-        _ = ChunkedCSVReader.parallel(count: partitions, threads: partitions) { partition in
+        _ = Parallel.map(count: partitions, threads: partitions) { partition in
             let (highs, lows, extras) = shared
             let seen = DigestSet(expected: count / partitions + 1024)
             for index in 0..<count where Int((highs[index] >> 40) % UInt64(partitions)) == partition {

@@ -9,9 +9,11 @@ import Synchronization
 /// a row. That is true unless the cut fell inside a quoted field with a
 /// line break; the in-order merge notices (the previous chunk's last row
 /// ended elsewhere) and parses that chunk again from the right place. Line
-/// numbers come from a first parallel pass that counts line feeds per chunk
-/// and checks UTF-8. Chunks are processed in waves, and the pages of a
-/// finished wave are released, so memory stays bounded for any file size.
+/// numbers come from a first parallel pass that counts line feeds per
+/// chunk; each worker checks its chunk's UTF-8 after parsing it. Chunks are
+/// processed in waves, one wave parsed while the previous one is written,
+/// and the pages of a finished wave are released, so memory stays bounded
+/// for any file size.
 struct ChunkedCSVReader {
     static let defaultChunkSize = 4 << 20
 
@@ -68,7 +70,7 @@ struct ChunkedCSVReader {
         let ends = Array(starts.dropFirst()) + [bytes.count]
 
         // Pass 1: line feeds per chunk, for the line numbers.
-        let newlineCounts = Self.parallel(count: starts.count, threads: threads) { index in
+        let newlineCounts = Parallel.map(count: starts.count, threads: threads) { index in
             TextEncoding.countNewlines(UnsafeBufferPointer(rebasing: shared.bytes[chunkStarts[index]..<ends[index]]))
         }
         // The header's encoding is settled first, so a GB18030 file's
@@ -101,7 +103,7 @@ struct ChunkedCSVReader {
         let waves = stride(from: 0, to: starts.count, by: waveSize).map { $0..<min($0 + waveSize, starts.count) }
         let threads = self.threads
         @Sendable func parseWave(_ wave: Range<Int>) -> [ChunkResult] {
-            Self.parallel(count: wave.count, threads: threads) { offset in
+            Parallel.map(count: wave.count, threads: threads) { offset in
                 let index = wave.lowerBound + offset
                 var result = Self.parseChunk(shared.bytes, from: chunkStarts[index], line: baseLines[index], limit: ends[index], builder: builder, pool: pool)
                 // Checked after parsing, while the chunk is still in cache.
@@ -173,28 +175,6 @@ struct ChunkedCSVReader {
         result.stop = scanner.currentOffset
         result.stopLine = scanner.currentLine
         return result
-    }
-
-    /// Runs `body` for 0..<count on up to `threads` threads; results in index order.
-    static func parallel<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
-        let slots = Mutex<[T?]>(Array(repeating: nil, count: count))
-        if threads <= 1 || count <= 1 {
-            for index in 0..<count {
-                let value = body(index)
-                slots.withLock { $0[index] = value }
-            }
-        } else {
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
-                while true {
-                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    if index >= count { break }
-                    let value = body(index)
-                    slots.withLock { $0[index] = value }
-                }
-            }
-        }
-        return slots.withLock { $0.map { $0! } }
     }
 }
 
