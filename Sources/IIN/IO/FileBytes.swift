@@ -152,7 +152,11 @@ public struct BinaryReader {
     }
 
     public mutating func readString() throws(IINError) -> String {
-        let length = Int(try readVarint())
+        try readString(length: Int(try readVarint()))
+    }
+
+    /// The next `length` bytes as UTF-8 text.
+    public mutating func readString(length: Int) throws(IINError) -> String {
         guard length >= 0, offset + length <= bytes.count else {
             throw IINError.corruptArtifact(path: url.path, reason: "string runs past the end at byte \(offset)")
         }

@@ -8,13 +8,24 @@ import Foundation
 /// row rebuild would cost more than the work itself. The layouts are fixed
 /// by the stages' code versions.
 enum RecordCodec {
-    static func readParty(_ input: inout BinaryReader) throws(IINError) -> PartyText {
-        PartyText(name: try input.readString(), creditCode: try input.readString(),
-                  region: try input.readString(), address: try input.readString())
+    /// A text field of the ingest layout: inline bytes, or a slice of the
+    /// kept source text at the row's offset (see `RecordBuilder.RawSink`).
+    static func readText(_ input: inout BinaryReader, row: UnsafeBufferPointer<UInt8>?, rowStart: Int) throws(IINError) -> String {
+        let tag = try input.readVarint()
+        let length = Int(tag >> 1)
+        if tag & 1 == 1 { return try input.readString(length: length) }
+        let offset = try input.readInt()
+        if length == 0 { return "" }
+        guard let row, rowStart + offset + length <= row.count else {
+            throw IINError.corruptArtifact(path: input.url.path, reason: "a field points outside its source text at byte \(input.position)")
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: row[(rowStart + offset)..<(rowStart + offset + length)]), as: UTF8.self)
     }
 
-    // The ingest layout is written by `RecordBuilder`, straight from row
-    // bytes, and read back here by `readIngested`.
+    static func readParty(_ input: inout BinaryReader, text: UnsafeBufferPointer<UInt8>?, rowStart: Int) throws(IINError) -> PartyText {
+        PartyText(name: try readText(&input, row: text, rowStart: rowStart), creditCode: try readText(&input, row: text, rowStart: rowStart),
+                  region: try readText(&input, row: text, rowStart: rowStart), address: try readText(&input, row: text, rowStart: rowStart))
+    }
 
     static func append(_ capital: PaidInCapital?, to buffer: inout [UInt8]) {
         guard let capital else {
@@ -37,16 +48,21 @@ enum RecordCodec {
         return PaidInCapital(amount: amount, unit: PaidInCapital.Unit.allCases[unitIndex], currency: try input.readString())
     }
 
-    static func readIngested(_ input: inout BinaryReader) throws(IINError) -> IngestedRecord {
+    /// - Parameter text: the kept source text of an input file, by index
+    ///   (nil for a workbook, whose records carry their text inline).
+    static func readIngested(_ input: inout BinaryReader, rowStart: inout Int,
+                             text: (Int) throws(IINError) -> UnsafeBufferPointer<UInt8>?) throws(IINError) -> IngestedRecord {
         let location = RowLocation(file: try input.readInt(), line: try input.readInt())
-        let recordID = try input.readString()
-        let investor = try readParty(&input)
-        let investee = try readParty(&input)
+        rowStart = try input.readInt()
+        let source = try text(location.file)
+        let recordID = try readText(&input, row: source, rowStart: rowStart)
+        let investor = try readParty(&input, text: source, rowStart: rowStart)
+        let investee = try readParty(&input, text: source, rowStart: rowStart)
         // An empty key field means the key is the name itself.
         let investorKey = try input.readString().nonEmpty ?? investor.name
         let investeeKey = try input.readString().nonEmpty ?? investee.name
         let digest = KeyDigest(high: try input.readFixed64(), low: try input.readFixed64())
-        let capitalText = try input.readString()
+        let capitalText = try readText(&input, row: source, rowStart: rowStart)
         let capital = try readCapital(&input)
         let year = try input.readInt()
         guard let linkType = LinkType(rawValue: try input.readInt()) else {

@@ -44,7 +44,7 @@ public struct GeocodeStage: Stage {
         var written = 0
         var processed = 0
         context.progress.begin("geocode", total: accounting.total.rowsRead, unit: "records")
-        try forEachRecord(in: ingest.appendingPathComponent(IngestStage.recordsFile), read: RecordCodec.readIngested) { record throws(IINError) in
+        try IngestedRecords(folder: ingest).forEach { record throws(IINError) in
             let (investor, investorMethod) = resolve(record.investor)
             let (investee, investeeMethod) = resolve(record.investee)
             for method in [investorMethod, investeeMethod] {

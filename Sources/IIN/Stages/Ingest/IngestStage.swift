@@ -4,7 +4,7 @@ import Foundation
 /// break the contract's record checks (see stages/ingest.json).
 public struct IngestStage: Stage {
     public static let kind = "ingest"
-    public static let codeVersion = 4
+    public static let codeVersion = 5
     public static let usesGazetteer = false
     public static let recordsFile = "records.bin"
 
@@ -68,16 +68,26 @@ public struct IngestStage: Stage {
             }
             switch containers[fileIndex] {
             case .xlsx:
-                try Self.readWorkbook(url, makeBuilder: makeBuilder, deliver: deliver)
+                let inlineBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
+                    var builder = try makeBuilder(header)
+                    builder.inlineText = true
+                    return builder
+                }
+                try Self.readWorkbook(url, makeBuilder: inlineBuilder, deliver: deliver)
                 context.progress.advance(by: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
             case .csv, .gzippedCSV:
-                var text = url
+                // The decoded text stays in the artifact and records point into
+                // it: hard-linked when the input is already UTF-8 CSV (no copy;
+                // an input edited in place would fail the artifact's hash check
+                // and be rebuilt), decompressed or converted into it otherwise.
+                let text = context.output.appendingPathComponent(IngestedRecords.textName(fileIndex))
                 if containers[fileIndex] == .gzippedCSV {
-                    text = context.scratch.appendingPathComponent("\(fileIndex)-gunzipped.csv")
                     try Gzip.decompress(url, to: text)
+                } else {
+                    try Self.keep(url, as: text)
                 }
                 if encoding == TextEncoding.gb18030.rawValue {
-                    text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
+                    try Self.convertInPlace(text, original: url, scratch: context.scratch)
                 }
                 let outputMark = output.totalBytes
                 let rejectsMark = rejects.count
@@ -93,7 +103,7 @@ public struct IngestStage: Stage {
                     try rejects.rollBack(to: rejectsMark)
                     accounting.files[fileIndex] = accountMark
                     recordsWritten = recordsMark
-                    text = try Self.convertFromGB18030(text, original: url, scratch: context.scratch, fileIndex: fileIndex)
+                    try Self.convertInPlace(text, original: url, scratch: context.scratch)
                     outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
                         .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
                     if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
@@ -153,14 +163,34 @@ public struct IngestStage: Stage {
         try deliver(result)
     }
 
-    static func convertFromGB18030(_ source: URL, original: URL, scratch: URL, fileIndex: Int) throws(IINError) -> URL {
-        let converted = scratch.appendingPathComponent("\(fileIndex)-utf8.csv")
+    /// Puts the input's bytes at `destination`: a hard link where the file
+    /// system allows, a copy where it does not (another device).
+    static func keep(_ source: URL, as destination: URL) throws(IINError) {
+        try? FileManager.default.removeItem(at: destination)
+        do {
+            try FileManager.default.linkItem(at: source, to: destination)
+        } catch {
+            do { try FileManager.default.copyItem(at: source, to: destination) } catch {
+                throw IINError.unreadableFile(path: source.path, reason: error.localizedDescription)
+            }
+        }
+    }
+
+    /// Replaces a kept GB18030 text by its UTF-8 conversion (never writing
+    /// through a hard link to the user's input).
+    static func convertInPlace(_ text: URL, original: URL, scratch: URL) throws(IINError) {
+        let converted = scratch.appendingPathComponent(text.lastPathComponent + ".utf8")
         do throws(IINError) {
-            try TextEncoding.convertGB18030File(source, to: converted)
+            try TextEncoding.convertGB18030File(text, to: converted)
         } catch {
             if case .unknownEncoding = error { throw IINError.unknownEncoding(path: original.path) }
             throw error
         }
-        return converted
+        do {
+            try FileManager.default.removeItem(at: text)
+            try FileManager.default.moveItem(at: converted, to: text)
+        } catch {
+            throw IINError.unwritableFile(path: text.path, reason: error.localizedDescription)
+        }
     }
 }

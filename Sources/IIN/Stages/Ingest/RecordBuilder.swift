@@ -31,6 +31,11 @@ struct RecordBuilder: Sendable {
     let columns: ColumnMap
     let maxYear: Int
     let fileIndex: Int
+    /// Whether text fields are copied into the record. Otherwise (rows read
+    /// from a CSV text that the artifact keeps as `text-NNN.csv`) a field is
+    /// its offset and length in that text, and the record is a tenth of the
+    /// size: on 12 million records, 4.5 GB less to write.
+    var inlineText = false
 
     enum Outcome {
         case record
@@ -59,7 +64,9 @@ struct RecordBuilder: Sendable {
                 }
                 fields.append(CSVField(start: start, end: buffer.count, hasEscapedQuotes: false))
             }
-            return buffer.withUnsafeBufferPointer { build(RowView(bytes: $0, fields: fields), line: line, scratch: &scratch, into: &output) }
+            var copying = self
+            copying.inlineText = true
+            return buffer.withUnsafeBufferPointer { copying.build(RowView(bytes: $0, fields: fields), line: line, scratch: &scratch, into: &output) }
         }
         let investorName = Self.trimmed(slice(row, .investorName))
         let investeeName = Self.trimmed(slice(row, .investeeName))
@@ -98,25 +105,27 @@ struct RecordBuilder: Sendable {
         for field in row.fields { bound += field.end - field.start }
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: bound))
+        let rowStart = row.fields.first?.start ?? 0
         let written = output.withUnsafeMutableBufferPointer { buffer in
-            var sink = RawSink(base: buffer.baseAddress! + start)
+            var sink = RawSink(base: buffer.baseAddress! + start, inline: inlineText, text: row.bytes.baseAddress, rowStart: rowStart)
             sink.varint(UInt64(fileIndex))
             sink.varint(UInt64(line))
-            sink.lengthPrefixed(slice(row, .recordID))
-            sink.lengthPrefixed(investorName)
-            sink.lengthPrefixed(Self.trimmed(slice(row, .investorCreditCode)))
-            sink.lengthPrefixed(slice(row, .investorRegion))
-            sink.lengthPrefixed(slice(row, .investorAddress))
-            sink.lengthPrefixed(investeeName)
-            sink.lengthPrefixed(Self.trimmed(slice(row, .investeeCreditCode)))
-            sink.lengthPrefixed(slice(row, .investeeRegion))
-            sink.lengthPrefixed(slice(row, .investeeAddress))
+            sink.varint(UInt64(inlineText ? 0 : rowStart))
+            sink.text(slice(row, .recordID))
+            sink.text(investorName)
+            sink.text(Self.trimmed(slice(row, .investorCreditCode)))
+            sink.text(slice(row, .investorRegion))
+            sink.text(slice(row, .investorAddress))
+            sink.text(investeeName)
+            sink.text(Self.trimmed(slice(row, .investeeCreditCode)))
+            sink.text(slice(row, .investeeRegion))
+            sink.text(slice(row, .investeeAddress))
             // A key equal to its name (most are) is written as an empty field.
             sink.key(scratch.investorKey, name: investorName)
             sink.key(scratch.investeeKey, name: investeeName)
             sink.fixed64(digest.high)
             sink.fixed64(digest.low)
-            sink.lengthPrefixed(capitalText)
+            sink.text(capitalText)
             if let capital {
                 sink.byte(1)
                 sink.fixed64(capital.amount.bitPattern)
@@ -138,6 +147,36 @@ struct RecordBuilder: Sendable {
     struct RawSink {
         let base: UnsafeMutablePointer<UInt8>
         var offset = 0
+        let inline: Bool
+        /// The start of the text rows are sliced from, and this row's offset in it.
+        let text: UnsafePointer<UInt8>?
+        let rowStart: Int
+
+        init(base: UnsafeMutablePointer<UInt8>, inline: Bool, text: UnsafePointer<UInt8>?, rowStart: Int) {
+            self.base = base
+            self.inline = inline
+            self.text = text
+            self.rowStart = rowStart
+        }
+
+        /// A text field: `length << 1 | 1` and the bytes, or `length << 1`
+        /// and the field's offset from the row's start in the kept text.
+        @inline(__always) mutating func text(_ field: UnsafeBufferPointer<UInt8>) {
+            if inline {
+                varint(UInt64(field.count) << 1 | 1)
+                if let source = field.baseAddress, field.count > 0 {
+                    (base + offset).update(from: source, count: field.count)
+                    offset += field.count
+                }
+                return
+            }
+            varint(UInt64(field.count) << 1)
+            guard let start = field.baseAddress, let text else {
+                varint(0)
+                return
+            }
+            varint(UInt64(start - text - rowStart))
+        }
 
         @inline(__always) mutating func byte(_ value: UInt8) {
             base[offset] = value
