@@ -19,49 +19,30 @@ public struct DedupeStage: Stage {
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let geocode = try context.upstreamFolder(kind: GeocodeStage.kind)
         var accounting = try RecordAccounting.read(from: geocode)
-        let input = try MappedFile(url: geocode.appendingPathComponent(GeocodeStage.recordsFile))
-
-        // Pass 1: what each record's identity is, read once, in order.
-        var highs: [UInt64] = []
-        var lows: [UInt64] = []
-        var extras: [UInt64] = []
-        var files: [Int32] = []
-        let estimate = input.count / 110
-        highs.reserveCapacity(estimate)
-        lows.reserveCapacity(estimate)
-        extras.reserveCapacity(estimate)
-        files.reserveCapacity(estimate)
-        var scanner = GeocodedRecordScanner(bytes: input.bytes, path: input.url.path)
-        var released = 0
-        context.progress.begin("dedupe", total: input.count, unit: "bytes")
-        while !scanner.atEnd {
-            let record = try scanner.next()
-            guard accounting.files.indices.contains(record.file) else {
-                throw IINError.corruptArtifact(path: input.url.path, reason: "record names input file \(record.file)")
-            }
-            highs.append(record.digest.high)
-            lows.append(record.digest.low)
-            extras.append(UInt64(record.year << 1 | record.linkType.rawValue))
-            files.append(Int32(record.file))
-            if record.range.upperBound - released >= 1 << 26 {
-                context.progress.advance(by: record.range.upperBound - released)
-                input.releasePages(before: record.range.lowerBound)
-                released = record.range.upperBound
-            }
+        let keys = try MappedFile(url: geocode.appendingPathComponent(GeocodeStage.keysFile))
+        guard keys.count % 32 == 0 else {
+            throw IINError.corruptArtifact(path: keys.url.path, reason: "\(keys.count) bytes is not a whole number of 32-byte keys")
         }
+        let count = keys.count / 32
+        let shared = SharedBytes(bytes: keys.bytes)
+        @Sendable func word(_ index: Int, _ field: Int) -> UInt64 {
+            UnsafeRawPointer(shared.bytes.baseAddress!).loadUnaligned(fromByteOffset: index * 32 + field * 8, as: UInt64.self).littleEndian
+        }
+        for index in 0..<count where !accounting.files.indices.contains(Int(word(index, 3))) {
+            throw IINError.corruptArtifact(path: keys.url.path, reason: "key \(index) names input file \(word(index, 3))")
+        }
+        context.progress.begin("dedupe", total: count, unit: "records")
 
-        // Pass 2: one partition of the key space per thread, each walking all
-        // records in input order, so "first seen" is the same for any thread
-        // count.
-        let count = highs.count
+        // One partition of the key space per thread, each walking all keys
+        // in input order, so "first seen" is the same for any thread count.
         let duplicates = DuplicateFlags(count: count)
         let partitions = max(1, min(context.threads, 16))
-        let shared = (highs, lows, extras)
         _ = Parallel.map(count: partitions, threads: partitions) { partition in
-            let (highs, lows, extras) = shared
             let seen = DigestSet(expected: count / partitions + 1024)
-            for index in 0..<count where Int((highs[index] >> 40) % UInt64(partitions)) == partition {
-                if !seen.insert(KeyDigest(high: highs[index], low: lows[index]), extra: extras[index]) {
+            for index in 0..<count {
+                let high = word(index, 0)
+                guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
+                if !seen.insert(KeyDigest(high: high, low: word(index, 1)), extra: word(index, 2)) {
                     duplicates.mark(index)
                 }
             }
@@ -71,7 +52,7 @@ public struct DedupeStage: Stage {
         var bitmap = [UInt8](repeating: 0, count: (count + 7) / 8)
         var kept = 0
         for index in 0..<count {
-            let file = Int(files[index])
+            let file = Int(word(index, 3))
             if duplicates.isMarked(index) {
                 bitmap[index >> 3] |= 1 << UInt8(index & 7)
                 accounting.files[file].duplicate += 1

@@ -4,9 +4,13 @@ import Foundation
 /// the configured methods in order (see stages/geocode.json).
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 4
+    public static let codeVersion = 5
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
+    /// Per record, in the same order, four little-endian UInt64: key digest
+    /// high and low, year << 1 | link type, input file index. Fixed width so
+    /// deduplication reads it in parallel without decoding records.
+    public static let keysFile = "keys.bin"
 
     public init() {}
 
@@ -39,6 +43,8 @@ public struct GeocodeStage: Stage {
         }
 
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
+        let keys = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.keysFile))
+        var keyBuffer: [UInt8] = []
         let rejects = try RejectsWriter(folder: context.output)
         var methodCounts: [String: Int] = [:]
         var written = 0
@@ -74,9 +80,16 @@ public struct GeocodeStage: Stage {
                                              investeeName: record.investee.name, keyDigest: record.keyDigest, capital: record.capital,
                                              year: record.year, linkType: record.linkType, investorCity: investorCity, investeeCity: investeeCity,
                                              investorMethod: investorMethod, investeeMethod: investeeMethod), to: output)
+            keyBuffer.removeAll(keepingCapacity: true)
+            keyBuffer.appendFixed64(record.keyDigest.high)
+            keyBuffer.appendFixed64(record.keyDigest.low)
+            keyBuffer.appendFixed64(UInt64(record.year << 1 | record.linkType.rawValue))
+            keyBuffer.appendFixed64(UInt64(record.location.file))
+            keys.write(keyBuffer)
             written += 1
         }
         try output.close()
+        try keys.close()
         try rejects.close()
         for (method, count) in methodCounts { accounting.geocodeMethods[method, default: 0] += count }
         try accounting.write(to: context.output)
