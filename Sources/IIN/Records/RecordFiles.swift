@@ -114,9 +114,9 @@ enum RecordCodec {
     }
 }
 
-/// The fields of a geocoded record that deduplication and aggregation
-/// need, read from mapped bytes without building any string, with the
-/// record's byte range so it can be copied on unchanged.
+/// The fields of a kept record that aggregation needs, read from mapped
+/// bytes without building any string, with the record's byte range so the
+/// reader can hand back the pages it has passed.
 struct GeocodedRecordSummary {
     var file: Int
     var digest: KeyDigest
