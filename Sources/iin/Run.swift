@@ -30,6 +30,11 @@ struct Run: ParsableCommand {
         if let accounting = Workspace.accounting(of: outcome.results) {
             print("accounting: \(accounting.identityLine)")
         }
+        if let geocode = outcome.results.first(where: { $0.kind == GeocodeStage.kind }),
+           let report = try? GeocodingReport.read(from: geocode.artifact) {
+            for line in report.summaryLines { print(line) }
+            print("geocoding: details in \(geocode.artifact.appendingPathComponent(GeocodingReport.fileName).path)")
+        }
         let ran = outcome.results.filter { $0.status == .ran }.count
         print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
         if let release = outcome.releaseFolder { print("release: \(release.path)") }

@@ -73,14 +73,22 @@ enum TestSupport {
         let folder = temporaryFolder(name)
         try FileManager.default.copyItem(at: stages, to: folder.appendingPathComponent("stages"))
         try FileManager.default.copyItem(at: pipelineFile, to: folder.appendingPathComponent("pipeline.json"))
+        // The pipeline's small inputs besides the raw records, at the same
+        // relative paths.
+        let overrides = folder.appendingPathComponent("fixtures/default/overrides.csv")
+        try FileManager.default.createDirectory(at: overrides.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/overrides.csv"), to: overrides)
         return folder
     }
 
     /// The default fixture's raw files, as a `--input` override.
     static let defaultRaw = fixtures.appendingPathComponent("default/raw/*.csv").path
 
-    static func workspace(_ project: URL, raw: String = defaultRaw) throws -> Workspace {
-        try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"), inputOverrides: ["raw": raw])
+    /// The default fixture's manual geocoding overrides.
+    static let defaultOverrides = fixtures.appendingPathComponent("default/overrides.csv").path
+
+    static func workspace(_ project: URL, raw: String = defaultRaw, overrides: String = defaultOverrides) throws -> Workspace {
+        try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"), inputOverrides: ["raw": raw, "overrides": overrides])
     }
 }
 

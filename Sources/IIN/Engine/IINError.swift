@@ -20,6 +20,10 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument(name: String, value: String, expected: String)
     case invariantsBroken(report: String, failures: [String])
     case releaseFolderNotOurs(path: String)
+    /// A table the user keeps (manual overrides): the cell to fix.
+    case invalidTableCell(path: String, row: Int, column: String, value: String, expected: String)
+    /// A remote service refused or failed; `problem` never holds a secret.
+    case externalService(service: String, problem: String, fix: String)
 
     public var description: String {
         switch self {
@@ -53,6 +57,10 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(name) '\(value)': expected \(expected)."
         case let .invariantsBroken(report, failures):
             return "validation failed, the release was not updated (\(failures.count) broken invariant(s)); report: \(report)\n  - " + failures.joined(separator: "\n  - ")
+        case let .invalidTableCell(path, row, column, value, expected):
+            return "\(path), row \(row), column \(column): '\(value)' is not \(expected). Correct the cell."
+        case let .externalService(service, problem, fix):
+            return "\(service): \(problem). \(fix)"
         case let .releaseFolderNotOurs(path):
             return "\(path) exists and is not an iin release folder (no manifest.json); refusing to replace it. Choose another --out folder or empty this one."
         }

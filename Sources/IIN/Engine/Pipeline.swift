@@ -108,7 +108,7 @@ public struct Pipeline: Sendable {
             for (inputIndex, input) in stageInputs.enumerated() where inputs[input] == nil {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).inputs[\(inputIndex)]", problem: "no pipeline input named '\(input)'", fix: "Declare it under $.inputs or use one of: \(inputs.keys.sorted().joined(separator: ", ")).")
             }
-            for required in definition.inputs.keys.sorted() where !stageInputs.contains(required) {
+            for required in definition.inputs.keys.sorted() where !stageInputs.contains(required) && !definition.optionalInputs.contains(required) {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).inputs", problem: "stage kind '\(kind)' reads input '\(required)'", fix: "Add \"\(required)\" to the stage's inputs.")
             }
             let parameters = try definition.resolveParameters(members["params"], jsonPath: "\(at).params", file: path)

@@ -41,6 +41,8 @@ public struct StageDefinition: Sendable, Equatable {
     public var definition: String
     /// Names of pipeline inputs the stage reads (e.g. `raw`).
     public var inputs: [String: String]
+    /// Those of `inputs` a pipeline may leave out (`optional_inputs`).
+    public var optionalInputs: Set<String> = []
     public var outputs: [String: String]
     public var parameters: [String: ParameterDefinition]
 
@@ -75,8 +77,15 @@ public struct StageDefinition: Sendable, Equatable {
         for (name, value) in json["parameters"]?.objectValue ?? [:] {
             parameters[name] = try parseParameter(value, path: "parameters.\(name)", file: url.path)
         }
-        return StageDefinition(kind: kind, summary: try text("summary"), definition: try text("definition"),
-                               inputs: try textMap("inputs"), outputs: try textMap("outputs"), parameters: parameters)
+        var definition = StageDefinition(kind: kind, summary: try text("summary"), definition: try text("definition"),
+                                         inputs: try textMap("inputs"), outputs: try textMap("outputs"), parameters: parameters)
+        for (position, item) in (json["optional_inputs"]?.arrayValue ?? []).enumerated() {
+            guard let name = item.stringValue, definition.inputs[name] != nil else {
+                throw IINError.stageDefinition(file: url.path, problem: "'optional_inputs[\(position)]' must name one of 'inputs'")
+            }
+            definition.optionalInputs.insert(name)
+        }
+        return definition
     }
 
     private static func parseParameter(_ json: JSONValue, path: String, file: String) throws(IINError) -> ParameterDefinition {

@@ -31,6 +31,19 @@ public struct CountyUnit: Sendable, Hashable {
     public var cityCode: Int
 }
 
+/// A division code and name in force at some time from 2000 to 2020 but
+/// not in 2020, and the 2020 cities now holding its area (several when it
+/// was split); or a code first created after 2020 (`cities` empty).
+public struct HistoricalUnit: Sendable, Hashable {
+    public var code: Int
+    public var name: String
+    public var firstYear: Int
+    public var lastYear: Int
+    public var cities: [Int]
+
+    public var createdAfter2020: Bool { firstYear > 2020 }
+}
+
 /// A province-level division of 2020 (including Hong Kong, Macao, Taiwan).
 public struct Province: Sendable, Hashable {
     public var code: Int

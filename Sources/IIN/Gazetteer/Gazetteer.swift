@@ -15,17 +15,19 @@ public struct Gazetteer: Sendable {
     public let counties: [CountyUnit]
     public let provinces: [Province]
     public let outsideMainlandNames: [String]
+    public let history: [HistoricalUnit]
     /// SHA-256 over the data files, in hex.
     public let digest: String
     private let cityIndexByCode: [Int: Int]
 
     public static let cityCount = 367
 
-    public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], digest: String) {
+    public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit], digest: String) {
         self.cities = cities.sorted { $0.code < $1.code }
         self.counties = counties.sorted { $0.code < $1.code }
         self.provinces = provinces.sorted { $0.code < $1.code }
         self.outsideMainlandNames = outsideMainlandNames
+        self.history = history
         self.digest = digest
         var index: [Int: Int] = [:]
         for (position, city) in self.cities.enumerated() { index[city.code] = position }
@@ -58,7 +60,7 @@ public struct Gazetteer: Sendable {
         }
     }()
 
-    public static let dataFiles = ["cities.csv", "counties.csv", "outside-mainland.csv"]
+    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "outside-mainland.csv"]
 
     public static func load(from folder: URL) throws(IINError) -> Gazetteer {
         var hasher = SHA256()
@@ -99,12 +101,24 @@ public struct Gazetteer: Sendable {
             counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode))
         }
 
+        let historyTable = tables["history.csv"]!
+        let historyColumns = try ["code", "name", "first_year", "last_year", "cities"].map { name throws(IINError) in try historyTable.columnIndex(name) }
+        var history: [HistoricalUnit] = []
+        for (row, line) in zip(historyTable.rows, historyTable.lines) {
+            let cities = row[historyColumns[4]].split(separator: ";").compactMap { Int($0) }
+            guard let code = Int(row[historyColumns[0]]), let first = Int(row[historyColumns[2]]), let last = Int(row[historyColumns[3]]),
+                  cities.allSatisfy(cityCodes.contains) else {
+                throw IINError.gazetteer(file: historyTable.path, row: line, problem: "unreadable history row, or a city not of 2020: \(row)")
+            }
+            history.append(HistoricalUnit(code: code, name: row[historyColumns[1]], firstYear: first, lastYear: last, cities: cities))
+        }
+
         let outsideTable = tables["outside-mainland.csv"]!
         let nameColumn = try outsideTable.columnIndex("name")
         let outside = outsideTable.rows.map { $0[nameColumn] }
 
         return Gazetteer(cities: cities, counties: counties,
                          provinces: provinces.map { Province(code: $0.key, name: $0.value) },
-                         outsideMainlandNames: outside, digest: digest)
+                         outsideMainlandNames: outside, history: history, digest: digest)
     }
 }

@@ -17,6 +17,9 @@ public enum GazetteerDerivation {
         /// Up to `townshipsPerCounty` township names per county (mca2025,
         /// MIT), for realistic addresses in the synthetic corpus.
         public var townshipsCSV: String
+        /// Codes and names of 2000-2020 no longer in force in 2020, with
+        /// the 2020 cities holding their area (see `HistoryDerivation`).
+        public var historyCSV: String
     }
 
     public static let townshipsPerCounty = 6
@@ -96,6 +99,7 @@ public enum GazetteerDerivation {
         }
 
         var countyLines = [CSVWriter.line(["code", "name", "city_code"])]
+        var countyCities: [Int: Int] = [:]
         for (code, name) in divisions where code % 100 != 0 {
             let city: Int
             if municipalityCodes.contains(code / 10000 * 10000) {
@@ -109,9 +113,11 @@ public enum GazetteerDerivation {
                 throw IINError.gazetteer(file: divisionsURL.path, row: 0, problem: "county \(code) \(name) maps to \(city), which is not a city")
             }
             countyLines.append(CSVWriter.line([String(code), name, String(city)]))
+            countyCities[code] = city
         }
         return Output(citiesCSV: cityLines.joined(), countiesCSV: countyLines.joined(),
-                      townshipsCSV: try townships(sharedData.appendingPathComponent("mca2025/divisions.csv")))
+                      townshipsCSV: try townships(sharedData.appendingPathComponent("mca2025/divisions.csv")),
+                      historyCSV: try HistoryDerivation.derive(sharedData: sharedData, countyCities: countyCities, cityCodes: cityCodes))
     }
 
     static func townships(_ url: URL) throws(IINError) -> String {

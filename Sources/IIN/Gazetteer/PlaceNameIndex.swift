@@ -2,91 +2,234 @@
 public struct PlaceMeaning: Sendable, Hashable {
     public enum Level: Int, Sendable { case province, city, county, outsideMainland }
     public var level: Level
-    /// The division's own code (province, city or county).
+    /// The division's own code (province, city or county; 0 outside).
     public var code: Int
-    /// The 2020 city holding it (0 for provinces and places outside).
-    public var cityCode: Int
+    /// The 2020 cities holding it: one for a division of 2020, possibly
+    /// several for a historical one that was split; empty for a province
+    /// and for places outside the mainland.
+    public var cities: [Int]
     public var provinceCode: Int
+    /// A name no longer in force in 2020.
+    public var historical: Bool
 }
 
-/// Every place name the geocoder knows, full and short forms, in one byte
-/// trie, so a text is matched in one pass over its UTF-8 bytes.
+/// Every place name the geocoder knows, full and short forms, 2020 and
+/// historical (2000-2020), built once into one trie over Unicode scalars,
+/// so a text is read in a single pass over its UTF-8 bytes with no
+/// per-record pattern.
+///
+/// Each name's meanings are also kept as per-level city sets (`NameSense`),
+/// which is all the reader needs to narrow candidates.
 public struct PlaceNameIndex: Sendable {
-    private var children: [[UInt8: Int32]] = [[:]]
-    private var meaningsAt: [Int32] = [-1]
-    private var meanings: [[PlaceMeaning]] = []
+    /// Transitions, by open addressing on (node, scalar).
+    private var slotKeys: [UInt64]
+    private var slotTargets: [Int32]
+    private var slotMask: Int
+    private var nodeCount = 1
+    /// Per node: the index of its name's sense, or -1.
+    private var senseAt: [Int32] = [-1]
+    public private(set) var senses: [NameSense] = []
+    public private(set) var meanings: [[PlaceMeaning]] = []
+    public let cityCodes: [Int]
+    private let cityIndexByCode: [Int: Int]
+
+    /// What a name can mean, folded into city sets per level: `province`
+    /// is the union of the cities of the provinces it can name, and so on.
+    public struct NameSense: Sendable {
+        public var hasLevel: (Bool, Bool, Bool) = (false, false, false)
+        public var province = CitySet()
+        public var city = CitySet()
+        public var county = CitySet()
+        public var outsideMainland = false
+        /// Words that stand before places without being one ("中国").
+        public var filler = false
+    }
+
+    /// Written before a place without narrowing it.
+    public static let fillers = ["中国", "中华人民共和国"]
 
     public init(gazetteer: Gazetteer) {
+        cityCodes = gazetteer.cities.map(\.code)
+        var indexByCode: [Int: Int] = [:]
+        for (index, code) in cityCodes.enumerated() { indexByCode[code] = index }
+        cityIndexByCode = indexByCode
+        slotKeys = [UInt64](repeating: 0, count: 1 << 17)
+        slotTargets = [Int32](repeating: 0, count: 1 << 17)
+        slotMask = (1 << 17) - 1
+
+        var citiesOfProvince: [Int: [Int]] = [:]
+        for city in gazetteer.cities { citiesOfProvince[city.provinceCode, default: []].append(city.code) }
         for province in gazetteer.provinces {
-            for name in Self.provinceForms(province.name) {
-                add(name, PlaceMeaning(level: .province, code: province.code, cityCode: 0, provinceCode: province.code))
-            }
+            let meaning = PlaceMeaning(level: .province, code: province.code, cities: [], provinceCode: province.code, historical: false)
+            for name in Self.provinceForms(province.name) { add(name, meaning, provinceCities: citiesOfProvince[province.code] ?? []) }
         }
         for city in gazetteer.cities {
-            let meaning = PlaceMeaning(level: .city, code: city.code, cityCode: city.code, provinceCode: city.provinceCode)
+            let meaning = PlaceMeaning(level: .city, code: city.code, cities: [city.code], provinceCode: city.provinceCode, historical: false)
             for name in Self.cityForms(city.nameCN) { add(name, meaning) }
         }
         for county in gazetteer.counties {
-            let meaning = PlaceMeaning(level: .county, code: county.code, cityCode: county.cityCode, provinceCode: county.code / 10000 * 10000)
+            let meaning = PlaceMeaning(level: .county, code: county.code, cities: [county.cityCode], provinceCode: county.code / 10000 * 10000, historical: false)
             for name in Self.countyForms(county.name) { add(name, meaning) }
         }
+        for unit in gazetteer.history where !unit.createdAfter2020 {
+            let prefectureLevel = unit.code % 100 == 0
+            let directlyAdministered = (unit.code / 100) % 100 == 90
+            if prefectureLevel || directlyAdministered {
+                let meaning = PlaceMeaning(level: .city, code: unit.code, cities: unit.cities, provinceCode: unit.code / 10000 * 10000, historical: true)
+                for name in Self.cityForms(unit.name) { add(name, meaning) }
+            }
+            if !prefectureLevel {
+                let meaning = PlaceMeaning(level: .county, code: unit.code, cities: unit.cities, provinceCode: unit.code / 10000 * 10000, historical: true)
+                for name in Self.countyForms(unit.name) { add(name, meaning) }
+            }
+        }
         for name in gazetteer.outsideMainlandNames {
-            add(name, PlaceMeaning(level: .outsideMainland, code: 0, cityCode: 0, provinceCode: 0))
+            add(name, PlaceMeaning(level: .outsideMainland, code: 0, cities: [], provinceCode: 0, historical: false))
+        }
+        for name in Self.fillers {
+            let node = insertPath(name)
+            senses[Int(ensureSense(node))].filler = true
         }
     }
 
-    private mutating func add(_ name: String, _ meaning: PlaceMeaning) {
+    public var cityCount: Int { cityCodes.count }
+
+    public func cityIndex(code: Int) -> Int? { cityIndexByCode[code] }
+
+    /// The city codes of a set, in increasing order.
+    public func codes(_ set: CitySet) -> [Int] { set.indices.map { cityCodes[$0] } }
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & slotMask
+    }
+
+    @inline(__always)
+    func child(of node: Int, scalar: UInt32) -> Int? {
+        let key = UInt64(node) << 21 | UInt64(scalar) | 1 << 63
+        var position = slot(key)
+        while true {
+            let found = slotKeys[position]
+            if found == key { return Int(slotTargets[position]) }
+            if found == 0 { return nil }
+            position = (position + 1) & slotMask
+        }
+    }
+
+    private mutating func insertPath(_ name: String) -> Int {
         var node = 0
-        for byte in name.utf8 {
-            if let next = children[node][byte] {
-                node = Int(next)
-            } else {
-                children.append([:])
-                meaningsAt.append(-1)
-                let created = Int32(children.count - 1)
-                children[node][byte] = created
-                node = Int(created)
+        for scalar in name.unicodeScalars {
+            if let next = child(of: node, scalar: scalar.value) {
+                node = next
+                continue
             }
+            if nodeCount * 2 > slotMask { grow() }
+            let key = UInt64(node) << 21 | UInt64(scalar.value) | 1 << 63
+            var position = slot(key)
+            while slotKeys[position] != 0 { position = (position + 1) & slotMask }
+            slotKeys[position] = key
+            slotTargets[position] = Int32(nodeCount)
+            senseAt.append(-1)
+            node = nodeCount
+            nodeCount += 1
         }
-        if meaningsAt[node] < 0 {
+        return node
+    }
+
+    private mutating func grow() {
+        let oldKeys = slotKeys
+        let oldTargets = slotTargets
+        slotKeys = [UInt64](repeating: 0, count: oldKeys.count * 2)
+        slotTargets = [Int32](repeating: 0, count: oldKeys.count * 2)
+        slotMask = oldKeys.count * 2 - 1
+        for (key, target) in zip(oldKeys, oldTargets) where key != 0 {
+            var position = slot(key)
+            while slotKeys[position] != 0 { position = (position + 1) & slotMask }
+            slotKeys[position] = key
+            slotTargets[position] = target
+        }
+    }
+
+    private mutating func ensureSense(_ node: Int) -> Int32 {
+        if senseAt[node] < 0 {
+            senses.append(NameSense())
             meanings.append([])
-            meaningsAt[node] = Int32(meanings.count - 1)
+            senseAt[node] = Int32(senses.count - 1)
         }
-        if !meanings[Int(meaningsAt[node])].contains(meaning) { meanings[Int(meaningsAt[node])].append(meaning) }
+        return senseAt[node]
     }
 
-    /// A place name found in a text.
-    public struct Match: Sendable {
-        public var range: Range<Int>
-        public var meanings: [PlaceMeaning]
+    private mutating func add(_ name: String, _ meaning: PlaceMeaning, provinceCities: [Int] = []) {
+        let node = insertPath(name)
+        let index = Int(ensureSense(node))
+        guard !meanings[index].contains(meaning) else { return }
+        meanings[index].append(meaning)
+        var set = CitySet()
+        for code in meaning.level == .province ? provinceCities : meaning.cities {
+            if let position = cityIndexByCode[code] { set.insert(position) }
+        }
+        switch meaning.level {
+        case .province:
+            senses[index].hasLevel.0 = true
+            senses[index].province.formUnion(set)
+        case .city:
+            senses[index].hasLevel.1 = true
+            senses[index].city.formUnion(set)
+        case .county:
+            senses[index].hasLevel.2 = true
+            senses[index].county.formUnion(set)
+        case .outsideMainland:
+            senses[index].outsideMainland = true
+        }
     }
 
-    /// Scans left to right, taking the longest known name at each position
-    /// and continuing after it ("巴彦淖尔市" is one name, not 巴彦 + ...).
-    public func matches(in text: String) -> [Match] {
-        let bytes = Array(text.utf8)
-        var found: [Match] = []
-        var position = 0
-        while position < bytes.count {
-            var node = 0
-            var longest: (end: Int, meanings: Int32)?
-            var probe = position
-            while probe < bytes.count, let next = children[node][bytes[probe]] {
-                node = Int(next)
-                probe += 1
-                if meaningsAt[node] >= 0, probe == bytes.count || bytes[probe] & 0xC0 != 0x80 {
-                    longest = (probe, meaningsAt[node])
-                }
-            }
-            if let longest {
-                found.append(Match(range: position..<longest.end, meanings: meanings[Int(longest.meanings)]))
-                position = longest.end
-            } else {
-                position += 1
-                while position < bytes.count && bytes[position] & 0xC0 == 0x80 { position += 1 }
-            }
+    /// The longest known name starting at `start` that ends on a character
+    /// boundary: its end and sense index.
+    @inline(__always)
+    public func longestName(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (end: Int, sense: Int)? {
+        var node = 0
+        var position = start
+        var best: (end: Int, sense: Int)?
+        while position < end {
+            guard let (scalar, length) = Self.decodeScalar(bytes, at: position, end: end), let next = child(of: node, scalar: scalar) else { break }
+            node = next
+            position += length
+            let sense = senseAt[node]
+            if sense >= 0 { best = (position, Int(sense)) }
         }
-        return found
+        return best
+    }
+
+    @inline(__always)
+    static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> (UInt32, Int)? {
+        let lead = bytes[position]
+        if lead < 0x80 { return (UInt32(lead), 1) }
+        if lead >= 0xE0 && lead < 0xF0 {
+            guard position + 2 < end else { return nil }
+            let scalar = (UInt32(lead & 0x0F) << 12) | (UInt32(bytes[position + 1] & 0x3F) << 6) | UInt32(bytes[position + 2] & 0x3F)
+            return (scalar, 3)
+        }
+        if lead >= 0xC0 && lead < 0xE0 {
+            guard position + 1 < end else { return nil }
+            return ((UInt32(lead & 0x1F) << 6) | UInt32(bytes[position + 1] & 0x3F), 2)
+        }
+        if lead >= 0xF0 {
+            guard position + 3 < end else { return nil }
+            let scalar = (UInt32(lead & 0x07) << 18) | (UInt32(bytes[position + 1] & 0x3F) << 12) | (UInt32(bytes[position + 2] & 0x3F) << 6)
+                | UInt32(bytes[position + 3] & 0x3F)
+            return (scalar, 4)
+        }
+        return nil
+    }
+
+    /// Every meaning of a name, for explanations and tests.
+    public func meanings(of name: String) -> [PlaceMeaning] {
+        var bytes = Array(name.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            let view = UnsafeBufferPointer(buffer)
+            guard let match = longestName(in: view, from: 0, to: view.count), match.end == view.count else { return [] }
+            return meanings[match.sense]
+        }
     }
 
     // MARK: - Name forms

@@ -20,6 +20,17 @@ final class SQLiteDatabase {
         try execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
     }
 
+    /// Opens a database that lives across runs (a cache), creating it if
+    /// needed, with a journal so an interrupted run cannot damage it.
+    init(persistent url: URL) throws(IINError) {
+        path = url.path
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK else {
+            throw IINError.unwritableFile(path: path, reason: "SQLite cannot open or create it")
+        }
+        try execute("PRAGMA journal_mode = WAL;")
+    }
+
     /// Opens an existing database to read.
     init(reading url: URL) throws(IINError) {
         path = url.path

@@ -44,13 +44,23 @@ public enum RejectionReason: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// Which geocoding method answered for a side.
+/// The geocoding methods, in the default order of the cascade.
 public enum GeocodeMethod: Int, Sendable, CaseIterable, Codable {
-    case region = 0
+    case overrides = 0
+    case region
+    case creditCode
+    case address
+    case name
+    case external
 
     public var name: String {
         switch self {
+        case .overrides: return "overrides"
         case .region: return "region"
+        case .creditCode: return "credit_code"
+        case .address: return "address"
+        case .name: return "name"
+        case .external: return "external"
         }
     }
 

@@ -35,11 +35,16 @@ public struct CorpusGenerator {
     enum Defect: String {
         case none, duplicate, variantDuplicate = "variant_duplicate", malformed, missingName = "missing_name", badDate = "bad_date"
         case badLinkType = "bad_link_type", selfInvestment = "self_investment", outsideMainland = "outside_mainland"
+        case ungeocodable
     }
+
+    /// Share of records whose investee is given only by ambiguous clues.
+    static let ambiguousOnlyRate = 0.004
 
     public static let header = ["记录编号", "投资方名称", "投资方统一社会信用代码", "投资方所属地区", "投资方地址", "被投资方名称", "被投资方统一社会信用代码",
                                 "被投资方所属地区", "被投资方地址", "实缴出资额", "出资日期", "关系类型", "备注"]
-    public static let truthHeader = ["record_id", "file", "defect", "duplicate_of", "investor_city", "investee_city", "investor_clue", "investee_clue", "year", "link_type"]
+    public static let truthHeader = ["record_id", "file", "defect", "duplicate_of", "investor_city", "investee_city", "investor_clue", "investee_clue", "year", "link_type",
+                                     "investor_evidence", "investee_evidence"]
 
     let options: Options
     let model: CityGravityModel
@@ -156,8 +161,15 @@ public struct CorpusGenerator {
             }
         }
         let branch = random.chance(0.06)
-        let investeeIndex = model.investeeCity(of: investorIndex, year: year, &random)
+        var investeeIndex = model.investeeCity(of: investorIndex, year: year, &random)
         var investee = factory.makeEnterprise(cityIndex: investeeIndex, year: year, &random)
+        var ambiguousRegion: String?
+        if !branch && defect == .none && random.chance(Self.ambiguousOnlyRate) {
+            let (made, region) = factory.makeAmbiguousEnterprise(year: year, &random)
+            investee = made
+            investeeIndex = made.cityIndex
+            ambiguousRegion = region
+        }
         if branch {
             // Numbered per head office, as registrations are, so two branches
             // of one company are never the same enterprise by accident.
@@ -169,8 +181,9 @@ public struct CorpusGenerator {
         let investor = pools[investorIndex][poolSlot]
         if defect == .selfInvestment { investee = investor }
 
-        var (investorRegion, investorClue) = factory.region(for: investor, &random)
-        let (investeeRegion, investeeClue) = factory.region(for: investee, &random)
+        var (investorRegion, investorClue) = factory.region(for: investor, year: year, &random)
+        var (investeeRegion, investeeClue) = factory.region(for: investee, year: year, &random)
+        if let ambiguousRegion { (investeeRegion, investeeClue) = random.chance(0.5) ? (ambiguousRegion, .countyAmbiguous) : ("", .empty) }
         if defect == .outsideMainland {
             investorRegion = random.pick(["香港", "中国香港", "香港特别行政区", "澳门", "台湾省台北市", "开曼群岛", "英属维尔京群岛", "新加坡", "美国", "日本"])
             investorClue = .outside
@@ -190,11 +203,18 @@ public struct CorpusGenerator {
         if defect == .missingName {
             if random.chance(0.5) { investorName = random.pick(["", " "]) } else { investeeName = "" }
         }
+        // A branch's name ends with its own city ("…南京分公司").
+        let investeeNameIsClear = branch || investee.nameIsClear
+        let investorClear = investorClue.isClear || investor.codeIsClear || investor.addressIsClear || investor.nameIsClear
+        let investeeClear = investeeClue.isClear || investee.codeIsClear || investee.addressIsClear || investeeNameIsClear
+        var defect = defect
+        if defect == .none && (!investorClear || !investeeClear) { defect = .ungeocodable }
         let id = "R" + String(format: "%09d", serial)
         let fields = [id, investorName, investor.creditCode, investorRegion, investor.address, investeeName, investee.creditCode,
                       investeeRegion, investee.address, Self.capital(&random), dateText, linkText, random.chance(0.05) ? "备注:抽样" : ""]
         let truthRow = [id, "", defect.rawValue, "", defect == .outsideMainland ? "" : String(model.cities[investorIndex].code),
-                        String(model.cities[investeeIndex].code), investorClue.rawValue, investeeClue.rawValue, String(year), branch ? "branch" : "investment"]
+                        String(model.cities[investeeIndex].code), investorClue.rawValue, investeeClue.rawValue, String(year), branch ? "branch" : "investment",
+                        investorClear ? "clear" : "ambiguous_only", investeeClear ? "clear" : "ambiguous_only"]
         return Row(fields: fields, truth: truthRow)
     }
 

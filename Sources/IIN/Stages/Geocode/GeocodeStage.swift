@@ -1,105 +1,264 @@
 import Foundation
+import Synchronization
 
 /// Stage 2: resolves both sides of every record to one 2020 city, trying
 /// the configured methods in order (see stages/geocode.json).
+///
+/// It reads the ingest artifact as bytes, in batches; each batch is split
+/// across threads, each with its own memo of region texts, and the results
+/// are written in input order, so the output does not depend on the thread
+/// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 5
+    public static let codeVersion = 6
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
     /// Per record, in the same order, four little-endian UInt64: key digest
     /// high and low, year << 1 | link type, input file index. Fixed width so
     /// deduplication reads it in parallel without decoding records.
     public static let keysFile = "keys.bin"
+    public static let overridesInput = "overrides"
+
+    static let batchSize = 1 << 18
+    static let piecesPerThread = 4
 
     public init() {}
+
+    /// Reads the `methods` parameter: known names, each once.
+    public static func methods(from parameters: JSONValue?) throws(IINError) -> [GeocodeMethod] {
+        guard let list = parameters?.arrayValue else { return Geocoder.defaultMethods }
+        var methods: [GeocodeMethod] = []
+        for (position, item) in list.enumerated() {
+            guard let name = item.stringValue, let method = GeocodeMethod(name: name), !methods.contains(method) else {
+                throw IINError.pipeline(file: "pipeline.json", jsonPath: "$.stages (geocode).params.methods[\(position)]",
+                                        problem: "'\(item)' is not a geocoding method, or is listed twice",
+                                        fix: "Use each of \(GeocodeMethod.allCases.map(\.name).joined(separator: ", ")) at most once.")
+            }
+            methods.append(method)
+        }
+        return methods
+    }
 
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let ingest = try context.upstreamFolder(kind: IngestStage.kind)
         var accounting = try RecordAccounting.read(from: ingest)
-        let methods = (context.parameter("methods")?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(GeocodeMethod.init(name:)) }
-        let resolver = RegionResolver(gazetteer: context.gazetteer)
-        var memo: [String: PlaceAnswer] = [:]
-        func resolve(_ party: PartyText) -> (PlaceAnswer, GeocodeMethod?) {
-            var lastNone = PlaceAnswer.none(candidates: [])
-            for method in methods {
-                switch method {
-                case .region:
-                    let answer: PlaceAnswer
-                    if let known = memo[party.region] {
-                        answer = known
-                    } else {
-                        answer = resolver.resolve(party.region)
-                        memo[party.region] = answer
-                    }
-                    if case .none = answer {
-                        lastNone = answer
-                        continue
-                    }
-                    return (answer, method)
-                }
+        let methods = try Self.methods(from: context.parameter("methods"))
+        var overrides = GeocodeOverrides()
+        if methods.contains(.overrides) {
+            for url in context.inputFiles[Self.overridesInput] ?? [] {
+                let loaded = try GeocodeOverrides.load(url, gazetteer: context.gazetteer)
+                overrides = overrides.merging(loaded)
             }
-            return (lastNone, nil)
         }
+        let geocoder = Geocoder(gazetteer: context.gazetteer, methods: methods, overrides: overrides)
+        let compareAll = context.parameter("compare_methods")?.boolValue ?? true
+        let external: AmapGeocoder? = methods.contains(.external)
+            ? try AmapGeocoder(settings: AmapGeocoder.Settings(parameters: context.parameter("external"), workFolder: context.reportFolder.deletingLastPathComponent()),
+                               gazetteer: context.gazetteer)
+            : nil
+
+        let recordsURL = ingest.appendingPathComponent(IngestStage.recordsFile)
+        let records = try MappedFile(url: recordsURL)
+        var mappedTexts: [MappedFile?] = []
+        for index in accounting.files.indices {
+            let url = ingest.appendingPathComponent(IngestedRecords.textName(index))
+            mappedTexts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
+        }
+        var parser = IngestedRecordParser(records: records.bytes, texts: mappedTexts.map { $0?.bytes }, path: recordsURL.path)
+        let fileNames = accounting.files.map(\.file)
 
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
         let keys = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.keysFile))
-        var keyBuffer: [UInt8] = []
         let rejects = try RejectsWriter(folder: context.output)
-        var methodCounts: [String: Int] = [:]
+        let memos = Mutex<[RegionMemo]>([])
+        let finishInWorkers = external == nil
+        var tally = GeocodeTally()
         var written = 0
-        var processed = 0
+        var batch: [IngestedRecordView] = []
+        batch.reserveCapacity(Self.batchSize)
         context.progress.begin("geocode", total: accounting.total.rowsRead, unit: "records")
-        try IngestedRecords(folder: ingest).forEach { record throws(IINError) in
-            let (investor, investorMethod) = resolve(record.investor)
-            let (investee, investeeMethod) = resolve(record.investee)
-            for method in [investorMethod, investeeMethod] {
-                if let method { methodCounts[method.name, default: 0] += 1 }
+
+        func flush() throws(IINError) {
+            let views = UncheckedViews(views: batch)
+            let pieces = max(1, min(batch.count / 1024, context.threads * Self.piecesPerThread))
+            let results = Parallel.map(count: pieces, threads: context.threads) { piece -> BatchResult in
+                var memo = memos.withLock { $0.popLast() } ?? RegionMemo()
+                defer { memos.withLock { [memo] in $0.append(memo) } }
+                let range = (views.views.count * piece / pieces)..<(views.views.count * (piece + 1) / pieces)
+                return Self.geocode(views.views[range], geocoder: geocoder, memo: &memo, compareAll: compareAll,
+                                    finish: finishInWorkers, fileNames: fileNames)
             }
-            let fileName = accounting.files[record.location.file].file
-            processed += 1
-            if processed % 65536 == 0 { context.progress.advance(by: 65536) }
-            if investor == .outsideMainland || investee == .outsideMainland {
-                accounting.reject(.outsideMainland, file: record.location.file)
-                let side = investor == .outsideMainland ? "investor region '\(record.investor.region)'" : "investee region '\(record.investee.region)'"
-                try rejects.add(file: fileName, line: record.location.line, reason: .outsideMainland, detail: side + " is outside the mainland",
-                            text: "\(record.investor.name) -> \(record.investee.name)")
-                return
+            for result in results {
+                tally.merge(result.tally)
+                if let external {
+                    for (offset, outcomes) in result.outcomes.enumerated() {
+                        let view = views.views[result.range.lowerBound + offset]
+                        var investor = outcomes.0, investee = outcomes.1
+                        for (side, fields) in [(0, view.investor), (1, view.investee)] {
+                            let outcome = side == 0 ? investor : investee
+                            guard outcome.method == nil else { continue }
+                            let text = String(decoding: fields.address.isEmpty ? fields.region : fields.address, as: UTF8.self)
+                            let answer = try external.answer(for: text)
+                            if answer.isResult {
+                                tally.resolvedBy[GeocodeMethod.external.rawValue] += 1
+                                tally.answeredBy[GeocodeMethod.external.rawValue] += 1
+                                tally.unresolved -= 1
+                                if answer == .outsideMainland { tally.outside += 1 }
+                                var resolved = outcome
+                                resolved.answer = answer
+                                resolved.method = .external
+                                resolved.answers[.external] = MethodAnswers.encode(answer)
+                                if side == 0 { investor = resolved } else { investee = resolved }
+                            }
+                        }
+                        var single = BatchResult(range: 0..<0)
+                        Self.finish(view, investor, investee, geocoder: geocoder, into: &single, fileNames: fileNames)
+                        try apply(single)
+                    }
+                } else {
+                    try apply(result)
+                }
             }
-            guard case let .city(investorCity) = investor, case let .city(investeeCity) = investee,
-                  let investorMethod, let investeeMethod else {
-                accounting.reject(.ungeocodable, file: record.location.file)
-                var problems: [String] = []
-                if case let .none(candidates) = investor { problems.append(Self.describe(side: "investor", region: record.investor.region, candidates: candidates)) }
-                if case let .none(candidates) = investee { problems.append(Self.describe(side: "investee", region: record.investee.region, candidates: candidates)) }
-                try rejects.add(file: fileName, line: record.location.line, reason: .ungeocodable, detail: problems.joined(separator: "; "),
-                            text: "\(record.investor.name) -> \(record.investee.name)")
-                return
-            }
-            RecordCodec.write(GeocodedRecord(location: record.location, recordID: record.recordID, investorName: record.investor.name,
-                                             investeeName: record.investee.name, keyDigest: record.keyDigest, capital: record.capital,
-                                             year: record.year, linkType: record.linkType, investorCity: investorCity, investeeCity: investeeCity,
-                                             investorMethod: investorMethod, investeeMethod: investeeMethod), to: output)
-            keyBuffer.removeAll(keepingCapacity: true)
-            keyBuffer.appendFixed64(record.keyDigest.high)
-            keyBuffer.appendFixed64(record.keyDigest.low)
-            keyBuffer.appendFixed64(UInt64(record.year << 1 | record.linkType.rawValue))
-            keyBuffer.appendFixed64(UInt64(record.location.file))
-            keys.write(keyBuffer)
-            written += 1
+            context.progress.advance(by: batch.count)
+            batch.removeAll(keepingCapacity: true)
         }
+
+        func apply(_ result: BatchResult) throws(IINError) {
+            output.write(block: result.geocoded)
+            keys.write(block: result.keys)
+            written += result.written
+            for reject in result.rejects {
+                accounting.reject(reject.reason, file: reject.file)
+                try rejects.add(file: fileNames[reject.file], line: reject.line, reason: reject.reason, detail: reject.detail, text: reject.text)
+            }
+        }
+
+        while !parser.atEnd {
+            batch.append(try parser.next())
+            if batch.count == Self.batchSize {
+                try flush()
+                // Batches come in order: hand back the text already read.
+                records.releasePages(before: parser.offset)
+            }
+        }
+        if !batch.isEmpty { try flush() }
         try output.close()
         try keys.close()
         try rejects.close()
-        for (method, count) in methodCounts { accounting.geocodeMethods[method, default: 0] += count }
+
+        var report = tally.report(methods: methods)
+        if let external {
+            report.externalRequests = external.requests
+            report.externalCacheHits = external.cacheHits
+        }
+        for method in methods { accounting.geocodeMethods[method.name, default: 0] += report.resolvedBy[method.name, default: 0] }
         try accounting.write(to: context.output)
+        try report.write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["records": written, "outside_mainland": total.rejections(.outsideMainland),
-                                     "ungeocodable": total.rejections(.ungeocodable), "distinct_regions": memo.count])
+                                     "ungeocodable": total.rejections(.ungeocodable), "sides": report.sides,
+                                     "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
     }
 
-    static func describe(side: String, region: String, candidates: [Int]) -> String {
-        if candidates.isEmpty { return "\(side) region '\(region)' names no city" }
-        return "\(side) region '\(region)' fits \(candidates.count) cities (\(candidates.map(String.init).joined(separator: ", ")))"
+    struct Reject: Sendable {
+        var file: Int
+        var line: Int
+        var reason: RejectionReason
+        var detail: String
+        var text: String
     }
+
+    struct BatchResult: Sendable {
+        var range: Range<Int>
+        var geocoded: [UInt8] = []
+        var keys: [UInt8] = []
+        var written = 0
+        var rejects: [Reject] = []
+        var tally = GeocodeTally()
+        /// Both sides' outcomes, kept only when the external service must
+        /// still be asked (then nothing is encoded here).
+        var outcomes: [(SideOutcome, SideOutcome)] = []
+    }
+
+    static func geocode(_ views: ArraySlice<IngestedRecordView>, geocoder: Geocoder, memo: inout RegionMemo, compareAll: Bool,
+                        finish: Bool, fileNames: [String]) -> BatchResult {
+        var result = BatchResult(range: views.startIndex..<views.endIndex)
+        result.geocoded.reserveCapacity(views.count * 160)
+        result.keys.reserveCapacity(views.count * 32)
+        for view in views {
+            let investor = geocoder.resolve(view.investor, memo: &memo, compareAll: compareAll)
+            let investee = geocoder.resolve(view.investee, memo: &memo, compareAll: compareAll)
+            result.tally.count(investor) { (fileNames[view.file], view.line, "investor", String(decoding: view.investor.name, as: UTF8.self)) }
+            result.tally.count(investee) { (fileNames[view.file], view.line, "investee", String(decoding: view.investee.name, as: UTF8.self)) }
+            if finish {
+                Self.finish(view, investor, investee, geocoder: geocoder, into: &result, fileNames: fileNames)
+            } else {
+                result.outcomes.append((investor, investee))
+            }
+        }
+        return result
+    }
+
+    /// Writes a record whose sides both resolved, or rejects it.
+    static func finish(_ view: IngestedRecordView, _ investor: SideOutcome, _ investee: SideOutcome, geocoder: Geocoder,
+                       into result: inout BatchResult, fileNames: [String]) {
+        if investor.answer == .outsideMainland || investee.answer == .outsideMainland {
+            let side = investor.answer == .outsideMainland ? ("investor", investor, view.investor) : ("investee", investee, view.investee)
+            let detail = "\(side.0) is outside the mainland by its \(side.1.method?.name ?? "?"): " + describe(side.2, method: side.1.method)
+            result.rejects.append(Reject(file: view.file, line: view.line, reason: .outsideMainland, detail: detail, text: text(view)))
+            return
+        }
+        guard case let .city(investorCity) = investor.answer, case let .city(investeeCity) = investee.answer,
+              let investorMethod = investor.method, let investeeMethod = investee.method else {
+            var problems: [String] = []
+            for (label, outcome, fields) in [("investor", investor, view.investor), ("investee", investee, view.investee)] where outcome.method == nil {
+                let explained = geocoder.explain(name: string(fields.name), creditCode: string(fields.creditCode), region: string(fields.region),
+                                                 address: string(fields.address))
+                problems.append("\(label): " + explained.map { "\($0.method.name) \($0.detail)" }.joined(separator: "; "))
+            }
+            result.rejects.append(Reject(file: view.file, line: view.line, reason: .ungeocodable, detail: problems.joined(separator: " || "), text: text(view)))
+            return
+        }
+        result.geocoded.appendVarint(UInt64(view.file))
+        result.geocoded.appendVarint(UInt64(view.line))
+        result.geocoded.appendLengthPrefixed(view.recordID)
+        result.geocoded.appendLengthPrefixed(view.investor.name)
+        result.geocoded.appendLengthPrefixed(view.investee.name)
+        result.geocoded.appendFixed64(view.digestHigh)
+        result.geocoded.appendFixed64(view.digestLow)
+        result.geocoded.append(contentsOf: view.capital)
+        result.geocoded.appendVarint(UInt64(view.year))
+        result.geocoded.appendVarint(UInt64(view.linkType))
+        result.geocoded.appendVarint(UInt64(investorCity))
+        result.geocoded.appendVarint(UInt64(investeeCity))
+        result.geocoded.appendVarint(UInt64(investorMethod.rawValue))
+        result.geocoded.appendVarint(UInt64(investeeMethod.rawValue))
+        result.keys.appendFixed64(view.digestHigh)
+        result.keys.appendFixed64(view.digestLow)
+        result.keys.appendFixed64(UInt64(view.year << 1 | view.linkType))
+        result.keys.appendFixed64(UInt64(view.file))
+        result.written += 1
+    }
+
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    static func text(_ view: IngestedRecordView) -> String { string(view.investor.name) + " -> " + string(view.investee.name) }
+
+    static func describe(_ fields: SideFields, method: GeocodeMethod?) -> String {
+        switch method {
+        case .region: return "region '\(string(fields.region))'"
+        case .address: return "address '\(string(fields.address))'"
+        case .name: return "name '\(string(fields.name))'"
+        case .creditCode: return "credit code '\(string(fields.creditCode))'"
+        case .overrides: return "overrides table entry for '\(string(fields.name))'"
+        case .external: return "external service on '\(string(fields.address.isEmpty ? fields.region : fields.address))'"
+        case nil: return ""
+        }
+    }
+}
+
+/// A batch of record views for worker threads: the views point into files
+/// mapped for the whole stage and only read, so sharing them is safe.
+struct UncheckedViews: @unchecked Sendable {
+    let views: [IngestedRecordView]
 }

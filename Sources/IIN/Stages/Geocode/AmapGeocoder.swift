@@ -1,0 +1,225 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The external geocoding method: a service speaking the Amap geocoding API
+/// (`GET {endpoint}?address=TEXT&key=KEY&output=JSON`, answering
+/// `{"status":"1","count":"1","geocodes":[{"adcode":"440305",...}]}`).
+///
+/// Every answer the service gives, "nothing found" included, is kept in a
+/// SQLite cache that outlives runs, so no text is ever asked twice. Requests
+/// are spaced to the configured rate; a 5xx, a timeout or a "too frequent"
+/// answer is retried with doubling waits; a refused key stops the run with
+/// an error that names the environment variable, never the key.
+public final class AmapGeocoder {
+    public struct Settings: Sendable {
+        public var endpoint = "https://restapi.amap.com/v3/geocode/geo"
+        public var keyVariable = "IIN_AMAP_KEY"
+        public var requestsPerSecond = 3.0
+        public var retries = 4
+        public var backoffSeconds = 1.0
+        public var timeoutSeconds = 10.0
+        public var cache: URL
+
+        public init(cache: URL) {
+            self.cache = cache
+        }
+
+        /// From the stage's `external` parameter object; a relative cache
+        /// path is taken from the work folder.
+        public init(parameters: JSONValue?, workFolder: URL) throws(IINError) {
+            cache = workFolder.appendingPathComponent("geocoder-cache.sqlite")
+            let object = parameters?.objectValue ?? [:]
+            func fail(_ key: String, _ expected: String) -> IINError {
+                IINError.pipeline(file: "pipeline.json", jsonPath: "$.stages (geocode).params.external.\(key)", problem: "expected \(expected)",
+                                  fix: "Correct the value or remove it to use the default.")
+            }
+            for (key, value) in object {
+                switch key {
+                case "endpoint": guard let text = value.stringValue, URL(string: text) != nil else { throw fail(key, "a URL") }; endpoint = text
+                case "key_variable": guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "an environment variable name") }; keyVariable = text
+                case "requests_per_second": guard let number = value.doubleValue, number > 0 else { throw fail(key, "a positive number") }; requestsPerSecond = number
+                case "retries": guard let number = value.intValue, number >= 0 else { throw fail(key, "a whole number of at least 0") }; retries = number
+                case "backoff_seconds": guard let number = value.doubleValue, number >= 0 else { throw fail(key, "a number of seconds") }; backoffSeconds = number
+                case "timeout_seconds": guard let number = value.doubleValue, number > 0 else { throw fail(key, "a positive number of seconds") }; timeoutSeconds = number
+                case "cache":
+                    guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "a file path") }
+                    cache = text.hasPrefix("/") ? URL(fileURLWithPath: text) : workFolder.appendingPathComponent(text)
+                default: throw fail(key, "one of endpoint, key_variable, requests_per_second, retries, backoff_seconds, timeout_seconds, cache (unknown '\(key)')")
+                }
+            }
+        }
+    }
+
+    public let settings: Settings
+    private let key: String
+    private let codes: AdministrativeCodes
+    private let database: SQLiteDatabase
+    private let lookup: SQLiteDatabase.Statement
+    private let store: SQLiteDatabase.Statement
+    private let session: URLSession
+    private var lastRequest: Date?
+    public private(set) var requests = 0
+    public private(set) var cacheHits = 0
+
+    public static let service = "external geocoder (Amap API)"
+
+    public init(settings: Settings, gazetteer: Gazetteer, environment: [String: String] = ProcessInfo.processInfo.environment) throws(IINError) {
+        guard let key = environment[settings.keyVariable], !key.isEmpty else {
+            throw IINError.externalService(service: Self.service, problem: "the method 'external' is on but the environment variable \(settings.keyVariable) is not set",
+                                           fix: "Export \(settings.keyVariable) with an Amap Web service key, or remove 'external' from the geocode methods in pipeline.json.")
+        }
+        self.settings = settings
+        self.key = key
+        codes = AdministrativeCodes(gazetteer: gazetteer)
+        database = try SQLiteDatabase(persistent: settings.cache)
+        try database.execute("CREATE TABLE IF NOT EXISTS answers (text TEXT PRIMARY KEY, adcodes TEXT NOT NULL, info TEXT NOT NULL);")
+        lookup = try database.prepare("SELECT adcodes FROM answers WHERE text = ?")
+        store = try database.prepare("INSERT OR REPLACE INTO answers (text, adcodes, info) VALUES (?, ?, ?)")
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = settings.timeoutSeconds
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    /// The place the service gives for a text: from the cache if it was
+    /// asked before, otherwise from the service (then cached).
+    public func answer(for text: String) throws(IINError) -> PlaceAnswer {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .none(candidates: []) }
+        if let cached = lookup.rows([.text(trimmed)]).first?.first ?? nil {
+            cacheHits += 1
+            return interpret(cached)
+        }
+        let (adcodes, info) = try ask(trimmed)
+        try store.run([.text(trimmed), .text(adcodes), .text(info)])
+        return interpret(adcodes)
+    }
+
+    /// Adcodes (`;`-separated) to an answer: one 2020 city, or outside the
+    /// mainland for Hong Kong (81), Macao (82) and Taiwan (71).
+    func interpret(_ adcodes: String) -> PlaceAnswer {
+        var cities = Set<Int>()
+        var outside = false
+        for item in adcodes.split(separator: ";") {
+            guard let code = Int(item) else { continue }
+            if [71, 81, 82].contains(code / 10000) { outside = true; continue }
+            if case let .city(city) = codes.reading(code: code) { cities.insert(city) } else { return .none(candidates: []) }
+        }
+        if outside && cities.isEmpty { return .outsideMainland }
+        if !outside, cities.count == 1 { return .city(cities.first!) }
+        return .none(candidates: cities.sorted())
+    }
+
+    private func redacted(_ text: String) -> String {
+        text.replacingOccurrences(of: key, with: "<\(settings.keyVariable)>")
+    }
+
+    /// Asks the service, with retries: the adcodes found and the service's
+    /// info text.
+    private func ask(_ text: String) throws(IINError) -> (String, String) {
+        guard var components = URLComponents(string: settings.endpoint) else {
+            throw IINError.externalService(service: Self.service, problem: "the endpoint '\(settings.endpoint)' is not a URL", fix: "Correct params.external.endpoint in pipeline.json.")
+        }
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "address", value: text), URLQueryItem(name: "key", value: key),
+                                                                 URLQueryItem(name: "output", value: "JSON")]
+        guard let url = components.url else {
+            throw IINError.externalService(service: Self.service, problem: "cannot build a request for '\(text)'", fix: "Check params.external.endpoint in pipeline.json.")
+        }
+        var wait = settings.backoffSeconds
+        var lastProblem = ""
+        for attempt in 0...settings.retries {
+            if attempt > 0 {
+                Thread.sleep(forTimeInterval: wait)
+                wait *= 2
+            }
+            pace()
+            requests += 1
+            let (status, body, failure) = fetch(url)
+            if let failure {
+                lastProblem = redacted(failure)
+                continue
+            }
+            if status >= 500 || status == 429 {
+                lastProblem = "HTTP \(status)"
+                continue
+            }
+            guard status == 200 else {
+                throw IINError.externalService(service: Self.service, problem: "HTTP \(status) for a request to \(components.host ?? settings.endpoint)",
+                                               fix: "Check params.external.endpoint in pipeline.json.")
+            }
+            guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+                lastProblem = "an answer that is not JSON"
+                continue
+            }
+            let infocode = "\(object["infocode"] ?? "")"
+            let info = "\(object["info"] ?? "")"
+            if "\(object["status"] ?? "")" == "1" {
+                let geocodes = object["geocodes"] as? [[String: Any]] ?? []
+                let adcodes = geocodes.compactMap { $0["adcode"] as? String }.filter { !$0.isEmpty }
+                return (adcodes.joined(separator: ";"), info)
+            }
+            switch infocode {
+            case "10001", "10002", "10005", "10006", "10007", "10008", "10009", "10010", "10011", "10012", "10013":
+                throw IINError.externalService(service: Self.service, problem: "the service refused the key in \(settings.keyVariable) (\(redacted(info)), infocode \(infocode))",
+                                               fix: "Set \(settings.keyVariable) to a valid Amap Web service key allowed to use the geocoding API.")
+            case "10003", "10044":
+                throw IINError.externalService(service: Self.service, problem: "the daily quota of the key in \(settings.keyVariable) is used up (\(redacted(info)))",
+                                               fix: "Run again tomorrow (answers so far are cached) or raise the key's quota.")
+            case "10004", "10014", "10015", "10019", "10020", "10021", "20003":
+                lastProblem = "\(redacted(info)) (infocode \(infocode))"
+                continue
+            default:
+                // The service could not read this text: an answer, cached.
+                return ("", info)
+            }
+        }
+        throw IINError.externalService(service: Self.service, problem: "no answer after \(settings.retries + 1) tries (last: \(lastProblem))",
+                                       fix: "Check the network and the service, then run again: answers already given are cached.")
+    }
+
+    /// Spaces requests to the configured rate.
+    private func pace() {
+        let interval = 1 / settings.requestsPerSecond
+        if let lastRequest {
+            let elapsed = Date().timeIntervalSince(lastRequest)
+            if elapsed < interval { Thread.sleep(forTimeInterval: interval - elapsed) }
+        }
+        lastRequest = Date()
+    }
+
+    private func fetch(_ url: URL) -> (Int, Data, String?) {
+        let box = ResponseBox()
+        let done = DispatchSemaphore(value: 0)
+        let task = session.dataTask(with: url) { data, response, error in
+            box.set(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data ?? Data(), error: error.map { $0.localizedDescription })
+            done.signal()
+        }
+        task.resume()
+        done.wait()
+        return box.value
+    }
+}
+
+/// Carries a response from URLSession's callback thread to the waiting one.
+private final class ResponseBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (Int, Data, String?) = (0, Data(), nil)
+
+    func set(status: Int, data: Data, error: String?) {
+        lock.lock()
+        stored = (status, data, error)
+        lock.unlock()
+    }
+
+    var value: (Int, Data, String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import IIN
+
+/// The geocoder against the generator's truth file: every side whose
+/// fields name its city is resolved to it, and no side whose only clues
+/// are ambiguous gets a city.
+@Suite("Geocoding accuracy")
+struct GeocodeAccuracyTests {
+    @Test func resolvableSidesGetTheirTrueCityAndAmbiguousOnesNone() throws {
+        let corpus = TestSupport.temporaryFolder("accuracy")
+        _ = try CorpusGenerator(options: .init(records: 30000, seed: 404, files: 1), gazetteer: TestSupport.gazetteer())
+            .write(to: corpus, progress: ProgressReporter(style: .silent))
+        let truthTable = try CSVTable.read(corpus.appendingPathComponent("truth.csv"))
+        let column = { (name: String) in truthTable.header.firstIndex(of: name)! }
+        var truth: [String: [String]] = [:]
+        for row in truthTable.rows { truth[row[column("record_id")]] = row }
+
+        let project = try TestSupport.scratchProject("accuracy")
+        let workspace = try TestSupport.workspace(project, raw: corpus.appendingPathComponent("raw/*.csv").path)
+        let (log, _) = try workspace.runCollecting(release: project.appendingPathComponent("release"))
+        let ingest = try #require(log.results.first { $0.kind == IngestStage.kind })
+        let geocoder = Geocoder(gazetteer: try TestSupport.gazetteer())
+
+        var resolvable = 0, right = 0, ambiguous = 0, guessed = 0
+        var misses: [String] = []
+        try IngestedRecords(folder: ingest.artifact).forEach { record in
+            guard let row = truth[record.recordID], row[column("defect")] != "outside_mainland" else { return }
+            for (party, key, cityColumn, evidenceColumn) in [(record.investor, record.investorKey, "investor_city", "investor_evidence"),
+                                                             (record.investee, record.investeeKey, "investee_city", "investee_evidence")] {
+                let outcome = geocoder.resolve(party, key: key)
+                if row[column(evidenceColumn)] == "clear" {
+                    resolvable += 1
+                    if outcome.answer == .city(Int(row[column(cityColumn)])!) {
+                        right += 1
+                    } else if misses.count < 10 {
+                        misses.append("\(record.recordID) \(party) -> \(outcome.answer), truth \(row[column(cityColumn)])")
+                    }
+                } else {
+                    ambiguous += 1
+                    if case .city = outcome.answer { guessed += 1; misses.append("GUESS \(record.recordID) \(party) -> \(outcome.answer)") }
+                }
+            }
+        }
+        let share = Double(right) / Double(max(1, resolvable))
+        print("geocoding accuracy: \(right) of \(resolvable) resolvable sides in their true city (\(String(format: "%.3f", share * 100))%); \(guessed) of \(ambiguous) ambiguous-only sides given a city")
+        #expect(resolvable > 50000)
+        #expect(ambiguous > 50)
+        #expect(share >= 0.995, "\(misses)")
+        #expect(guessed == 0, "\(misses)")
+    }
+}
