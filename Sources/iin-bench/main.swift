@@ -7,6 +7,13 @@ import Glibc
 /// Benchmarks of the pipeline stages on generated corpora.
 ///
 ///     swift run -c release iin-bench ingest [--records N] [--seed S] [--files K] [--threads T] [--format csv|gz|gb18030] [--corpus DIR]
+///     swift run -c release iin-bench geocode [same options]
+///
+/// `geocode` runs the same stages, then times the geocoding cascade alone
+/// on one thread over every side (with and without asking every method
+/// for the disagreement counts), and reports sides per second per core.
+/// IIN_BENCH_METHODS=region,address (say) also times just those methods,
+/// every one asked, to see what each costs.
 ///
 /// Generates the corpus on first use (into --corpus, default
 /// /tmp/iin-bench/corpus-N-S-K-FORMAT), then runs ingest, geocode and dedupe
@@ -100,13 +107,13 @@ func prepareCorpus(_ bench: Bench) throws -> URL {
     }
 }
 
-func runIngest(_ bench: Bench) throws {
+@discardableResult
+func runIngest(_ bench: Bench) throws -> (log: QuietLog, project: URL) {
     let raw = try prepareCorpus(bench)
     let pattern = raw.appendingPathComponent(bench.format == "gz" ? "*.csv.gz" : "*.csv").path
     let rawBytes = FileGlob.expand(pattern).reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
     let project = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("iin-bench-\(getpid())")
     try FileManager.default.createDirectory(at: project.appendingPathComponent("stages"), withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: project) }
     let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     for kind in ["ingest", "geocode", "dedupe"] {
         try FileManager.default.copyItem(at: repository.appendingPathComponent("stages/\(kind).json"), to: project.appendingPathComponent("stages/\(kind).json"))
@@ -146,6 +153,29 @@ func runIngest(_ bench: Bench) throws {
     }
     print(String(format: "ingest: %.1f MB/s; ingest + dedupe: %.2f s, %.1f MB/s of raw input; whole run %.2f s; peak memory %.0f MB",
                  megabytes / seconds["ingest", default: 1], ingestAndDedupe, megabytes / ingestAndDedupe, wall, peakMemoryMB()))
+    if let geocode = log.results.first(where: { $0.stage == "geocode" }), let sides = geocode.counts["sides"] {
+        print(String(format: "geocode stage: %d sides in %.2f s on %d threads: %.2f million sides/s, %.2f million sides/s per thread",
+                     sides, geocode.seconds, bench.threads, Double(sides) / geocode.seconds / 1e6, Double(sides) / geocode.seconds / 1e6 / Double(bench.threads)))
+    }
+    return (log, project)
+}
+
+func runGeocode(_ bench: Bench) throws {
+    let (log, project) = try runIngest(bench)
+    defer { try? FileManager.default.removeItem(at: project) }
+    guard let ingest = log.results.first(where: { $0.stage == "ingest" }) else { throw BenchError("no ingest result") }
+    let gazetteer = try Gazetteer.embedded()
+    if let only = ProcessInfo.processInfo.environment["IIN_BENCH_METHODS"] {
+        let methods = only.split(separator: ",").compactMap { GeocodeMethod(name: String($0)) }
+        let result = try CascadeTiming.measure(ingest: ingest.artifact, gazetteer: gazetteer, methods: methods, compareAll: true)
+        print(String(format: "methods %@, every one asked: %.2f million sides/s", only as NSString, Double(result.sides) / result.seconds / 1e6))
+    }
+    for compareAll in [false, true] {
+        let result = try CascadeTiming.measure(ingest: ingest.artifact, gazetteer: gazetteer, compareAll: compareAll)
+        print(String(format: "cascade on one core%@: %d sides in %.2f s = %.2f million sides/s (%d resolved, %d distinct regions)",
+                     compareAll ? ", every method asked" : ", first answer wins" as NSString, result.sides, result.seconds,
+                     Double(result.sides) / result.seconds / 1e6, result.resolved, result.distinctRegions))
+    }
 }
 
 do {
@@ -153,8 +183,11 @@ do {
     guard let command = arguments.first else { throw BenchError("usage: iin-bench ingest [options]") }
     arguments.removeFirst()
     switch command {
-    case "ingest": try runIngest(try Bench(arguments: arguments))
-    default: throw BenchError("unknown benchmark '\(command)'; known: ingest")
+    case "ingest":
+        let (_, project) = try runIngest(try Bench(arguments: arguments))
+        try? FileManager.default.removeItem(at: project)
+    case "geocode": try runGeocode(try Bench(arguments: arguments))
+    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode")
     }
 } catch {
     FileHandle.standardError.write(Data("iin-bench: \(error)\n".utf8))

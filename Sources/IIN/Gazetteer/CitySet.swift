@@ -90,8 +90,14 @@ public struct CitySet: Sendable, Hashable {
     }
 
     /// The only member, or nil when there are none or several.
+    @inline(__always)
     public var single: Int? {
         guard count == 1 else { return nil }
-        return indices.first
+        if w0 != 0 { return w0.trailingZeroBitCount }
+        if w1 != 0 { return 64 + w1.trailingZeroBitCount }
+        if w2 != 0 { return 128 + w2.trailingZeroBitCount }
+        if w3 != 0 { return 192 + w3.trailingZeroBitCount }
+        if w4 != 0 { return 256 + w4.trailingZeroBitCount }
+        return 320 + w5.trailingZeroBitCount
     }
 }

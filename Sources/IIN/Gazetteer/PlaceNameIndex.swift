@@ -20,18 +20,28 @@ public struct PlaceMeaning: Sendable, Hashable {
 ///
 /// Each name's meanings are also kept as per-level city sets (`NameSense`),
 /// which is all the reader needs to narrow candidates.
-public struct PlaceNameIndex: Sendable {
-    /// Transitions, by open addressing on (node, scalar).
-    private var slotKeys: [UInt64]
-    private var slotTargets: [Int32]
-    private var slotMask: Int
-    private var nodeCount = 1
+///
+/// `@unchecked Sendable`: after `init` nothing is written, and the raw
+/// buffers the reader uses are owned by `frozen`, which this value holds.
+public struct PlaceNameIndex: @unchecked Sendable {
+    /// Children while building, per node.
+    private var building: [[UInt32: Int32]] = [[:]]
     /// Per node: the index of its name's sense, or -1.
     private var senseAt: [Int32] = [-1]
     public private(set) var senses: [NameSense] = []
     public private(set) var meanings: [[PlaceMeaning]] = []
     public let cityCodes: [Int]
     private let cityIndexByCode: [Int: Int]
+    /// The frozen trie, as raw buffers so the reader's inner loop touches
+    /// no reference counts: the root's children by scalar (BMP) in a direct
+    /// table of edge indices; every edge carries its child's sense and the
+    /// run of the child's own edges, laid out breadth first, so a step of
+    /// the walk reads one short contiguous run.
+    private var frozen = FrozenTrie()
+    private var rootPointer = UnsafePointer<Int32>(bitPattern: 8)!
+    private var edgePointer = UnsafePointer<TrieEdge>(bitPattern: 8)!
+    private var sensePointer = UnsafePointer<CompactSense>(bitPattern: 8)!
+    private var setPointer = UnsafePointer<CitySet>(bitPattern: 8)!
 
     /// What a name can mean, folded into city sets per level: `province`
     /// is the union of the cities of the provinces it can name, and so on.
@@ -53,9 +63,6 @@ public struct PlaceNameIndex: Sendable {
         var indexByCode: [Int: Int] = [:]
         for (index, code) in cityCodes.enumerated() { indexByCode[code] = index }
         cityIndexByCode = indexByCode
-        slotKeys = [UInt64](repeating: 0, count: 1 << 17)
-        slotTargets = [Int32](repeating: 0, count: 1 << 17)
-        slotMask = (1 << 17) - 1
 
         var citiesOfProvince: [Int: [Int]] = [:]
         for city in gazetteer.cities { citiesOfProvince[city.provinceCode, default: []].append(city.code) }
@@ -90,6 +97,83 @@ public struct PlaceNameIndex: Sendable {
             let node = insertPath(name)
             senses[Int(ensureSense(node))].filler = true
         }
+        freeze()
+    }
+
+    private mutating func freeze() {
+        precondition(building[0].keys.allSatisfy { $0 < 1 << 16 }, "a place name starting outside the Basic Multilingual Plane")
+        var rootTable = [Int32](repeating: -1, count: 1 << 16)
+        var edges: [TrieEdge] = []
+        var queue: [(node: Int, edge: Int)] = []
+        for (scalar, child) in building[0].sorted(by: { $0.key < $1.key }) {
+            rootTable[Int(scalar)] = Int32(edges.count)
+            edges.append(TrieEdge(scalar: scalar, sense: senseAt[Int(child)], childFirst: 0, childCount: Int32(building[Int(child)].count)))
+            queue.append((Int(child), edges.count - 1))
+        }
+        var head = 0
+        while head < queue.count {
+            let (node, edge) = queue[head]
+            head += 1
+            edges[edge].childFirst = Int32(edges.count)
+            for (scalar, child) in building[node].sorted(by: { $0.key < $1.key }) {
+                edges.append(TrieEdge(scalar: scalar, sense: senseAt[Int(child)], childFirst: 0, childCount: Int32(building[Int(child)].count)))
+                queue.append((Int(child), edges.count - 1))
+            }
+        }
+        building = []
+        // Most names mean one city at a level: such a set is its city's
+        // index; the others are kept once each in a small table.
+        var sets: [CitySet] = []
+        var setIndex: [CitySet: Int] = [:]
+        func encode(_ set: CitySet) -> Int16 {
+            if let only = set.single { return Int16(only) }
+            if let known = setIndex[set] { return Int16(-known - 1) }
+            sets.append(set)
+            setIndex[set] = sets.count - 1
+            return Int16(-sets.count)
+        }
+        let compact = senses.map { sense in
+            CompactSense(flags: (sense.hasLevel.0 ? CompactSense.province : 0) | (sense.hasLevel.1 ? CompactSense.city : 0)
+                            | (sense.hasLevel.2 ? CompactSense.county : 0) | (sense.outsideMainland ? CompactSense.outside : 0)
+                            | (sense.filler ? CompactSense.filler : 0),
+                         province: encode(sense.province), city: encode(sense.city), county: encode(sense.county))
+        }
+        frozen = FrozenTrie(rootTable: rootTable, edges: edges, senses: compact, sets: sets)
+        rootPointer = UnsafePointer(frozen.rootTable.baseAddress!)
+        edgePointer = UnsafePointer(frozen.edges.baseAddress!)
+        sensePointer = UnsafePointer(frozen.senses.baseAddress!)
+        setPointer = UnsafePointer(frozen.sets.baseAddress!)
+    }
+
+    /// A city set as `CompactSense` encodes it.
+    @inline(__always)
+    public func citySet(_ code: Int16) -> CitySet {
+        if code >= 0 {
+            var set = CitySet()
+            set.insert(Int(code))
+            return set
+        }
+        return setPointer[Int(-code - 1)]
+    }
+
+    /// The sense of a name found by `longestName`.
+    @inline(__always)
+    public func sense(_ index: Int) -> CompactSense { sensePointer[index] }
+
+    /// A name's sense in eight bytes, for the reader's inner loop; its sets
+    /// are decoded with `citySet(_:)`.
+    public struct CompactSense: Sendable {
+        static let province: UInt8 = 1, city: UInt8 = 2, county: UInt8 = 4, outside: UInt8 = 8, filler: UInt8 = 16
+        var flags: UInt8
+        public var province: Int16
+        public var city: Int16
+        public var county: Int16
+
+        @inline(__always) public var hasProvince: Bool { flags & Self.province != 0 }
+        @inline(__always) public var hasCity: Bool { flags & Self.city != 0 }
+        @inline(__always) public var hasCounty: Bool { flags & Self.county != 0 }
+        @inline(__always) public var outsideMainland: Bool { flags & Self.outside != 0 }
+        @inline(__always) public var filler: Bool { flags & Self.filler != 0 }
     }
 
     public var cityCount: Int { cityCodes.count }
@@ -99,55 +183,20 @@ public struct PlaceNameIndex: Sendable {
     /// The city codes of a set, in increasing order.
     public func codes(_ set: CitySet) -> [Int] { set.indices.map { cityCodes[$0] } }
 
-    @inline(__always)
-    private func slot(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & slotMask
-    }
-
-    @inline(__always)
-    func child(of node: Int, scalar: UInt32) -> Int? {
-        let key = UInt64(node) << 21 | UInt64(scalar) | 1 << 63
-        var position = slot(key)
-        while true {
-            let found = slotKeys[position]
-            if found == key { return Int(slotTargets[position]) }
-            if found == 0 { return nil }
-            position = (position + 1) & slotMask
-        }
-    }
-
     private mutating func insertPath(_ name: String) -> Int {
         var node = 0
         for scalar in name.unicodeScalars {
-            if let next = child(of: node, scalar: scalar.value) {
-                node = next
+            if let next = building[node][scalar.value] {
+                node = Int(next)
                 continue
             }
-            if nodeCount * 2 > slotMask { grow() }
-            let key = UInt64(node) << 21 | UInt64(scalar.value) | 1 << 63
-            var position = slot(key)
-            while slotKeys[position] != 0 { position = (position + 1) & slotMask }
-            slotKeys[position] = key
-            slotTargets[position] = Int32(nodeCount)
+            building.append([:])
             senseAt.append(-1)
-            node = nodeCount
-            nodeCount += 1
+            let created = building.count - 1
+            building[node][scalar.value] = Int32(created)
+            node = created
         }
         return node
-    }
-
-    private mutating func grow() {
-        let oldKeys = slotKeys
-        let oldTargets = slotTargets
-        slotKeys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        slotTargets = [Int32](repeating: 0, count: oldKeys.count * 2)
-        slotMask = oldKeys.count * 2 - 1
-        for (key, target) in zip(oldKeys, oldTargets) where key != 0 {
-            var position = slot(key)
-            while slotKeys[position] != 0 { position = (position + 1) & slotMask }
-            slotKeys[position] = key
-            slotTargets[position] = target
-        }
     }
 
     private mutating func ensureSense(_ node: Int) -> Int32 {
@@ -187,15 +236,31 @@ public struct PlaceNameIndex: Sendable {
     /// boundary: its end and sense index.
     @inline(__always)
     public func longestName(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (end: Int, sense: Int)? {
-        var node = 0
-        var position = start
-        var best: (end: Int, sense: Int)?
-        while position < end {
-            guard let (scalar, length) = Self.decodeScalar(bytes, at: position, end: end), let next = child(of: node, scalar: scalar) else { break }
-            node = next
-            position += length
-            let sense = senseAt[node]
-            if sense >= 0 { best = (position, Int(sense)) }
+        guard start < end, let (first, firstLength) = Self.decodeScalar(bytes, at: start, end: end), first < 1 << 16 else { return nil }
+        let rootEdge = rootPointer[Int(first)]
+        guard rootEdge >= 0 else { return nil }
+        var edge = edgePointer[Int(rootEdge)]
+        var position = start + firstLength
+        var best: (end: Int, sense: Int)? = edge.sense >= 0 ? (position, Int(edge.sense)) : nil
+        walk: while position < end && edge.childCount > 0 {
+            guard let (scalar, length) = Self.decodeScalar(bytes, at: position, end: end) else { break }
+            var low = Int(edge.childFirst), high = low + Int(edge.childCount)
+            while high - low > 8 {
+                let middle = (low + high) >> 1
+                if edgePointer[middle].scalar < scalar { low = middle + 1 } else { high = middle + 1 }
+            }
+            while low < high {
+                let candidate = edgePointer[low]
+                if candidate.scalar == scalar {
+                    edge = candidate
+                    position += length
+                    if edge.sense >= 0 { best = (position, Int(edge.sense)) }
+                    continue walk
+                }
+                if candidate.scalar > scalar { break }
+                low += 1
+            }
+            break
         }
         return best
     }
@@ -294,5 +359,46 @@ public struct PlaceNameIndex: Sendable {
             }
         }
         return forms
+    }
+}
+
+/// One edge of the frozen trie, with what the walk needs of its child.
+struct TrieEdge {
+    var scalar: UInt32
+    /// The child's sense index, or -1 when no name ends there.
+    var sense: Int32
+    var childFirst: Int32
+    var childCount: Int32
+}
+
+/// Immutable copies of the trie's tables in raw memory, freed with the
+/// last index that holds them.
+final class FrozenTrie: @unchecked Sendable {
+    let rootTable: UnsafeMutableBufferPointer<Int32>
+    let edges: UnsafeMutableBufferPointer<TrieEdge>
+    let senses: UnsafeMutableBufferPointer<PlaceNameIndex.CompactSense>
+    let sets: UnsafeMutableBufferPointer<CitySet>
+
+    convenience init() {
+        self.init(rootTable: [], edges: [], senses: [], sets: [])
+    }
+
+    init(rootTable: [Int32], edges: [TrieEdge], senses: [PlaceNameIndex.CompactSense], sets: [CitySet]) {
+        func copy<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+            let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
+            _ = buffer.initialize(from: array)
+            return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
+        }
+        self.rootTable = copy(rootTable)
+        self.edges = copy(edges)
+        self.senses = copy(senses)
+        self.sets = copy(sets)
+    }
+
+    deinit {
+        rootTable.baseAddress?.deallocate()
+        edges.baseAddress?.deallocate()
+        senses.baseAddress?.deallocate()
+        sets.baseAddress?.deallocate()
     }
 }

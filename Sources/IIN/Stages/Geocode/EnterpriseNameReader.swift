@@ -16,7 +16,6 @@ public struct EnterpriseNameReader: Sendable {
 
     static let branchWords: [[UInt8]] = ["分公司", "分行", "支行", "分店", "营业部", "办事处", "分厂"].map { Array($0.utf8) }
     static let legalForm = Array("公司".utf8)
-    static let openingBrackets: [[UInt8]] = [Array("(".utf8), Array("（".utf8)]
 
     public func read(_ name: String) -> PlaceAnswer {
         var bytes = Array(name.utf8)
@@ -24,53 +23,73 @@ public struct EnterpriseNameReader: Sendable {
     }
 
     public func read(_ bytes: UnsafeBufferPointer<UInt8>) -> PlaceAnswer {
+        readCompact(bytes).answer(reader.index)
+    }
+
+    public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>) -> CompactAnswer {
         let end = bytes.count
-        if end == 0 { return .none(candidates: []) }
+        if end == 0 { return .nothing }
         if let branch = Self.branchPart(bytes) {
-            return reader.read(bytes, from: branch.lowerBound, to: branch.upperBound)
+            return reader.readCompact(bytes, from: branch.lowerBound, to: branch.upperBound)
         }
-        var settled: PlaceAnswer?
-        var candidates: [Int] = []
+        var settled: Int32 = 0
+        var candidates = CitySet()
         var conflict = false
-        func weigh(_ answer: PlaceAnswer) {
-            switch answer {
-            case .none(let weighed):
-                candidates += weighed
-            default:
-                if let settled, settled != answer { conflict = true }
-                settled = answer
+        @inline(__always) func weigh(_ answer: CompactAnswer) {
+            if answer.isResult {
+                if settled != 0 && settled != answer.code { conflict = true }
+                settled = answer.code
+            } else {
+                candidates.formUnion(answer.candidates)
             }
         }
-        weigh(reader.read(bytes, from: 0, to: end))
+        weigh(reader.readCompact(bytes, from: 0, to: end))
         var position = 0
         while position < end {
-            var bracketEnd: Int?
-            for bracket in Self.openingBrackets where Self.matches(bracket, in: bytes, at: position) {
-                bracketEnd = position + bracket.count
+            let byte = bytes[position]
+            var inside = -1
+            if byte == 0x28 {
+                inside = position + 1
+            } else if byte == 0xEF && position + 2 < end && bytes[position + 1] == 0xBC && bytes[position + 2] == 0x88 {
+                inside = position + 3
             }
-            if let inside = bracketEnd {
-                weigh(reader.read(bytes, from: inside, to: Self.closingBracket(bytes, from: inside) ?? end))
+            if inside >= 0 {
+                weigh(reader.readCompact(bytes, from: inside, to: Self.closingBracket(bytes, from: inside) ?? end))
                 position = inside
             } else {
                 position += 1
             }
         }
-        if conflict { return .none(candidates: Array(Set(candidates + [settled].compactMap { if case let .city(code) = $0 { return code } else { return nil } })).sorted()) }
-        if let settled {
+        let settledCity = settled > 0 ? reader.index.cityIndex(code: Int(settled)) : nil
+        if conflict {
+            return .none(candidates)
+        }
+        if settled != 0 {
             // An ambiguous reading elsewhere in the name must allow the
             // settled city, or the name contradicts itself.
-            if case let .city(code) = settled, !candidates.isEmpty, !candidates.contains(code) {
-                return .none(candidates: Array(Set(candidates + [code])).sorted())
+            if let settledCity, !candidates.isEmpty, !candidates.contains(settledCity) {
+                var weighed = candidates
+                var single = CitySet()
+                single.insert(settledCity)
+                weighed.formUnion(single)
+                return .none(weighed)
             }
-            return settled
+            return CompactAnswer(code: settled, candidates: CitySet())
         }
-        return .none(candidates: Array(Set(candidates)).sorted())
+        return .none(candidates)
     }
 
     /// The text between the head office's "公司" and a branch word ending
     /// the name, or nil when the name is not a branch's.
     static func branchPart(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int>? {
         let end = bytes.count
+        // Every branch word ends in one of 司 行 店 部 处 厂: most names can be
+        // passed over on their last three bytes.
+        guard end >= 3 else { return nil }
+        switch (bytes[end - 3], bytes[end - 2], bytes[end - 1]) {
+        case (0xE5, 0x8F, 0xB8), (0xE8, 0xA1, 0x8C), (0xE5, 0xBA, 0x97), (0xE9, 0x83, 0xA8), (0xE5, 0xA4, 0x84), (0xE5, 0x8E, 0x82): break
+        default: return nil
+        }
         for word in branchWords where end >= word.count && matches(word, in: bytes, at: end - word.count) {
             let wordStart = end - word.count
             var search = wordStart - legalForm.count
@@ -84,10 +103,11 @@ public struct EnterpriseNameReader: Sendable {
     }
 
     static func closingBracket(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        let closers: [[UInt8]] = [Array(")".utf8), Array("）".utf8)]
         var position = start
         while position < bytes.count {
-            for closer in closers where matches(closer, in: bytes, at: position) { return position }
+            let byte = bytes[position]
+            if byte == 0x29 { return position }
+            if byte == 0xEF && position + 2 < bytes.count && bytes[position + 1] == 0xBC && bytes[position + 2] == 0x89 { return position }
             position += 1
         }
         return nil

@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 6
+    public static let codeVersion = 7
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
     /// Per record, in the same order, four little-endian UInt64: key digest
@@ -51,7 +51,10 @@ public struct GeocodeStage: Stage {
             }
         }
         let geocoder = Geocoder(gazetteer: context.gazetteer, methods: methods, overrides: overrides)
-        let compareAll = context.parameter("compare_methods")?.boolValue ?? true
+        // Asking every method is what the disagreement counts need, and
+        // costs about six times the cascade; a deterministic sample of one
+        // record in N keeps the stage fast (see docs/performance.md).
+        let compareEvery = context.parameter("compare_every")?.intValue ?? 16
         let external: AmapGeocoder? = methods.contains(.external)
             ? try AmapGeocoder(settings: AmapGeocoder.Settings(parameters: context.parameter("external"), workFolder: context.reportFolder.deletingLastPathComponent()),
                                gazetteer: context.gazetteer)
@@ -75,17 +78,19 @@ public struct GeocodeStage: Stage {
         var tally = GeocodeTally()
         var written = 0
         var batch: [IngestedRecordView] = []
+        var batchStart = 0
         batch.reserveCapacity(Self.batchSize)
         context.progress.begin("geocode", total: accounting.total.rowsRead, unit: "records")
 
         func flush() throws(IINError) {
             let views = UncheckedViews(views: batch)
+            let firstRecord = batchStart
             let pieces = max(1, min(batch.count / 1024, context.threads * Self.piecesPerThread))
             let results = Parallel.map(count: pieces, threads: context.threads) { piece -> BatchResult in
                 var memo = memos.withLock { $0.popLast() } ?? RegionMemo()
                 defer { memos.withLock { [memo] in $0.append(memo) } }
                 let range = (views.views.count * piece / pieces)..<(views.views.count * (piece + 1) / pieces)
-                return Self.geocode(views.views[range], geocoder: geocoder, memo: &memo, compareAll: compareAll,
+                return Self.geocode(views.views[range], firstRecord: firstRecord, geocoder: geocoder, memo: &memo, compareEvery: compareEvery,
                                     finish: finishInWorkers, fileNames: fileNames)
             }
             for result in results {
@@ -120,6 +125,7 @@ public struct GeocodeStage: Stage {
                 }
             }
             context.progress.advance(by: batch.count)
+            batchStart += batch.count
             batch.removeAll(keepingCapacity: true)
         }
 
@@ -180,16 +186,19 @@ public struct GeocodeStage: Stage {
         var outcomes: [(SideOutcome, SideOutcome)] = []
     }
 
-    static func geocode(_ views: ArraySlice<IngestedRecordView>, geocoder: Geocoder, memo: inout RegionMemo, compareAll: Bool,
+    /// - Parameter firstRecord: the position in the input of the batch's
+    ///   first record, so the compared sample is the same for any split.
+    static func geocode(_ views: ArraySlice<IngestedRecordView>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo, compareEvery: Int,
                         finish: Bool, fileNames: [String]) -> BatchResult {
         var result = BatchResult(range: views.startIndex..<views.endIndex)
         result.geocoded.reserveCapacity(views.count * 160)
         result.keys.reserveCapacity(views.count * 32)
-        for view in views {
-            let investor = geocoder.resolve(view.investor, memo: &memo, compareAll: compareAll)
-            let investee = geocoder.resolve(view.investee, memo: &memo, compareAll: compareAll)
-            result.tally.count(investor) { (fileNames[view.file], view.line, "investor", String(decoding: view.investor.name, as: UTF8.self)) }
-            result.tally.count(investee) { (fileNames[view.file], view.line, "investee", String(decoding: view.investee.name, as: UTF8.self)) }
+        for (position, view) in zip(views.indices, views) {
+            let compare = compareEvery > 0 && (firstRecord + position) % compareEvery == 0
+            let investor = geocoder.resolve(view.investor, memo: &memo, compareAll: compare)
+            let investee = geocoder.resolve(view.investee, memo: &memo, compareAll: compare)
+            result.tally.count(investor, compared: compare) { (fileNames[view.file], view.line, "investor", String(decoding: view.investor.name, as: UTF8.self)) }
+            result.tally.count(investee, compared: compare) { (fileNames[view.file], view.line, "investee", String(decoding: view.investee.name, as: UTF8.self)) }
             if finish {
                 Self.finish(view, investor, investee, geocoder: geocoder, into: &result, fileNames: fileNames)
             } else {

@@ -90,42 +90,60 @@ public struct Geocoder: Sendable {
     /// after one answered, so the run report can count disagreements.
     @inline(__always)
     func resolve(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool) -> SideOutcome {
-        var outcome = SideOutcome(answer: .none(candidates: []), method: nil, answers: MethodAnswers(), wrongCheckCharacter: false)
+        var answers = MethodAnswers()
+        var winner: GeocodeMethod?
+        var winning = CompactAnswer.nothing
+        var firstCandidates = CitySet()
+        var wrongCheckCharacter = false
         for method in methods where method != .external {
-            if outcome.method != nil && !compareAll { break }
-            let answer: PlaceAnswer
+            if winner != nil && !compareAll { break }
+            let answer: CompactAnswer
             switch method {
             case .overrides:
                 guard !overrides.isEmpty, let entry = overrides.lookup(creditCode: side.creditCode, key: side.key) else { continue }
-                answer = entry.answer
+                switch entry.answer {
+                case let .city(code): answer = .city(code)
+                case .outsideMainland: answer = .outsideMainland
+                case .none: answer = .nothing
+                }
             case .region:
                 if side.region.isEmpty { continue }
-                answer = memo.answer(for: side.region) { reader.read($0, from: 0, to: $0.count) }
+                answer = memo.answer(for: side.region) { reader.readCompact($0, from: 0, to: $0.count) }
             case .creditCode:
                 if side.creditCode.isEmpty { continue }
                 let reading = codes.read(side.creditCode)
-                if reading == .wrongCheckCharacter { outcome.wrongCheckCharacter = true }
-                answer = reading.answer
+                switch reading {
+                case let .city(code): answer = .city(code)
+                case .wrongCheckCharacter:
+                    wrongCheckCharacter = true
+                    answer = .nothing
+                case let .split(_, cities):
+                    var set = CitySet()
+                    for code in cities { if let position = reader.index.cityIndex(code: code) { set.insert(position) } }
+                    answer = .none(set)
+                default: answer = .nothing
+                }
             case .address:
                 if side.address.isEmpty { continue }
-                answer = reader.read(side.address, from: 0, to: side.address.count)
+                answer = reader.readCompact(side.address, from: 0, to: side.address.count)
             case .name:
-                answer = nameReader.read(side.name)
+                answer = nameReader.readCompact(side.name)
             case .external:
                 continue
             }
-            outcome.answers[method] = MethodAnswers.encode(answer)
-            if outcome.method == nil {
+            answers[method] = answer.code
+            if winner == nil {
                 if answer.isResult {
-                    outcome.method = method
-                    outcome.answer = answer
-                } else if case let .none(candidates) = outcome.answer, candidates.isEmpty {
-                    // Keep the first candidates weighed, for the rejects table.
-                    outcome.answer = answer
+                    winner = method
+                    winning = answer
+                } else if firstCandidates.isEmpty {
+                    // The first candidates weighed, for the rejects table.
+                    firstCandidates = answer.candidates
                 }
             }
         }
-        return outcome
+        let final: PlaceAnswer = winner != nil ? winning.answer(reader.index) : .none(candidates: reader.index.codes(firstCandidates))
+        return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter)
     }
 
     /// Resolves a side given as text (every local method is asked).

@@ -25,7 +25,10 @@ public struct GeocodingReport: Codable, Sendable, Equatable {
     public var sides = 0
     /// Sides per method that answered them (the first to answer).
     public var resolvedBy: [String: Int] = [:]
-    /// Sides per method that gave an answer, first or not.
+    /// Sides whose every local method was asked (one record in
+    /// `compare_every`), which `answeredBy`, `pairs` and `samples` are over.
+    public var comparedSides = 0
+    /// Compared sides per method that gave an answer, first or not.
     public var answeredBy: [String: Int] = [:]
     public var outsideMainlandSides = 0
     public var unresolvedSides = 0
@@ -69,7 +72,8 @@ public struct GeocodingReport: Codable, Sendable, Equatable {
         if wrongCheckCharacters > 0 { lines.append("geocoding: \(wrongCheckCharacters) credit codes with a wrong check character were not used") }
         let disagreements = pairs.filter { $0.disagreed > 0 }
         if !disagreements.isEmpty {
-            lines.append("geocoding: methods disagreed: " + disagreements.map { "\($0.methods.joined(separator: "/")) \($0.disagreed) of \($0.bothAnswered)" }.joined(separator: ", "))
+            lines.append("geocoding: methods disagreed (on \(comparedSides) sides where all were asked): "
+                         + disagreements.map { "\($0.methods.joined(separator: "/")) \($0.disagreed) of \($0.bothAnswered)" }.joined(separator: ", "))
         }
         if externalRequests + externalCacheHits > 0 {
             lines.append("geocoding: external service asked \(externalRequests) times, \(externalCacheHits) answers from its cache")
@@ -86,12 +90,13 @@ struct GeocodeTally: Sendable {
     var bothAnswered = [Int](repeating: 0, count: 36)
     var disagreed = [Int](repeating: 0, count: 36)
     var sides = 0
+    var compared = 0
     var outside = 0
     var unresolved = 0
     var wrongCheckCharacters = 0
     var samples: [GeocodingReport.Sample] = []
 
-    mutating func count(_ outcome: SideOutcome, sample: () -> (file: String, line: Int, side: String, name: String)) {
+    mutating func count(_ outcome: SideOutcome, compared isCompared: Bool, sample: () -> (file: String, line: Int, side: String, name: String)) {
         sides += 1
         if let method = outcome.method { resolvedBy[method.rawValue] += 1 }
         switch outcome.answer {
@@ -100,6 +105,8 @@ struct GeocodeTally: Sendable {
         case .city: break
         }
         if outcome.wrongCheckCharacter { wrongCheckCharacters += 1 }
+        guard isCompared else { return }
+        compared += 1
         var disagreement = false
         for first in GeocodeMethod.allCases {
             let a = outcome.answers[first]
@@ -135,6 +142,7 @@ struct GeocodeTally: Sendable {
             disagreed[index] += other.disagreed[index]
         }
         sides += other.sides
+        compared += other.compared
         outside += other.outside
         unresolved += other.unresolved
         wrongCheckCharacters += other.wrongCheckCharacters
@@ -145,6 +153,7 @@ struct GeocodeTally: Sendable {
         var report = GeocodingReport()
         report.methods = methods.map(\.name)
         report.sides = sides
+        report.comparedSides = compared
         report.outsideMainlandSides = outside
         report.unresolvedSides = unresolved
         report.wrongCheckCharacters = wrongCheckCharacters

@@ -12,6 +12,27 @@ public enum PlaceAnswer: Sendable, Equatable {
     }
 }
 
+/// A method's answer without allocating: a city code, -1 for outside the
+/// mainland, 0 for no answer with the candidates weighed as a set.
+public struct CompactAnswer: Sendable, Equatable {
+    public var code: Int32
+    public var candidates: CitySet
+
+    public static let nothing = CompactAnswer(code: 0, candidates: CitySet())
+    public static let outsideMainland = CompactAnswer(code: -1, candidates: CitySet())
+
+    @inline(__always) public static func city(_ code: Int) -> CompactAnswer { CompactAnswer(code: Int32(code), candidates: CitySet()) }
+    @inline(__always) public static func none(_ candidates: CitySet) -> CompactAnswer { CompactAnswer(code: 0, candidates: candidates) }
+
+    @inline(__always) public var isResult: Bool { code != 0 }
+
+    public func answer(_ index: PlaceNameIndex) -> PlaceAnswer {
+        if code > 0 { return .city(Int(code)) }
+        if code < 0 { return .outsideMainland }
+        return .none(candidates: index.codes(candidates))
+    }
+}
+
 /// Reads a free text (region, address, or a part of an enterprise name) as
 /// the administrative chain an address opens with: province, city,
 /// county-level unit, each narrowing the next ("吉林省朝阳区" is Changchun).
@@ -58,6 +79,16 @@ public struct PlaceReader: Sendable {
     }
 
     public func read(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> PlaceAnswer {
+        readCompact(bytes, from: start, to: end, trace: &trace).answer(index)
+    }
+
+    @inline(__always)
+    public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> CompactAnswer {
+        var trace: [Range<Int>]? = nil
+        return readCompact(bytes, from: start, to: end, trace: &trace)
+    }
+
+    public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> CompactAnswer {
         var position = Self.skipSeparators(bytes, from: start, to: end)
         var matchedAny = false
         // The cities still possible for chains whose deepest name is a
@@ -66,7 +97,7 @@ public struct PlaceReader: Sendable {
         var hasProvince = false, hasCity = false
         while position < end {
             guard let match = index.longestName(in: bytes, from: position, to: end) else { break }
-            let sense = index.senses[match.sense]
+            let sense = index.sense(match.sense)
             if sense.filler {
                 if matchedAny { break }
                 position = Self.skipSeparators(bytes, from: match.end, to: end)
@@ -78,29 +109,31 @@ public struct PlaceReader: Sendable {
             }
             var nextProvince = CitySet(), nextCity = CitySet(), nextCounty = CitySet()
             var deeper = false
-            if sense.hasLevel.0 && !matchedAny {
-                nextProvince = sense.province
+            if sense.hasProvince && !matchedAny {
+                nextProvince = index.citySet(sense.province)
                 deeper = true
             }
-            if sense.hasLevel.1 && (!matchedAny || hasProvince) {
+            if sense.hasCity && (!matchedAny || hasProvince) {
                 deeper = true
-                if !matchedAny { nextCity = sense.city }
-                if hasProvince { nextCity.formUnion(sense.city.intersection(atProvince)) }
+                let cities = index.citySet(sense.city)
+                if !matchedAny { nextCity = cities }
+                if hasProvince { nextCity.formUnion(cities.intersection(atProvince)) }
             }
-            if sense.hasLevel.2 && (!matchedAny || hasProvince || hasCity) {
+            if sense.hasCounty && (!matchedAny || hasProvince || hasCity) {
                 deeper = true
-                if !matchedAny { nextCounty = sense.county }
-                if hasProvince { nextCounty.formUnion(sense.county.intersection(atProvince)) }
-                if hasCity { nextCounty.formUnion(sense.county.intersection(atCity)) }
+                let counties = index.citySet(sense.county)
+                if !matchedAny { nextCounty = counties }
+                if hasProvince { nextCounty.formUnion(counties.intersection(atProvince)) }
+                if hasCity { nextCounty.formUnion(counties.intersection(atCity)) }
             }
             if !deeper { break }
             if nextProvince.isEmpty && nextCity.isEmpty && nextCounty.isEmpty {
                 trace?.append(position..<match.end)
                 var weighed = atProvince.count == 1 ? atProvince : CitySet()
                 weighed.formUnion(atCity)
-                weighed.formUnion(sense.city)
-                weighed.formUnion(sense.county)
-                return .none(candidates: index.codes(weighed))
+                if sense.hasCity { weighed.formUnion(index.citySet(sense.city)) }
+                if sense.hasCounty { weighed.formUnion(index.citySet(sense.county)) }
+                return .none(weighed)
             }
             trace?.append(position..<match.end)
             matchedAny = true
@@ -117,7 +150,7 @@ public struct PlaceReader: Sendable {
             if atProvince.count == 1 { cities.formUnion(atProvince) } else { unresolved = true }
         }
         if !unresolved, let only = cities.single { return .city(index.cityCodes[only]) }
-        return .none(candidates: index.codes(cities))
+        return .none(cities)
     }
 
     /// Skips white space and the punctuation that separates the parts of a

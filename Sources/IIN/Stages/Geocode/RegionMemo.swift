@@ -8,7 +8,7 @@ struct RegionMemo {
     private var hashes: [UInt64] = []
     private var offsets: [Int32] = []
     private var lengths: [Int32] = []
-    private var answers: [PlaceAnswer] = []
+    private var answers: [CompactAnswer] = []
     private var mask: Int
     let capacity: Int
 
@@ -29,7 +29,7 @@ struct RegionMemo {
 
     /// The remembered answer, or `read`'s, remembered.
     @inline(__always)
-    mutating func answer(for bytes: UnsafeBufferPointer<UInt8>, read: (UnsafeBufferPointer<UInt8>) -> PlaceAnswer) -> PlaceAnswer {
+    mutating func answer(for bytes: UnsafeBufferPointer<UInt8>, read: (UnsafeBufferPointer<UInt8>) -> CompactAnswer) -> CompactAnswer {
         let hash = Self.hash(bytes)
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
