@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+@testable import IIN
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A stand-in for the Amap geocoding service on 127.0.0.1, answering in
+/// its response format: addresses with 深圳 are in 南山区 (440305), with
+/// 香港 in Hong Kong, "flaky" ones fail with a 500 the first time, and a
+/// key starting with "bad" is refused as Amap refuses it.
+final class FakeAmapServer: @unchecked Sendable {
+    private let listener: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var asked: [String: Int] = [:]
+    private var thread: Thread?
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var reuse: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        guard bound == 0, listen(listener, 16) == 0 else { throw TestFailure("cannot listen on 127.0.0.1") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        self.listener = listener
+        port = UInt16(bigEndian: address.sin_port)
+        let thread = Thread { [self] in serve() }
+        self.thread = thread
+        thread.start()
+    }
+
+    var endpoint: String { "http://127.0.0.1:\(port)/v3/geocode/geo" }
+
+    func timesAsked(_ address: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return asked[address, default: 0]
+    }
+
+    var totalAsked: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return asked.values.reduce(0, +)
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func serve() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }
+            var request = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !request.suffix(4).elementsEqual([13, 10, 13, 10]) {
+                let count = read(client, &buffer, buffer.count)
+                if count <= 0 { break }
+                request += buffer[0..<count]
+            }
+            let line = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+            let target = line.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+            let items = URLComponents(string: "http://localhost" + target)?.queryItems ?? []
+            let address = items.first { $0.name == "address" }?.value ?? ""
+            let key = items.first { $0.name == "key" }?.value ?? ""
+            lock.lock()
+            asked[address, default: 0] += 1
+            let times = asked[address]!
+            lock.unlock()
+            let (status, body) = answer(address: address, key: key, times: times)
+            let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+            _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
+            close(client)
+        }
+    }
+
+    private func answer(address: String, key: String, times: Int) -> (Int, String) {
+        if key.hasPrefix("bad") { return (200, #"{"status":"0","info":"INVALID_USER_KEY","infocode":"10001"}"#) }
+        if address.contains("flaky") && times == 1 { return (500, "{}") }
+        func found(_ adcode: String) -> String {
+            #"{"status":"1","info":"OK","infocode":"10000","count":"1","geocodes":[{"formatted_address":"x","country":"中国","adcode":"\#(adcode)","location":"113.9,22.5","level":"区县"}]}"#
+        }
+        if address.contains("深圳") { return (200, found("440305")) }
+        if address.contains("香港") { return (200, found("810000")) }
+        return (200, #"{"status":"1","info":"OK","infocode":"10000","count":"0","geocodes":[]}"#)
+    }
+}
+
+@Suite("External geocoder (Amap API)", .serialized)
+struct AmapGeocoderTests {
+    static let key = "test-key-7f3a9c"
+
+    func geocoder(_ server: FakeAmapServer, cache: URL, key: String = key) throws(IINError) -> AmapGeocoder {
+        var settings = AmapGeocoder.Settings(cache: cache)
+        settings.endpoint = server.endpoint
+        settings.requestsPerSecond = 100
+        settings.backoffSeconds = 0.01
+        settings.retries = 2
+        return try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": key])
+    }
+
+    @Test func asksOnceThenAnswersFromTheCacheEvenInALaterRun() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let cache = TestSupport.temporaryFolder("amap-cache").appendingPathComponent("cache.sqlite")
+        let first = try geocoder(server, cache: cache)
+        #expect(try first.answer(for: "深圳科技园某大厦") == .city(440300))
+        #expect(try first.answer(for: "深圳科技园某大厦") == .city(440300))
+        #expect(try first.answer(for: "某个找不到的地方") == .none(candidates: []))
+        #expect(try first.answer(for: "某个找不到的地方") == .none(candidates: []))
+        #expect(server.timesAsked("深圳科技园某大厦") == 1)
+        #expect(server.timesAsked("某个找不到的地方") == 1)
+        #expect(first.requests == 2 && first.cacheHits == 2)
+
+        let later = try geocoder(server, cache: cache)
+        #expect(try later.answer(for: "深圳科技园某大厦") == .city(440300))
+        #expect(later.requests == 0 && later.cacheHits == 1)
+        #expect(server.totalAsked == 2)
+    }
+
+    @Test func retriesAfterAServerError() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let amap = try geocoder(server, cache: TestSupport.temporaryFolder("amap-retry").appendingPathComponent("cache.sqlite"))
+        #expect(try amap.answer(for: "深圳 flaky 地址") == .city(440300))
+        #expect(server.timesAsked("深圳 flaky 地址") == 2)
+    }
+
+    @Test func hongKongIsOutsideTheMainland() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let amap = try geocoder(server, cache: TestSupport.temporaryFolder("amap-hk").appendingPathComponent("cache.sqlite"))
+        #expect(try amap.answer(for: "香港中环某大厦") == .outsideMainland)
+    }
+
+    @Test func aRefusedKeyIsAClearErrorThatNeverShowsTheKey() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let cache = TestSupport.temporaryFolder("amap-bad").appendingPathComponent("cache.sqlite")
+        let secret = "bad-secret-9d41e2"
+        let amap = try geocoder(server, cache: cache, key: secret)
+        do {
+            _ = try amap.answer(for: "深圳科技园")
+            Issue.record("a refused key did not stop the run")
+        } catch {
+            #expect(error.description.contains("IIN_AMAP_KEY"))
+            #expect(error.description.contains("INVALID_USER_KEY"))
+            #expect(!error.description.contains(secret))
+        }
+        let stored = try Data(contentsOf: cache)
+        #expect(stored.range(of: Data(secret.utf8)) == nil)
+    }
+
+    @Test func aMissingKeyIsAClearError() throws {
+        do {
+            _ = try AmapGeocoder(settings: AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-none").appendingPathComponent("c.sqlite")),
+                                 gazetteer: try Gazetteer.embedded(), environment: [:])
+            Issue.record("no key, no error")
+        } catch {
+            #expect(error.description.contains("IIN_AMAP_KEY is not set"))
+        }
+    }
+
+    @Test func theUnreachableServiceIsAnErrorAfterRetries() throws {
+        let server = try FakeAmapServer()
+        let endpoint = server.endpoint
+        server.stop()
+        var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-down").appendingPathComponent("c.sqlite"))
+        settings.endpoint = endpoint
+        settings.backoffSeconds = 0.01
+        settings.retries = 1
+        settings.timeoutSeconds = 2
+        let amap = try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
+        do {
+            _ = try amap.answer(for: "深圳")
+            Issue.record("an unreachable service gave an answer")
+        } catch {
+            #expect(error.description.contains("no answer after 2 tries"))
+            #expect(!error.description.contains(Self.key))
+        }
+    }
+}
