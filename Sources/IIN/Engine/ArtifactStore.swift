@@ -124,10 +124,8 @@ public struct ArtifactStore: Sendable {
             files.append(.init(path: relative, size: size, sha256: try FileHashCache.sha256(of: url)))
         }
         let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: counts, seconds: seconds)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         do {
-            try encoder.encode(record).write(to: temporary.appendingPathComponent(Self.metadataName))
+            try JSONFile.encode(record).write(to: temporary.appendingPathComponent(Self.metadataName))
             let destination = folder(stage: stage, fingerprint: fingerprint)
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
@@ -161,9 +159,7 @@ public struct ArtifactStore: Sendable {
     }
 
     public func recordBuilt(stage: String, components: FingerprintComponents) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        if let data = try? encoder.encode(components) {
+        if let data = try? JSONFile.encode(components) {
             try? data.write(to: stateFolder.appendingPathComponent("\(stage).json"), options: .atomic)
         }
     }

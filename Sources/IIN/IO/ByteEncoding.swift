@@ -34,3 +34,59 @@ extension BinaryReader {
         return value
     }
 }
+
+/// Reads the record layouts' varints, fixed 64-bit words and
+/// length-prefixed fields from mapped bytes, without copying; errors name
+/// the artifact and the byte offset.
+struct MappedRecordCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let path: String
+    var offset = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
+        self.bytes = bytes
+        self.path = path
+    }
+
+    var atEnd: Bool { offset >= bytes.count }
+
+    func corrupt(_ reason: String) -> IINError {
+        IINError.corruptArtifact(path: path, reason: "\(reason) at byte \(offset)")
+    }
+
+    @inline(__always)
+    mutating func varint() throws(IINError) -> Int {
+        var result = 0
+        var shift = 0
+        while offset < bytes.count, shift < 64 {
+            let byte = bytes[offset]
+            offset += 1
+            result |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+        throw corrupt("truncated integer")
+    }
+
+    /// A length-prefixed field, as a slice of the mapped bytes.
+    @inline(__always)
+    mutating func lengthPrefixed() throws(IINError) -> UnsafeBufferPointer<UInt8> {
+        let length = try varint()
+        return try take(length)
+    }
+
+    @inline(__always)
+    mutating func take(_ length: Int) throws(IINError) -> UnsafeBufferPointer<UInt8> {
+        guard offset + length <= bytes.count else { throw corrupt("field runs past the end") }
+        defer { offset += length }
+        return UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
+    }
+
+    @inline(__always)
+    mutating func fixed64() throws(IINError) -> UInt64 {
+        guard offset + 8 <= bytes.count, let base = bytes.baseAddress else { throw corrupt("truncated") }
+        let value = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self).littleEndian
+        offset += 8
+        return value
+    }
+}

@@ -50,20 +50,11 @@ public struct RecordAccounting: Codable, Sendable, Equatable {
     public static let fileName = "accounting.json"
 
     public static func read(from folder: URL) throws(IINError) -> RecordAccounting {
-        let url = folder.appendingPathComponent(fileName)
-        let data = try FileBytes.read(url)
-        do { return try JSONDecoder().decode(RecordAccounting.self, from: data) } catch {
-            throw IINError.corruptArtifact(path: url.path, reason: "\(error)")
-        }
+        try JSONFile.read(RecordAccounting.self, from: folder.appendingPathComponent(fileName))
     }
 
     public func write(to folder: URL) throws(IINError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let url = folder.appendingPathComponent(Self.fileName)
-        do { try encoder.encode(self).write(to: url) } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
-        }
+        try JSONFile.write(self, to: folder.appendingPathComponent(Self.fileName))
     }
 
     /// The identity every run prints: rows read = kept + duplicates + rejected.

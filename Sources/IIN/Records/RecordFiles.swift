@@ -129,69 +129,34 @@ struct GeocodedRecordSummary {
 
 /// Walks a file of geocoded records on its mapped bytes.
 struct GeocodedRecordScanner {
-    let bytes: UnsafeBufferPointer<UInt8>
-    let path: String
-    private(set) var offset = 0
+    private var cursor: MappedRecordCursor
 
     init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
-        self.bytes = bytes
-        self.path = path
+        cursor = MappedRecordCursor(bytes: bytes, path: path)
     }
 
-    var atEnd: Bool { offset >= bytes.count }
+    var atEnd: Bool { cursor.atEnd }
+    var offset: Int { cursor.offset }
 
     mutating func next() throws(IINError) -> GeocodedRecordSummary {
-        let start = offset
-        let file = try varint()
-        _ = try varint() // line
-        try skipBytes(); try skipBytes(); try skipBytes() // record id, names
-        let digest = KeyDigest(high: try fixed64(), low: try fixed64())
-        if try varint() == 1 { // capital: amount, unit, currency
-            _ = try fixed64()
-            _ = try varint()
-            try skipBytes()
+        let start = cursor.offset
+        let file = try cursor.varint()
+        _ = try cursor.varint() // line
+        for _ in 0..<3 { _ = try cursor.lengthPrefixed() } // record id, names
+        let digest = KeyDigest(high: try cursor.fixed64(), low: try cursor.fixed64())
+        if try cursor.varint() == 1 { // capital: amount, unit, currency
+            _ = try cursor.fixed64()
+            _ = try cursor.varint()
+            _ = try cursor.lengthPrefixed()
         }
-        let year = try varint()
-        guard let linkType = LinkType(rawValue: try varint()) else { throw corrupt("unknown link type") }
-        let investorCity = try varint()
-        let investeeCity = try varint()
-        _ = try varint()
-        _ = try varint()
+        let year = try cursor.varint()
+        guard let linkType = LinkType(rawValue: try cursor.varint()) else { throw cursor.corrupt("unknown link type") }
+        let investorCity = try cursor.varint()
+        let investeeCity = try cursor.varint()
+        _ = try cursor.varint()
+        _ = try cursor.varint()
         return GeocodedRecordSummary(file: file, digest: digest, year: year, linkType: linkType, investorCity: investorCity,
-                                     investeeCity: investeeCity, range: start..<offset)
-    }
-
-    private func corrupt(_ reason: String) -> IINError {
-        IINError.corruptArtifact(path: path, reason: "\(reason) at byte \(offset)")
-    }
-
-    @inline(__always)
-    private mutating func varint() throws(IINError) -> Int {
-        var result = 0
-        var shift = 0
-        while offset < bytes.count, shift < 64 {
-            let byte = bytes[offset]
-            offset += 1
-            result |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
-        }
-        throw corrupt("truncated integer")
-    }
-
-    @inline(__always)
-    private mutating func skipBytes() throws(IINError) {
-        let length = try varint()
-        guard offset + length <= bytes.count else { throw corrupt("field runs past the end") }
-        offset += length
-    }
-
-    @inline(__always)
-    private mutating func fixed64() throws(IINError) -> UInt64 {
-        guard offset + 8 <= bytes.count, let base = bytes.baseAddress else { throw corrupt("truncated") }
-        let value = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self).littleEndian
-        offset += 8
-        return value
+                                     investeeCity: investeeCity, range: start..<cursor.offset)
     }
 }
 

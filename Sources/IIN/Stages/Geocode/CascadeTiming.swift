@@ -16,14 +16,8 @@ public enum CascadeTiming {
     public static func measure(ingest: URL, gazetteer: Gazetteer, methods: [GeocodeMethod] = Geocoder.defaultMethods,
                                compareAll: Bool) throws(IINError) -> Result {
         let accounting = try RecordAccounting.read(from: ingest)
-        let recordsURL = ingest.appendingPathComponent(IngestStage.recordsFile)
-        let records = try MappedFile(url: recordsURL)
-        var texts: [MappedFile?] = []
-        for index in accounting.files.indices {
-            let url = ingest.appendingPathComponent(IngestedRecords.textName(index))
-            texts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
-        }
-        var parser = IngestedRecordParser(records: records.bytes, texts: texts.map { $0?.bytes }, path: recordsURL.path)
+        let artifact = try MappedIngestArtifact(folder: ingest, fileCount: accounting.files.count)
+        var parser = artifact.parser()
         var views: [IngestedRecordView] = []
         while !parser.atEnd { views.append(try parser.next()) }
         let geocoder = Geocoder(gazetteer: gazetteer, methods: methods)

@@ -60,14 +60,8 @@ public struct GeocodeStage: Stage {
                                gazetteer: context.gazetteer)
             : nil
 
-        let recordsURL = ingest.appendingPathComponent(IngestStage.recordsFile)
-        let records = try MappedFile(url: recordsURL)
-        var mappedTexts: [MappedFile?] = []
-        for index in accounting.files.indices {
-            let url = ingest.appendingPathComponent(IngestedRecords.textName(index))
-            mappedTexts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
-        }
-        var parser = IngestedRecordParser(records: records.bytes, texts: mappedTexts.map { $0?.bytes }, path: recordsURL.path)
+        let artifact = try MappedIngestArtifact(folder: ingest, fileCount: accounting.files.count)
+        var parser = artifact.parser()
         let fileNames = accounting.files.map(\.file)
 
         let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
@@ -143,8 +137,7 @@ public struct GeocodeStage: Stage {
             batch.append(try parser.next())
             if batch.count == Self.batchSize {
                 try flush()
-                // Batches come in order: hand back the text already read.
-                records.releasePages(before: parser.offset)
+                artifact.releasePages(before: parser)
             }
         }
         if !batch.isEmpty { try flush() }

@@ -47,21 +47,11 @@ public struct GeocodingReport: Codable, Sendable, Equatable {
     public init() {}
 
     public func write(to folder: URL) throws(IINError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let url = folder.appendingPathComponent(Self.fileName)
-        do { try encoder.encode(self).write(to: url) } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
-        }
+        try JSONFile.write(self, to: folder.appendingPathComponent(Self.fileName))
     }
 
     public static func read(from folder: URL) throws(IINError) -> GeocodingReport {
-        let url = folder.appendingPathComponent(fileName)
-        do { return try JSONDecoder().decode(GeocodingReport.self, from: try FileBytes.read(url)) } catch let error as IINError {
-            throw error
-        } catch {
-            throw IINError.corruptArtifact(path: url.path, reason: "\(error)")
-        }
+        try JSONFile.read(GeocodingReport.self, from: folder.appendingPathComponent(fileName))
     }
 
     /// A few lines for the end of a run.

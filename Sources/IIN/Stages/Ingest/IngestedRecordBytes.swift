@@ -19,45 +19,46 @@ struct IngestedRecordView {
 
 /// Walks the ingest artifact's records (layout: `RecordCodec.readIngested`).
 struct IngestedRecordParser {
-    let records: UnsafeBufferPointer<UInt8>
+    private var cursor: MappedRecordCursor
     let texts: [UnsafeBufferPointer<UInt8>?]
-    let path: String
-    private(set) var offset = 0
     private var rowStart = 0
     private var file = 0
 
     init(records: UnsafeBufferPointer<UInt8>, texts: [UnsafeBufferPointer<UInt8>?], path: String) {
-        self.records = records
+        cursor = MappedRecordCursor(bytes: records, path: path)
         self.texts = texts
-        self.path = path
     }
 
-    var atEnd: Bool { offset >= records.count }
+    var atEnd: Bool { cursor.atEnd }
+    var offset: Int { cursor.offset }
+    /// The input file and source-text offset of the last record read.
+    var lastRow: (file: Int, start: Int) { (file, rowStart) }
 
     mutating func next() throws(IINError) -> IngestedRecordView {
-        file = try varint()
-        let line = try varint()
-        rowStart = try varint()
-        guard file >= 0 && file < texts.count else { throw corrupt("names input file \(file)") }
+        file = try cursor.varint()
+        let line = try cursor.varint()
+        rowStart = try cursor.varint()
+        guard file >= 0 && file < texts.count else { throw cursor.corrupt("names input file \(file)") }
         let recordID = try text()
         var investor = try side()
         var investee = try side()
-        let investorKey = try inline()
-        let investeeKey = try inline()
+        let investorKey = try cursor.lengthPrefixed()
+        let investeeKey = try cursor.lengthPrefixed()
+        // An empty key field means the key is the name itself.
         investor.key = investorKey.isEmpty ? investor.name : investorKey
         investee.key = investeeKey.isEmpty ? investee.name : investeeKey
-        let high = try fixed64()
-        let low = try fixed64()
+        let high = try cursor.fixed64()
+        let low = try cursor.fixed64()
         _ = try text() // the capital text as given
-        let capitalStart = offset
-        if try varint() == 1 {
-            _ = try fixed64()
-            _ = try varint()
-            _ = try inline()
+        let capitalStart = cursor.offset
+        if try cursor.varint() == 1 {
+            _ = try cursor.fixed64()
+            _ = try cursor.varint()
+            _ = try cursor.lengthPrefixed()
         }
-        let capital = UnsafeBufferPointer(rebasing: records[capitalStart..<offset])
-        let year = try varint()
-        let linkType = try varint()
+        let capital = UnsafeBufferPointer(rebasing: cursor.bytes[capitalStart..<cursor.offset])
+        let year = try cursor.varint()
+        let linkType = try cursor.varint()
         return IngestedRecordView(file: file, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
                                   digestLow: low, capital: capital, year: year, linkType: linkType)
     }
@@ -70,52 +71,50 @@ struct IngestedRecordParser {
         return SideFields(name: name, creditCode: creditCode, region: region, address: address, key: name)
     }
 
-    private func corrupt(_ reason: String) -> IINError {
-        IINError.corruptArtifact(path: path, reason: "\(reason) at byte \(offset)")
-    }
-
+    /// A text field: inline bytes, or a slice of the row's source text.
     @inline(__always)
     private mutating func text() throws(IINError) -> UnsafeBufferPointer<UInt8> {
-        let tag = try varint()
+        let tag = try cursor.varint()
         let length = tag >> 1
-        if tag & 1 == 1 {
-            guard offset + length <= records.count else { throw corrupt("field runs past the end") }
-            defer { offset += length }
-            return UnsafeBufferPointer(rebasing: records[offset..<(offset + length)])
-        }
-        let start = rowStart + (try varint())
-        if length == 0 { return UnsafeBufferPointer(rebasing: records[0..<0]) }
-        guard let source = texts[file], start + length <= source.count else { throw corrupt("a field points outside its source text") }
+        if tag & 1 == 1 { return try cursor.take(length) }
+        let start = rowStart + (try cursor.varint())
+        if length == 0 { return UnsafeBufferPointer(rebasing: cursor.bytes[0..<0]) }
+        guard let source = texts[file], start + length <= source.count else { throw cursor.corrupt("a field points outside its source text") }
         return UnsafeBufferPointer(rebasing: source[start..<(start + length)])
     }
+}
 
-    @inline(__always)
-    private mutating func inline() throws(IINError) -> UnsafeBufferPointer<UInt8> {
-        let length = try varint()
-        guard offset + length <= records.count else { throw corrupt("field runs past the end") }
-        defer { offset += length }
-        return UnsafeBufferPointer(rebasing: records[offset..<(offset + length)])
-    }
+/// The ingest artifact mapped for reading as bytes: its records and the
+/// kept source texts they point into, held open together.
+struct MappedIngestArtifact {
+    let records: MappedFile
+    let texts: [MappedFile?]
+    let recordsPath: String
 
-    @inline(__always)
-    private mutating func varint() throws(IINError) -> Int {
-        var result = 0
-        var shift = 0
-        while offset < records.count, shift < 64 {
-            let byte = records[offset]
-            offset += 1
-            result |= Int(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
+    init(folder: URL, fileCount: Int) throws(IINError) {
+        let recordsURL = folder.appendingPathComponent(IngestStage.recordsFile)
+        records = try MappedFile(url: recordsURL)
+        recordsPath = recordsURL.path
+        var texts: [MappedFile?] = []
+        for index in 0..<fileCount {
+            let url = folder.appendingPathComponent(IngestedRecords.textName(index))
+            texts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
         }
-        throw corrupt("truncated integer")
+        self.texts = texts
     }
 
-    @inline(__always)
-    private mutating func fixed64() throws(IINError) -> UInt64 {
-        guard offset + 8 <= records.count, let base = records.baseAddress else { throw corrupt("truncated") }
-        let value = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self).littleEndian
-        offset += 8
-        return value
+    func parser() -> IngestedRecordParser {
+        IngestedRecordParser(records: records.bytes, texts: texts.map { $0?.bytes }, path: recordsPath)
+    }
+
+    /// Hands back the pages of everything before the parser's position:
+    /// records come in input order, so a multi-gigabyte crawl read once
+    /// keeps memory flat.
+    func releasePages(before parser: IngestedRecordParser) {
+        records.releasePages(before: parser.offset)
+        let (file, start) = parser.lastRow
+        for (index, text) in texts.enumerated() where index <= file {
+            text?.releasePages(before: index < file ? text?.count ?? 0 : start)
+        }
     }
 }
