@@ -83,6 +83,31 @@ struct EndToEndTests {
         #expect(dot.output.contains("\"aggregate\" -> \"degrees\""))
     }
 
+    /// `iin geocode` answers with the city, the method and what it weighed;
+    /// `--explain` adds every method's answer; the pipeline's overrides
+    /// table is used.
+    @Test func geocodeExplainsOneText() throws {
+        let project = try TestSupport.scratchProject()
+        let plain = try TestSupport.runIIN(["geocode", "贵州省遵义市红花岗区中华南路"], in: project)
+        #expect(plain.status == 0, "\(plain.errors)")
+        #expect(plain.output.contains("city: 520300 遵义市 (Zunyi)"))
+        #expect(plain.output.contains("method: region"))
+        #expect(plain.output.contains("红花岗区: county 520302 in 520300"))
+
+        let ambiguous = try TestSupport.runIIN(["geocode", "朝阳区", "--explain"], in: project)
+        #expect(ambiguous.output.contains("city: none"))
+        #expect(ambiguous.output.contains("fits 2 cities (110000, 220100)"))
+        #expect(ambiguous.output.contains("credit_code"))
+
+        let overridden = try TestSupport.runIIN(["geocode", "--name", "通立能源股份有限公司", "--address", "新华区矿工路街道"], in: project)
+        #expect(overridden.output.contains("city: 410400"))
+        #expect(overridden.output.contains("method: overrides"))
+
+        let code = try TestSupport.runIIN(["geocode", "371202000654321"], in: project)
+        #expect(code.output.contains("city: 370100"))
+        #expect(code.output.contains("method: credit_code"))
+    }
+
     @Test func aBadPipelineStopsWithItsJSONPath() throws {
         let project = try TestSupport.scratchProject()
         let file = project.appendingPathComponent("pipeline.json")
