@@ -42,7 +42,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IINTests",
-            dependencies: ["IIN"]
+            dependencies: ["IIN", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -27,10 +27,13 @@ struct EndToEndTests {
         let expected = try ArtifactStore.listFiles(in: Self.golden) + ["manifest.json"]
         #expect(produced.sorted() == expected.sorted())
         for name in expected {
-            let want = try String(contentsOf: Self.golden.appendingPathComponent(name), encoding: .utf8)
-            let got = try String(contentsOf: release.appendingPathComponent(name), encoding: .utf8)
-            if want != got {
-                Issue.record("\(name) differs from the golden copy:\n\(Self.firstDifference(want, got))")
+            let want = try Data(contentsOf: Self.golden.appendingPathComponent(name))
+            let got = try Data(contentsOf: release.appendingPathComponent(name))
+            guard want != got else { continue }
+            if let wantText = String(data: want, encoding: .utf8), let gotText = String(data: got, encoding: .utf8) {
+                Issue.record("\(name) differs from the golden copy:\n\(Self.firstDifference(wantText, gotText))")
+            } else {
+                Issue.record("\(name) differs from the golden copy (\(want.count) bytes golden, \(got.count) produced)")
             }
         }
     }

@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let usesGazetteer = true
 
     public static let directedName = "Directed intercity investment network dataset"
@@ -48,27 +48,54 @@ public struct PublishStage: Stage {
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
         var counts: [String: Int] = [:]
-        func write(_ table: ReleaseTable, in subfolder: String? = nil) throws(IINError) {
-            var folder = context.output
-            var prefix = ""
-            if let subfolder {
-                folder = folder.appendingPathComponent(subfolder)
-                prefix = subfolder + "/"
-                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            }
-            let file = try table.writeCSV(to: folder)
+        var placed: [PlacedTable] = []
+        func folder(_ subfolder: String) -> URL {
+            let url = subfolder.isEmpty ? context.output : context.output.appendingPathComponent(subfolder)
+            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            return url
+        }
+        func write(_ table: ReleaseTable, in subfolder: String = "") throws(IINError) {
+            let prefix = subfolder.isEmpty ? "" : subfolder + "/"
+            let file = try table.writeCSV(to: folder(subfolder))
             counts["rows:" + prefix + file] = table.rows.count
+            let workbook = try table.writeXLSX(to: folder(subfolder), scratch: context.scratch)
+            counts["rows:" + prefix + workbook] = table.rows.count
+            placed.append(PlacedTable(subfolder: subfolder, table: table))
+        }
+        func writeText(_ text: String, to path: String) throws(IINError) {
+            let url = context.output.appendingPathComponent(path)
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            do { try Data(text.utf8).write(to: url) } catch {
+                throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+            }
         }
 
         for linkType in LinkType.allCases {
             let typed = links.links.filter { $0.linkType == linkType }
             if linkType == .branch && typed.isEmpty { continue }
-            let subfolder = linkType == .investment ? nil : "branch"
-            let tables = builder.networkTables(typed, degrees: degrees.filter { $0.linkType == linkType })
+            let subfolder = linkType == .investment ? "" : "branch"
+            let typedDegrees = degrees.filter { $0.linkType == linkType }
+            let tables = builder.networkTables(typed, degrees: typedDegrees)
             for table in tables { try write(table, in: subfolder) }
+            let prefix = subfolder.isEmpty ? "" : subfolder + "/"
+            if let undirected = tables.first(where: { $0.name == Self.undirectedName }) {
+                try writeText(ReleaseGeoJSON.edges(undirected, gazetteer: context.gazetteer), to: prefix + Self.undirectedName + ".geojson")
+                counts["rows:" + prefix + Self.undirectedName + ".geojson"] = undirected.rows.count
+            }
+            var years: [Int] = []
+            for link in typed where years.last != link.year { years.append(link.year) }
+            for year in years {
+                let graph = ReleaseGraphML.slice(year: year, links: typed.filter { $0.year == year }, degrees: typedDegrees.filter { $0.year == year },
+                                                 gazetteer: context.gazetteer)
+                try writeText(graph, to: prefix + "graphml/\(linkType.name)-\(year).graphml")
+            }
         }
         try write(builder.cityInfo())
         try write(builder.accounting(accounting))
+        try writeText(ReleaseGeoJSON.cities(context.gazetteer), to: ReleaseGeoJSON.citiesName)
+        counts["rows:" + ReleaseGeoJSON.citiesName] = context.gazetteer.cities.count
+        try ReleaseDatabase.write(placed, to: context.output.appendingPathComponent(ReleaseDatabase.fileName))
+        try writeText(ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n", to: ReleaseDataPackage.fileName)
         counts["edges"] = counts["rows:\(Self.directedName).csv"] ?? 0
         return StageOutcome(counts: counts)
     }

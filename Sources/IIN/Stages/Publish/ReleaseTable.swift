@@ -1,20 +1,54 @@
 import Foundation
 
 /// A published table held as text cells: the one shape every release format
-/// (CSV now; Excel, SQLite and the rest write from the same cells) takes.
+/// (CSV, Excel, SQLite and the rest) writes from.
 public struct ReleaseTable: Sendable, Equatable {
     /// The base file name, without extension (e.g. "CityInfo").
     public var name: String
     public var header: [String]
     public var rows: [[String]]
 
+    /// Columns holding numbers (stored as numbers in Excel and SQLite);
+    /// every other column is text, codes included (a code is a label: it
+    /// keeps its digits as written and is never summed).
+    public static let numberColumns: Set<String> = Set([
+        "InvestmentFrequency", "InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT",
+        "CityB_LNG", "CityB_LAT", "Distance_km", "InvestmentYear", "LNG", "LAT", "Outdegree", "Indegree", "NodeDegree", "Rank_out", "Rank_in",
+        "Rank_node", "Year", "Nodes", "Dyads", "Sum", "Mean", "Min", "Median", "Max", "SD", "RowsRead", "Kept", "Duplicate", "InSlice",
+        "OutOfSlice",
+    ]).union(RejectionReason.allCases.map(\.accountingColumn))
+
+    public var kinds: [XLSXWriter.CellKind] { header.map { Self.numberColumns.contains($0) ? .number : .text } }
+
+    /// A text cell a spreadsheet would take for a formula (`=`, `+`, `-`,
+    /// `@`, or a tab or carriage return first) gets a leading apostrophe
+    /// in CSV, which spreadsheets show as text. Excel cells need none: they
+    /// are written as strings, which are never evaluated.
+    static func csvSafe(_ cell: String) -> String {
+        guard let first = cell.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first) else {
+            return cell
+        }
+        return "'" + cell
+    }
+
     public func writeCSV(to folder: URL) throws(IINError) -> String {
         let fileName = name + ".csv"
         let output = try BufferedFileWriter(url: folder.appendingPathComponent(fileName))
         var writer = CSVWriter(output: output)
         writer.writeRow(header)
-        for row in rows { writer.writeRow(row) }
+        let textColumns = kinds.enumerated().filter { $0.element == .text }.map(\.offset)
+        for row in rows {
+            var safe = row
+            for column in textColumns where column < safe.count { safe[column] = Self.csvSafe(safe[column]) }
+            writer.writeRow(safe)
+        }
         try output.close()
+        return fileName
+    }
+
+    public func writeXLSX(to folder: URL, scratch: URL) throws(IINError) -> String {
+        let fileName = name + ".xlsx"
+        try XLSXWriter.write(header: header, kinds: kinds, rows: rows, to: folder.appendingPathComponent(fileName), scratch: scratch)
         return fileName
     }
 }

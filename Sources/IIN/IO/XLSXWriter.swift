@@ -1,0 +1,174 @@
+import Foundation
+import ZIPFoundation
+
+/// Writes a one-sheet workbook (Office Open XML) from rows of text cells:
+/// the header row frozen and filterable, numbers stored as numbers, every
+/// other cell (codes included) as an inline string, which no spreadsheet
+/// evaluates as a formula.
+///
+/// Deterministic: parts in a fixed order, every entry stamped 1980-01-01
+/// (the ZIP format's epoch), no creation metadata; so two builds of the
+/// same table are the same bytes. The sheet XML is streamed to a scratch
+/// file row by row and deflated from there, so memory does not grow with
+/// the table.
+public enum XLSXWriter {
+    public enum CellKind: Sendable, Equatable {
+        case text
+        case number
+    }
+
+    static let sheetName = "Sheet1"
+    /// The earliest time a ZIP entry can carry, for every entry.
+    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
+
+    static func write(header: [String], kinds: [CellKind], rows: [[String]], to url: URL, scratch: URL) throws(IINError) {
+        precondition(kinds.count == header.count, "a kind per column")
+        let sheetURL = scratch.appendingPathComponent(url.lastPathComponent + ".sheet.xml")
+        let columns = header.count
+        let lastCell = columnName(max(0, columns - 1)) + String(rows.count + 1)
+        let sheet = try BufferedFileWriter(url: sheetURL)
+        sheet.write("""
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <dimension ref="A1:\(lastCell)"/>\
+            <sheetViews><sheetView tabSelected="1" workbookViewId="0">\
+            <pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>\
+            <selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>\
+            <sheetFormatPr defaultRowHeight="15"/><sheetData>
+            """)
+        let names = (0..<columns).map(columnName)
+        var line: [UInt8] = []
+        func appendRow(_ cells: [String], number: Int, header: Bool) {
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: "<row r=\"\(number)\">".utf8)
+            for (index, cell) in cells.enumerated() where index < columns {
+                let reference = names[index] + String(number)
+                if !header && kinds[index] == .number && !cell.isEmpty {
+                    line.append(contentsOf: "<c r=\"\(reference)\"><v>".utf8)
+                    line.append(contentsOf: cell.utf8)
+                    line.append(contentsOf: "</v></c>".utf8)
+                } else if !cell.isEmpty {
+                    line.append(contentsOf: "<c r=\"\(reference)\" t=\"inlineStr\"\(header ? " s=\"1\"" : "")><is><t xml:space=\"preserve\">".utf8)
+                    appendEscaped(cell, to: &line)
+                    line.append(contentsOf: "</t></is></c>".utf8)
+                }
+            }
+            line.append(contentsOf: "</row>".utf8)
+            sheet.write(line)
+        }
+        appendRow(header, number: 1, header: true)
+        for (offset, row) in rows.enumerated() { appendRow(row, number: offset + 2, header: false) }
+        sheet.write("</sheetData><autoFilter ref=\"A1:\(lastCell)\"/>"
+            + "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>")
+        try sheet.close()
+        defer { try? FileManager.default.removeItem(at: sheetURL) }
+
+        let workbook = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <bookViews><workbookView activeTab="0"/></bookViews>\
+            <sheets><sheet name="\(sheetName)" sheetId="1" r:id="rId1"/></sheets>\
+            <definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\
+            \(sheetName)!$A$1:$\(names.last ?? "A")$\(rows.count + 1)</definedName></definedNames></workbook>
+            """
+        let parts: [(String, Data?)] = [
+            ("[Content_Types].xml", Data(contentTypes.utf8)),
+            ("_rels/.rels", Data(rootRelationships.utf8)),
+            ("xl/workbook.xml", Data(workbook.utf8)),
+            ("xl/_rels/workbook.xml.rels", Data(workbookRelationships.utf8)),
+            ("xl/styles.xml", Data(styles.utf8)),
+            ("xl/worksheets/sheet1.xml", nil),
+        ]
+        try? FileManager.default.removeItem(at: url)
+        do {
+            let archive = try Archive(url: url, accessMode: .create)
+            for (path, data) in parts {
+                if let data {
+                    try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate,
+                                         permissions: 0o644, compressionMethod: .deflate) { position, size in
+                        data.subdata(in: Int(position)..<(Int(position) + size))
+                    }
+                } else {
+                    let handle = try FileHandle(forReadingFrom: sheetURL)
+                    defer { try? handle.close() }
+                    let size = try FileManager.default.attributesOfItem(atPath: sheetURL.path)[.size] as? Int ?? 0
+                    try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(size), modificationDate: entryDate,
+                                         permissions: 0o644, compressionMethod: .deflate) { position, chunk in
+                        try handle.seek(toOffset: UInt64(position))
+                        return try handle.read(upToCount: chunk) ?? Data()
+                    }
+                }
+            }
+        } catch {
+            throw IINError.unwritableFile(path: url.path, reason: "\(error)")
+        }
+    }
+
+    /// A, B, ..., Z, AA, AB, ...
+    static func columnName(_ index: Int) -> String {
+        var index = index
+        var name = ""
+        repeat {
+            name = String(UnicodeScalar(UInt8(65 + index % 26))) + name
+            index = index / 26 - 1
+        } while index >= 0
+        return name
+    }
+
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
+            case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
+            case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
+            case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
+            case 0x09, 0x0A, 0x0D: out.append(byte)
+            // Other control characters are not allowed in XML 1.0.
+            case 0x00..<0x20: out.append(contentsOf: "_x00\(String(format: "%02X", byte))_".utf8)
+            default: out.append(byte)
+            }
+        }
+    }
+
+    static let contentTypes = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+        <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+        <Default Extension="xml" ContentType="application/xml"/>\
+        <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+        <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
+        <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+        </Types>
+        """
+
+    static let rootRelationships = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+        <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>\
+        </Relationships>
+        """
+
+    static let workbookRelationships = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+        <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>\
+        <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+        </Relationships>
+        """
+
+    /// Two cell formats: the default, and bold for the header.
+    static let styles = """
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
+        <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>\
+        <fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>\
+        <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+        <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+        <cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+        <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+        <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+        </styleSheet>
+        """
+}

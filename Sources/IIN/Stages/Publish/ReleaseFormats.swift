@@ -1,0 +1,212 @@
+import Foundation
+
+/// A release table and the subfolder it is published in ("" or "branch").
+struct PlacedTable {
+    var subfolder: String
+    var table: ReleaseTable
+
+    /// The table's name in the release database: the file name in snake
+    /// case, prefixed with the subfolder (`branch_directed_...`).
+    var sqlName: String {
+        let base = table.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            .split(separator: "_", omittingEmptySubsequences: true).joined(separator: "_")
+        return subfolder.isEmpty ? base : subfolder + "_" + base
+    }
+
+    var path: String { subfolder.isEmpty ? table.name : subfolder + "/" + table.name }
+}
+
+/// The column types the release uses outside CSV: whole numbers, decimals
+/// (coordinates, distances, means) and text (codes included).
+enum ReleaseColumnType: String {
+    case integer, number, string
+
+    static let decimalColumns: Set<String> = ["InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT",
+                                              "CityB_LNG", "CityB_LAT", "Distance_km", "LNG", "LAT", "Mean", "Median", "SD"]
+
+    init(column: String) {
+        if Self.decimalColumns.contains(column) {
+            self = .number
+        } else if ReleaseTable.numberColumns.contains(column) {
+            self = .integer
+        } else {
+            self = .string
+        }
+    }
+
+    var sqlType: String {
+        switch self {
+        case .integer: return "INTEGER"
+        case .number: return "REAL"
+        case .string: return "TEXT"
+        }
+    }
+}
+
+/// `IIN.sqlite`: every table of the release, typed, with indexes on city
+/// codes and years, for `sqlite3` and any SQL client.
+enum ReleaseDatabase {
+    static let fileName = "IIN.sqlite"
+
+    static func write(_ tables: [PlacedTable], to url: URL) throws(IINError) {
+        let database = try SQLiteDatabase(creating: url)
+        try database.execute("BEGIN;")
+        for placed in tables {
+            let table = placed.table
+            let types = table.header.map(ReleaseColumnType.init(column:))
+            let columns = zip(table.header, types).map { "\"\($0)\" \($1.sqlType)" }.joined(separator: ", ")
+            try database.execute("CREATE TABLE \"\(placed.sqlName)\" (\(columns));")
+            let insert = try database.prepare("INSERT INTO \"\(placed.sqlName)\" VALUES (\(Array(repeating: "?", count: types.count).joined(separator: ", ")))")
+            for row in table.rows {
+                try insert.run(zip(row, types).map { cell, type in
+                    if cell.isEmpty { return .null }
+                    switch type {
+                    case .integer: return Int(cell).map(SQLiteDatabase.Value.integer) ?? .text(cell)
+                    case .number: return Double(cell).map(SQLiteDatabase.Value.real) ?? .text(cell)
+                    case .string: return .text(cell)
+                    }
+                })
+            }
+            for column in table.header where column.hasSuffix("Code") || column == "InvestmentYear" || column == "Year" {
+                try database.execute("CREATE INDEX \"\(placed.sqlName)_\(column)\" ON \"\(placed.sqlName)\" (\"\(column)\");")
+            }
+        }
+        try database.execute("COMMIT;")
+    }
+}
+
+/// GeoJSON for GIS: the cities as points, and the undirected edges as
+/// lines between their cities' points, with weight and year.
+enum ReleaseGeoJSON {
+    static let citiesName = "Cities.geojson"
+
+    static func cities(_ gazetteer: Gazetteer) -> String {
+        let features = gazetteer.cities.map { city in
+            feature(geometry: point(city),
+                    properties: [("CityCode", string(String(city.code))), ("CityName_CN", string(city.nameCN)), ("CityName_EN", string(city.nameEN)),
+                                 ("ProvinceCode", string(String(city.provinceCode))), ("ProvinceName_CN", string(city.provinceNameCN)),
+                                 ("Level", string(city.level.rawValue))])
+        }
+        return collection(features)
+    }
+
+    /// The undirected (intercity) table as lines.
+    static func edges(_ table: ReleaseTable, gazetteer: Gazetteer) -> String {
+        let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
+        let features = table.rows.compactMap { row -> String? in
+            guard let a = Int(row[column["CityACode"]!]).flatMap(gazetteer.city(code:)), let b = Int(row[column["CityBCode"]!]).flatMap(gazetteer.city(code:)) else {
+                return nil
+            }
+            let geometry = #"{"type":"LineString","coordinates":[\#(position(a)),\#(position(b))]}"#
+            return feature(geometry: geometry, properties: [("CityDyad", string(row[column["CityDyad"]!])), ("CityACode", string(String(a.code))),
+                                                            ("CityBCode", string(String(b.code))), ("InvestmentFrequency", row[column["InvestmentFrequency"]!]),
+                                                            ("Distance_km", row[column["Distance_km"]!]), ("InvestmentYear", row[column["InvestmentYear"]!])])
+        }
+        return collection(features)
+    }
+
+    static func position(_ city: City) -> String {
+        "[\(ReleaseFormat.fixed(city.longitude, 6)),\(ReleaseFormat.fixed(city.latitude, 6))]"
+    }
+
+    static func point(_ city: City) -> String { #"{"type":"Point","coordinates":\#(position(city))}"# }
+
+    static func feature(geometry: String, properties: [(String, String)]) -> String {
+        #"{"type":"Feature","geometry":\#(geometry),"properties":{"# + properties.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}}"
+    }
+
+    static func collection(_ features: [String]) -> String {
+        "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
+    }
+
+    /// A JSON string literal.
+    static func string(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let control where control.value < 0x20: out += String(format: "\\u%04x", control.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// GraphML, one file per slice: the directed intercity network, cities as
+/// nodes with code, names, coordinates and degrees, links weighted by
+/// investment frequency. Gephi, networkx and igraph read it.
+enum ReleaseGraphML {
+    static func slice(year: Int, links: [LinkTable.Link], degrees: [CityDegree], gazetteer: Gazetteer) -> String {
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+            xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">
+            <key id="code" for="node" attr.name="CityCode" attr.type="string"/>
+            <key id="name_cn" for="node" attr.name="CityName_CN" attr.type="string"/>
+            <key id="name_en" for="node" attr.name="CityName_EN" attr.type="string"/>
+            <key id="lng" for="node" attr.name="LNG" attr.type="double"/>
+            <key id="lat" for="node" attr.name="LAT" attr.type="double"/>
+            <key id="out" for="node" attr.name="Outdegree" attr.type="int"/>
+            <key id="in" for="node" attr.name="Indegree" attr.type="int"/>
+            <key id="degree" for="node" attr.name="NodeDegree" attr.type="int"/>
+            <key id="weight" for="edge" attr.name="weight" attr.type="int"/>
+            <graph id="IIN-\(year)" edgedefault="directed">
+
+            """
+        for degree in degrees.sorted(by: { $0.city < $1.city }) {
+            guard let city = gazetteer.city(code: degree.city) else { continue }
+            out += """
+                <node id="\(city.code)"><data key="code">\(city.code)</data><data key="name_cn">\(escape(city.nameCN))</data>\
+                <data key="name_en">\(escape(city.nameEN))</data><data key="lng">\(ReleaseFormat.fixed(city.longitude, 6))</data>\
+                <data key="lat">\(ReleaseFormat.fixed(city.latitude, 6))</data><data key="out">\(degree.outdegree)</data>\
+                <data key="in">\(degree.indegree)</data><data key="degree">\(degree.nodeDegree)</data></node>
+
+                """
+        }
+        for link in links where link.from != link.to {
+            out += "<edge source=\"\(link.from)\" target=\"\(link.to)\"><data key=\"weight\">\(link.count)</data></edge>\n"
+        }
+        return out + "</graph>\n</graphml>\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        var out: [UInt8] = []
+        XLSXWriter.appendEscaped(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// `datapackage.json` (Frictionless Data): every CSV table of the release
+/// with its schema, so data tools can load the release with types.
+enum ReleaseDataPackage {
+    static let fileName = "datapackage.json"
+
+    static func describe(_ tables: [PlacedTable], version: String) -> JSONValue {
+        let resources = tables.map { placed -> JSONValue in
+            let fields = placed.table.header.map { column -> JSONValue in
+                .object(["name": .string(column), "type": .string(ReleaseColumnType(column: column).rawValue)])
+            }
+            return .object([
+                "name": .string(placed.sqlName.replacingOccurrences(of: "_", with: "-")),
+                "path": .string(placed.path + ".csv"),
+                "profile": .string("tabular-data-resource"),
+                "format": .string("csv"),
+                "mediatype": .string("text/csv"),
+                "encoding": .string("utf-8"),
+                "schema": .object(["fields": .array(fields)]),
+            ])
+        }
+        return .object([
+            "profile": .string("tabular-data-package"),
+            "name": .string("intercity-investment-network-china"),
+            "title": .string("Intercity investment network (IIN) of China"),
+            "version": .string(version),
+            "resources": .array(resources),
+        ])
+    }
+}

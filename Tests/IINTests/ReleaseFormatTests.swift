@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import IIN
+import ZIPFoundation
+
+/// The release in its formats, read back by the project's own readers and
+/// compared with the CSV tables.
+@Suite("Release formats", .serialized)
+struct ReleaseFormatTests {
+    /// One run of the default data, shared by the tests of this suite.
+    static let release: Result<URL, TestFailure> = {
+        do {
+            let project = try TestSupport.scratchProject("release-formats")
+            let release = project.appendingPathComponent("release")
+            _ = try TestSupport.workspace(project).runCollecting(release: release)
+            return .success(release)
+        } catch {
+            return .failure(TestFailure("\(error)"))
+        }
+    }()
+
+    static func csvTables(in release: URL) throws -> [String] {
+        try ArtifactStore.listFiles(in: release).filter { $0.hasSuffix(".csv") }
+    }
+
+    /// Every workbook holds exactly its CSV's cells, header included.
+    @Test func everyWorkbookMatchesItsCSVCellForCell() throws {
+        let release = try Self.release.get()
+        let tables = try Self.csvTables(in: release)
+        #expect(tables.count == 14) // six per link type, CityInfo, Record accounting
+        for csvName in tables {
+            let csv = try CSVTable.read(release.appendingPathComponent(csvName))
+            let workbook = release.appendingPathComponent(String(csvName.dropLast(4)) + ".xlsx")
+            var rows: [[String]] = []
+            try XLSXReader(url: workbook).read { rows.append($0.cells) }
+            #expect(rows.first == csv.header, "\(csvName)")
+            #expect(rows.count == csv.rows.count + 1, "\(csvName)")
+            for (index, (fromWorkbook, fromCSV)) in zip(rows.dropFirst(), csv.rows).enumerated() {
+                // Empty trailing cells are not written to the sheet.
+                let padded = fromWorkbook + Array(repeating: "", count: max(0, fromCSV.count - fromWorkbook.count))
+                if padded != fromCSV {
+                    Issue.record("\(csvName) row \(index + 2): workbook \(padded) vs CSV \(fromCSV)")
+                    break
+                }
+            }
+        }
+    }
+
+    @Test func workbooksStoreNumbersAsNumbersAndCodesAsText() throws {
+        let release = try Self.release.get()
+        let archive = try #require(try? ZIPArchiveText(url: release.appendingPathComponent("Directed intercity investment network dataset.xlsx")))
+        let sheet = try archive.text("xl/worksheets/sheet1.xml")
+        #expect(sheet.contains(#"<c r="B2"><v>"#)) // InvestmentFrequency
+        #expect(sheet.contains(#"<c r="C2" t="inlineStr">"#)) // InvestorCityCode
+        #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
+        #expect(sheet.contains("<autoFilter ref=\"A1:N"))
+    }
+
+    @Test func textThatLooksLikeAFormulaStaysText() throws {
+        let folder = TestSupport.temporaryFolder("formula")
+        let table = ReleaseTable(name: "Record accounting", header: ["File", "RowsRead"],
+                                 rows: [["=HYPERLINK(\"http://x\")", "3"], ["+1-2", "4"], ["-x", "5"], ["@SUM(A1)", "6"], ["plain", "-7"]])
+        _ = try table.writeCSV(to: folder)
+        let csv = try String(contentsOf: folder.appendingPathComponent("Record accounting.csv"), encoding: .utf8)
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\",3"))
+        #expect(csv.contains("'+1-2,4"))
+        #expect(csv.contains("'-x,5"))
+        #expect(csv.contains("'@SUM(A1),6"))
+        #expect(csv.contains("plain,-7")) // numbers are numbers, negative or not
+        _ = try table.writeXLSX(to: folder, scratch: folder)
+        var rows: [[String]] = []
+        try XLSXReader(url: folder.appendingPathComponent("Record accounting.xlsx")).read { rows.append($0.cells) }
+        #expect(rows[1] == ["=HYPERLINK(\"http://x\")", "3"])
+        let sheet = try ZIPArchiveText(url: folder.appendingPathComponent("Record accounting.xlsx")).text("xl/worksheets/sheet1.xml")
+        #expect(!sheet.contains("<f>"))
+    }
+
+    @Test func theDatabaseHoldsEveryTableTyped() throws {
+        let release = try Self.release.get()
+        let database = try SQLiteDatabase(reading: release.appendingPathComponent(ReleaseDatabase.fileName))
+        let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0[0] }
+        #expect(tables.count == 14) // six per link type, CityInfo, Record accounting
+        #expect(tables.contains("branch_three_network_metric_dataset"))
+        let csv = try CSVTable.read(release.appendingPathComponent("Three network metric dataset.csv"))
+        let rank = csv.header.firstIndex(of: "Rank_node")!, year = csv.header.firstIndex(of: "InvestmentYear")!
+        let topOf2020 = csv.rows.first { $0[year] == "2020" && $0[rank] == "1" }
+        let answer = try database.query("""
+            SELECT CityCode, NodeDegree, typeof(CityCode), typeof(NodeDegree), typeof(LNG) FROM three_network_metric_dataset
+            WHERE InvestmentYear = 2020 ORDER BY Rank_node, CityCode LIMIT 1
+            """)
+        #expect(answer.first?[0] == topOf2020?[0])
+        #expect(answer.first?[2] == "text" && answer.first?[3] == "integer" && answer.first?[4] == "real")
+        let indexes = try database.query("SELECT count(*) FROM sqlite_master WHERE type = 'index'")
+        #expect(Int(indexes.first?[0] ?? "0") ?? 0 >= 16)
+    }
+
+    @Test func graphsAndGeoJSONHaveTheTablesCounts() throws {
+        let release = try Self.release.get()
+        let directed = try CSVTable.read(release.appendingPathComponent("Directed intercity investment network dataset.csv"))
+        let metric = try CSVTable.read(release.appendingPathComponent("Three network metric dataset.csv"))
+        let year = directed.header.firstIndex(of: "InvestmentYear")!
+        let graph = try String(contentsOf: release.appendingPathComponent("graphml/investment-2020.graphml"), encoding: .utf8)
+        #expect(graph.components(separatedBy: "<edge ").count - 1 == directed.rows.filter { $0[year] == "2020" }.count)
+        #expect(graph.components(separatedBy: "<node ").count - 1 == metric.rows.filter { $0[11] == "2020" }.count)
+
+        let undirected = try CSVTable.read(release.appendingPathComponent("Undirected intercity investment network dataset.csv"))
+        let lines = try JSONSerialization.jsonObject(with: Data(contentsOf: release.appendingPathComponent("Undirected intercity investment network dataset.geojson")))
+        let features = (lines as? [String: Any])?["features"] as? [[String: Any]]
+        #expect(features?.count == undirected.rows.count)
+        let cities = try JSONSerialization.jsonObject(with: Data(contentsOf: release.appendingPathComponent(ReleaseGeoJSON.citiesName)))
+        #expect(((cities as? [String: Any])?["features"] as? [Any])?.count == 367)
+    }
+
+    @Test func theDataPackageDescribesEveryCSV() throws {
+        let release = try Self.release.get()
+        let package = try JSONValue.parse(Data(contentsOf: release.appendingPathComponent(ReleaseDataPackage.fileName)))
+        let paths = Set(package["resources"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
+        #expect(paths == Set(try Self.csvTables(in: release)))
+        let metric = package["resources"]?.arrayValue?.first { $0["path"]?.stringValue == "Three network metric dataset.csv" }
+        let types = metric?["schema"]?["fields"]?.arrayValue?.compactMap { $0["type"]?.stringValue }
+        #expect(types == ["string", "string", "string", "number", "number", "integer", "integer", "integer", "integer", "integer", "integer", "integer"])
+    }
+
+    /// openpyxl, the sqlite3 shell and networkx read the release as its
+    /// CSV tables say (Tests/clients/check_release.py). Needs a Python with
+    /// openpyxl and networkx in IIN_CLIENT_PYTHON, which .ci/run provides.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["IIN_CLIENT_PYTHON"] != nil, "set IIN_CLIENT_PYTHON (.ci/run does)"))
+    func realClientsReadTheRelease() throws {
+        let release = try Self.release.get()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IIN_CLIENT_PYTHON"]!)
+        process.arguments = [TestSupport.repository.appendingPathComponent("Tests/clients/check_release.py").path, release.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("client check passed: 14 workbooks"), "\(text)")
+    }
+
+    /// The same inputs give the same release, byte for byte, Excel and
+    /// SQLite included, whatever the thread count.
+    @Test func oneThreadAndManyGiveTheSameRelease() throws {
+        var manifests: [Data] = []
+        for threads in [1, 4] {
+            let project = try TestSupport.scratchProject("same-release-\(threads)")
+            let release = project.appendingPathComponent("release")
+            _ = try TestSupport.workspace(project).runner(log: CollectingLog(), progress: ProgressReporter(style: .silent))
+                .run(threads: threads, releaseFolder: release)
+            manifests.append(try Data(contentsOf: release.appendingPathComponent(ReleaseFolder.manifestName)))
+        }
+        #expect(manifests[0] == manifests[1])
+    }
+}
+
+/// Reads a part of a zip archive as text, for looking inside workbooks.
+struct ZIPArchiveText {
+    let url: URL
+
+    init(url: URL) throws {
+        self.url = url
+    }
+
+    func text(_ path: String) throws -> String {
+        let archive = try Archive(url: url, accessMode: .read)
+        guard let entry = archive[path] else { throw TestFailure("\(path) not in \(url.lastPathComponent)") }
+        var data = Data()
+        _ = try archive.extract(entry) { data.append($0) }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
