@@ -6,14 +6,18 @@ public struct CheckResult: Sendable, Equatable {
     public var id: String
     public var title: String
     public var passed: Bool
+    /// The check's input is absent, so it did not run (never "passed").
+    public var skipped = false
     /// One line per slice or file, with the numbers compared.
     public var details: [String]
     /// What broke, with the numbers (empty when passed).
     public var failures: [String]
 
     public var json: JSONValue {
-        .object(["id": .string(id), "title": .string(title), "passed": .bool(passed),
-                 "details": .array(details.map(JSONValue.string)), "failures": .array(failures.map(JSONValue.string))])
+        var object: [String: JSONValue] = ["id": .string(id), "title": .string(title), "passed": .bool(passed),
+                                           "details": .array(details.map(JSONValue.string)), "failures": .array(failures.map(JSONValue.string))]
+        if skipped { object["skipped"] = .bool(true) }
+        return .object(object)
     }
 }
 
@@ -21,11 +25,15 @@ public struct CheckResult: Sendable, Equatable {
 /// (what users download), not on the pipeline's internal artifacts: any
 /// release folder in this format can be checked the same way.
 public struct InvariantChecks {
-    public let release: URL
+    public let reader: ReleaseReader
     public let gazetteer: Gazetteer
 
     public init(release: URL, gazetteer: Gazetteer) {
-        self.release = release
+        self.init(reader: ReleaseReader(folder: release, preferWorkbooks: false), gazetteer: gazetteer)
+    }
+
+    public init(reader: ReleaseReader, gazetteer: Gazetteer) {
+        self.reader = reader
         self.gazetteer = gazetteer
     }
 
@@ -36,8 +44,8 @@ public struct InvariantChecks {
         var year: Int
     }
 
-    private func edges(_ name: String, in folder: URL) throws(IINError) -> [Edge] {
-        let table = try CSVTable.read(folder.appendingPathComponent(name + ".csv"))
+    func edges(_ name: String, in subfolder: String) throws(IINError) -> [Edge] {
+        let table = try reader.require(name, in: subfolder)
         let weight = try table.columnIndex("InvestmentFrequency")
         let year = try table.columnIndex("InvestmentYear")
         let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
@@ -45,7 +53,8 @@ public struct InvariantChecks {
         guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
         var result: [Edge] = []
         for (row, line) in zip(table.rows, table.lines) {
-            guard let codeA = Int(row[a]), let codeB = Int(row[b]), let value = Int(row[weight]), let slice = Int(row[year]) else {
+            guard let codeA = ReleaseReader.whole(row[a]), let codeB = ReleaseReader.whole(row[b]), let value = ReleaseReader.whole(row[weight]),
+                  let slice = ReleaseReader.whole(row[year]) else {
                 throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable numbers")
             }
             result.append(Edge(a: codeA, b: codeB, weight: value, year: slice))
@@ -60,11 +69,7 @@ public struct InvariantChecks {
     }
 
     public func run() throws(IINError) -> [CheckResult] {
-        var folders: [(String, URL)] = [("investment", release)]
-        let branch = release.appendingPathComponent("branch")
-        if FileManager.default.fileExists(atPath: branch.appendingPathComponent(PublishStage.directedName + ".csv").path) {
-            folders.append(("branch", branch))
-        }
+        let folders = reader.networks
         var sumsCheck = CheckResult(id: "directed_equals_undirected", title: "Directed sum equals undirected sum per slice", passed: true, details: [], failures: [])
         var degreeCheck = CheckResult(id: "degree_sums", title: "Sum of outdegrees equals sum of indegrees equals the intercity directed sum", passed: true, details: [], failures: [])
         var selfCheck = CheckResult(id: "no_intracity_in_intercity", title: "No intercity table holds a city linked to itself", passed: true, details: [], failures: [])
@@ -97,7 +102,7 @@ public struct InvariantChecks {
                 if !unknown.isEmpty { codeCheck.failures.append("\(network) \(name): unknown city codes \(unknown.sorted().prefix(10).map(String.init).joined(separator: ", "))") }
             }
 
-            let metric = try CSVTable.read(folder.appendingPathComponent(PublishStage.metricName + ".csv"))
+            let metric = try reader.require(PublishStage.metricName, in: folder)
             let code = try metric.columnIndex("CityCode")
             let out = try metric.columnIndex("Outdegree")
             let into = try metric.columnIndex("Indegree")
@@ -106,10 +111,10 @@ public struct InvariantChecks {
             var inSums: [Int: Int] = [:]
             var metricCodes = Set<Int>()
             for row in metric.rows {
-                guard let slice = Int(row[year]) else { continue }
-                outSums[slice, default: 0] += Int(row[out]) ?? 0
-                inSums[slice, default: 0] += Int(row[into]) ?? 0
-                if let value = Int(row[code]) { metricCodes.insert(value) }
+                guard let slice = ReleaseReader.whole(row[year]) else { continue }
+                outSums[slice, default: 0] += ReleaseReader.whole(row[out]) ?? 0
+                inSums[slice, default: 0] += ReleaseReader.whole(row[into]) ?? 0
+                if let value = ReleaseReader.whole(row[code]) { metricCodes.insert(value) }
             }
             let unknownMetric = metricCodes.subtracting(known)
             if !unknownMetric.isEmpty { codeCheck.failures.append("\(network) \(PublishStage.metricName): unknown city codes \(unknownMetric.sorted().prefix(10).map(String.init).joined(separator: ", "))") }
@@ -124,7 +129,13 @@ public struct InvariantChecks {
         }
 
         var accountingCheck = CheckResult(id: "accounting_identity", title: "Rows read = kept + duplicates + rejected, per file and in total", passed: true, details: [], failures: [])
-        let accounting = try CSVTable.read(release.appendingPathComponent(PublishStage.accountingName + ".csv"))
+        guard let accounting = try reader.table(PublishStage.accountingName) else {
+            accountingCheck.skipped = true
+            accountingCheck.details.append("no \(PublishStage.accountingName) table in the release")
+            var checks = [sumsCheck, degreeCheck, selfCheck, codeCheck]
+            for index in checks.indices { checks[index].passed = checks[index].failures.isEmpty }
+            return checks + [accountingCheck]
+        }
         let rowsRead = try accounting.columnIndex("RowsRead")
         let parts = try (["Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn)).map { name throws(IINError) in try accounting.columnIndex(name) }
         var fileTotals = [Int](repeating: 0, count: accounting.header.count)

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Reads the tables of a release folder in this project's format, ours or
+/// a published one downloaded by a user: from the workbook (with the
+/// project's own XLSX reader) or the CSV, whichever is there, preferring
+/// one as asked.
+public struct ReleaseReader: Sendable {
+    public let folder: URL
+    public let preferWorkbooks: Bool
+
+    public init(folder: URL, preferWorkbooks: Bool) {
+        self.folder = folder
+        self.preferWorkbooks = preferWorkbooks
+    }
+
+    /// The networks the release holds: investment at the top, and branch
+    /// in `branch/` when it is there.
+    public var networks: [(String, String)] {
+        var result = [("investment", "")]
+        let branch = folder.appendingPathComponent("branch")
+        if [".csv", ".xlsx"].contains(where: { FileManager.default.fileExists(atPath: branch.appendingPathComponent(PublishStage.directedName + $0).path) }) {
+            result.append(("branch", "branch"))
+        }
+        return result
+    }
+
+    /// The table, or nil when the release has neither its workbook nor
+    /// its CSV.
+    public func table(_ name: String, in subfolder: String = "") throws(IINError) -> CSVTable? {
+        let base = subfolder.isEmpty ? folder : folder.appendingPathComponent(subfolder)
+        let workbook = base.appendingPathComponent(name + ".xlsx")
+        let csv = base.appendingPathComponent(name + ".csv")
+        let hasWorkbook = FileManager.default.fileExists(atPath: workbook.path)
+        let hasCSV = FileManager.default.fileExists(atPath: csv.path)
+        if hasWorkbook && (preferWorkbooks || !hasCSV) {
+            var rows: [[String]] = []
+            var lines: [Int] = []
+            try XLSXReader(url: workbook).read { row in
+                rows.append(row.cells)
+                lines.append(row.number)
+            }
+            guard let header = rows.first else { throw IINError.emptyFile(path: workbook.path) }
+            // Cells left empty at the end of a row are not in the sheet.
+            let width = header.count
+            let body = rows.dropFirst().map { $0.count < width ? $0 + Array(repeating: "", count: width - $0.count) : $0 }
+            return CSVTable(path: workbook.path, header: header, rows: Array(body), lines: Array(lines.dropFirst()))
+        }
+        return hasCSV ? try CSVTable.read(csv) : nil
+    }
+
+    public func require(_ name: String, in subfolder: String = "") throws(IINError) -> CSVTable {
+        guard let table = try table(name, in: subfolder) else {
+            let base = subfolder.isEmpty ? folder : folder.appendingPathComponent(subfolder)
+            throw IINError.unreadableFile(path: base.appendingPathComponent(name + ".xlsx").path, reason: "neither it nor its .csv is in the release")
+        }
+        return table
+    }
+
+    /// A whole number as a release writes it: "12", or "12.0" as
+    /// spreadsheets sometimes store it.
+    public static func whole(_ text: String) -> Int? {
+        if let value = Int(text) { return value }
+        guard let value = Double(text), value == value.rounded(), abs(value) < 1e15 else { return nil }
+        return Int(value)
+    }
+}

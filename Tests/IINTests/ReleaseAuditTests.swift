@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import IIN
+
+@Suite("iin audit", .serialized)
+struct ReleaseAuditTests {
+    func freshRelease(_ name: String) throws -> URL {
+        let project = try TestSupport.scratchProject(name)
+        let release = project.appendingPathComponent("release")
+        _ = try TestSupport.workspace(project).runCollecting(release: release)
+        return release
+    }
+
+    /// Rewrites a table's workbook (and CSV) with one cell changed, as a
+    /// hand-edited or inconsistent published release would have it.
+    func tamper(_ release: URL, table name: String, column: String, row: Int, by delta: Int) throws -> (old: String, new: String) {
+        var table = try ReleaseReader(folder: release, preferWorkbooks: true).require(name)
+        let index = try table.columnIndex(column)
+        let old = table.rows[row][index]
+        table.rows[row][index] = String((Int(old) ?? 0) + delta)
+        let release_ = ReleaseTable(name: name, header: table.header, rows: table.rows)
+        _ = try release_.writeXLSX(to: release, scratch: TestSupport.temporaryFolder("tamper-scratch"))
+        _ = try release_.writeCSV(to: release)
+        return (old, table.rows[row][index])
+    }
+
+    @Test func ourReleasePassesFromWorkbooksAndFromCSV() throws {
+        let release = try freshRelease("audit-ours")
+        for preferWorkbooks in [true, false] {
+            let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: preferWorkbooks).run()
+            #expect(checks.count == 7)
+            #expect(checks.allSatisfy { $0.passed && !$0.skipped }, "\(checks.filter { !$0.passed }.map(\.failures))")
+        }
+    }
+
+    /// The source paper's own Table 1 has a directed sum of 149,491 against
+    /// an undirected 149,071 for 2005: a changed undirected weight is the
+    /// same kind of break, and the audit names it with both sums.
+    @Test func aDirectedUndirectedMismatchIsNamedWithItsNumbers() throws {
+        let release = try freshRelease("audit-mismatch")
+        let undirected = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.undirectedName)
+        let year = undirected.rows[0][try undirected.columnIndex("InvestmentYear")]
+        let directedSum = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.directedName).rows
+            .filter { $0[13] == year }.reduce(0) { $0 + Int($1[1])! }
+        _ = try tamper(release, table: PublishStage.undirectedName, column: "InvestmentFrequency", row: 0, by: 7)
+        let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer()).run()
+        let sums = try #require(checks.first { $0.id == "directed_equals_undirected" })
+        #expect(!sums.passed)
+        #expect(sums.failures.contains("investment intercity \(year): directed \(directedSum), undirected \(directedSum + 7)"), "\(sums.failures)")
+        let table1 = try #require(checks.first { $0.id == "table1_recomputed" })
+        #expect(table1.failures.contains { $0.contains("Undirected \(year): Sum published") }, "\(table1.failures)")
+    }
+
+    @Test func aWrongDegreeIsNamedWithPublishedAndRecomputedValues() throws {
+        let release = try freshRelease("audit-degree")
+        let metric = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.metricName)
+        let city = metric.rows[0][0]
+        _ = try tamper(release, table: PublishStage.metricName, column: "Outdegree", row: 0, by: 1)
+        let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer()).run()
+        let degrees = try #require(checks.first { $0.id == "degrees_recomputed" })
+        #expect(degrees.failures.contains { $0.contains(" \(city): published [") && $0.contains("recomputed [") }, "\(degrees.failures)")
+    }
+
+    @Test func aReleaseWithoutAccountingSkipsThatCheckAndTheCommandFailsOnDiscrepancies() throws {
+        let release = try freshRelease("audit-cli")
+        for ext in ["csv", "xlsx"] { try FileManager.default.removeItem(at: release.appendingPathComponent(PublishStage.accountingName + "." + ext)) }
+        let passing = try TestSupport.runIIN(["audit", release.path], in: release.deletingLastPathComponent())
+        #expect(passing.status == 0, "\(passing.output)\(passing.errors)")
+        #expect(passing.output.contains("SKIP Rows read = kept + duplicates + rejected"))
+        _ = try tamper(release, table: PublishStage.undirectedName, column: "InvestmentFrequency", row: 0, by: 1)
+        let failing = try TestSupport.runIIN(["audit", release.path], in: release.deletingLastPathComponent())
+        #expect(failing.status == 3)
+        #expect(failing.output.contains("FAIL Directed sum equals undirected sum per slice"))
+    }
+}
