@@ -8,6 +8,10 @@ import Glibc
 ///
 ///     swift run -c release iin-bench ingest [--records N] [--seed S] [--files K] [--threads T] [--format csv|gz|gb18030] [--corpus DIR]
 ///     swift run -c release iin-bench geocode [same options]
+///     swift run -c release iin-bench publish [same options]
+///
+/// `publish` runs the whole pipeline of pipeline.json (all seven stages)
+/// on the corpus and prints every stage's time, the publish stage's above all.
 ///
 /// `geocode` runs the same stages, then times the geocoding cascade alone
 /// on one thread over every side (with and without asking every method
@@ -160,6 +164,33 @@ func runIngest(_ bench: Bench) throws -> (log: QuietLog, project: URL) {
     return (log, project)
 }
 
+/// The whole pipeline, for the publish stage's time on a paper-sized
+/// release.
+func runPublish(_ bench: Bench) throws {
+    let raw = try prepareCorpus(bench)
+    let project = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("iin-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: project) }
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    try FileManager.default.copyItem(at: repository.appendingPathComponent("stages"), to: project.appendingPathComponent("stages"))
+    var pipeline = try String(contentsOf: repository.appendingPathComponent("pipeline.json"), encoding: .utf8)
+    pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/raw/*.csv\"", with: "\"\(raw.appendingPathComponent("*.csv").path)\"")
+    pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/overrides.csv\"", with: "\"\(repository.appendingPathComponent("fixtures/default/overrides.csv").path)\"")
+    try Data(pipeline.utf8).write(to: project.appendingPathComponent("pipeline.json"))
+    let workspace = try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"))
+    let log = QuietLog()
+    let started = Date()
+    _ = try workspace.runner(log: log, progress: ProgressReporter(style: .silent))
+        .run(threads: bench.threads, releaseFolder: project.appendingPathComponent("release"))
+    print("corpus: \(bench.records) records; threads: \(bench.threads)")
+    for result in log.results {
+        print(String(format: "  %-9@ %7.2f s  %@", result.stage as NSString, result.seconds,
+                     result.counts.filter { !$0.key.hasPrefix("rows:") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") as NSString))
+    }
+    let releaseBytes = FileGlob.expand(project.appendingPathComponent("release").path + "/**").count
+    print(String(format: "whole run %.2f s; peak memory %.0f MB; release files %d", Date().timeIntervalSince(started), peakMemoryMB(), releaseBytes))
+}
+
 func runGeocode(_ bench: Bench) throws {
     let (log, project) = try runIngest(bench)
     defer { try? FileManager.default.removeItem(at: project) }
@@ -187,7 +218,8 @@ do {
         let (_, project) = try runIngest(try Bench(arguments: arguments))
         try? FileManager.default.removeItem(at: project)
     case "geocode": try runGeocode(try Bench(arguments: arguments))
-    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode")
+    case "publish": try runPublish(try Bench(arguments: arguments))
+    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish")
     }
 } catch {
     FileHandle.standardError.write(Data("iin-bench: \(error)\n".utf8))

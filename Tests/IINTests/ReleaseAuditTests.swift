@@ -19,7 +19,7 @@ struct ReleaseAuditTests {
         let old = table.rows[row][index]
         table.rows[row][index] = String((Int(old) ?? 0) + delta)
         let release_ = ReleaseTable(name: name, header: table.header, rows: table.rows)
-        _ = try release_.writeXLSX(to: release, scratch: TestSupport.temporaryFolder("tamper-scratch"))
+        _ = try release_.writeXLSX(to: release)
         _ = try release_.writeCSV(to: release)
         return (old, table.rows[row][index])
     }

@@ -67,7 +67,7 @@ struct ReleaseFormatTests {
         #expect(csv.contains("'-x,5"))
         #expect(csv.contains("'@SUM(A1),6"))
         #expect(csv.contains("plain,-7")) // numbers are numbers, negative or not
-        _ = try table.writeXLSX(to: folder, scratch: folder)
+        _ = try table.writeXLSX(to: folder)
         var rows: [[String]] = []
         try XLSXReader(url: folder.appendingPathComponent("Record accounting.xlsx")).read { rows.append($0.cells) }
         #expect(rows[1] == ["=HYPERLINK(\"http://x\")", "3"])

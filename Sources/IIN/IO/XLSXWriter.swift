@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// Writes a one-sheet workbook (Office Open XML) from rows of text cells:
 /// the header row frozen and filterable, numbers stored as numbers, every
@@ -7,10 +6,8 @@ import ZIPFoundation
 /// evaluates as a formula.
 ///
 /// Deterministic: parts in a fixed order, every entry stamped 1980-01-01
-/// (the ZIP format's epoch), no creation metadata; so two builds of the
-/// same table are the same bytes. The sheet XML is streamed to a scratch
-/// file row by row and deflated from there, so memory does not grow with
-/// the table.
+/// (see `ZipWriter`), no creation metadata; so two builds of the same table
+/// are the same bytes. The sheet XML is deflated as it is made, row by row.
 public enum XLSXWriter {
     public enum CellKind: Sendable, Equatable {
         case text
@@ -18,16 +15,29 @@ public enum XLSXWriter {
     }
 
     static let sheetName = "Sheet1"
-    /// The earliest time a ZIP entry can carry, for every entry.
-    static let entryDate = Date(timeIntervalSince1970: 315_532_800)
 
-    static func write(header: [String], kinds: [CellKind], rows: [[String]], to url: URL, scratch: URL) throws(IINError) {
+    static func write(header: [String], kinds: [CellKind], rows: [[String]], to url: URL) throws(IINError) {
         precondition(kinds.count == header.count, "a kind per column")
-        let sheetURL = scratch.appendingPathComponent(url.lastPathComponent + ".sheet.xml")
         let columns = header.count
-        let lastCell = columnName(max(0, columns - 1)) + String(rows.count + 1)
-        let sheet = try BufferedFileWriter(url: sheetURL)
-        sheet.write("""
+        let names = (0..<columns).map(columnName)
+        let lastCell = (names.last ?? "A") + String(rows.count + 1)
+        let zip = try ZipWriter(url: url)
+        try zip.entry("[Content_Types].xml", contentTypes)
+        try zip.entry("_rels/.rels", rootRelationships)
+        try zip.entry("xl/workbook.xml", """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
+            <bookViews><workbookView activeTab="0"/></bookViews>\
+            <sheets><sheet name="\(sheetName)" sheetId="1" r:id="rId1"/></sheets>\
+            <definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\
+            \(sheetName)!$A$1:$\(names.last ?? "A")$\(rows.count + 1)</definedName></definedNames></workbook>
+            """)
+        try zip.entry("xl/_rels/workbook.xml.rels", workbookRelationships)
+        try zip.entry("xl/styles.xml", styles)
+
+        try zip.beginEntry("xl/worksheets/sheet1.xml")
+        zip.write("""
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
             <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
             xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
@@ -37,73 +47,49 @@ public enum XLSXWriter {
             <selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>\
             <sheetFormatPr defaultRowHeight="15"/><sheetData>
             """)
-        let names = (0..<columns).map(columnName)
+        let letters = names.map { Array($0.utf8) }
+        let isNumber = kinds.map { $0 == .number }
         var line: [UInt8] = []
+        line.reserveCapacity(1 << 16)
+        var digits: [UInt8] = []
         func appendRow(_ cells: [String], number: Int, header: Bool) {
-            line.removeAll(keepingCapacity: true)
-            line.append(contentsOf: "<row r=\"\(number)\">".utf8)
-            for (index, cell) in cells.enumerated() where index < columns {
-                let reference = names[index] + String(number)
-                if !header && kinds[index] == .number && !cell.isEmpty {
-                    line.append(contentsOf: "<c r=\"\(reference)\"><v>".utf8)
+            digits.removeAll(keepingCapacity: true)
+            var value = number
+            repeat {
+                digits.append(UInt8(48 + value % 10))
+                value /= 10
+            } while value > 0
+            digits.reverse()
+            line.append(contentsOf: #"<row r=""#.utf8)
+            line.append(contentsOf: digits)
+            line.append(contentsOf: #"">"#.utf8)
+            for (index, cell) in cells.enumerated() where index < columns && !cell.isEmpty {
+                line.append(contentsOf: #"<c r=""#.utf8)
+                line.append(contentsOf: letters[index])
+                line.append(contentsOf: digits)
+                if !header && isNumber[index] {
+                    line.append(contentsOf: #""><v>"#.utf8)
                     line.append(contentsOf: cell.utf8)
                     line.append(contentsOf: "</v></c>".utf8)
-                } else if !cell.isEmpty {
-                    line.append(contentsOf: "<c r=\"\(reference)\" t=\"inlineStr\"\(header ? " s=\"1\"" : "")><is><t xml:space=\"preserve\">".utf8)
+                } else {
+                    line.append(contentsOf: header ? #"" t="inlineStr" s="1"><is><t xml:space="preserve">"#.utf8 : #"" t="inlineStr"><is><t xml:space="preserve">"#.utf8)
                     appendEscaped(cell, to: &line)
                     line.append(contentsOf: "</t></is></c>".utf8)
                 }
             }
             line.append(contentsOf: "</row>".utf8)
-            sheet.write(line)
+            if line.count >= 1 << 16 {
+                zip.write(line)
+                line.removeAll(keepingCapacity: true)
+            }
         }
         appendRow(header, number: 1, header: true)
         for (offset, row) in rows.enumerated() { appendRow(row, number: offset + 2, header: false) }
-        sheet.write("</sheetData><autoFilter ref=\"A1:\(lastCell)\"/>"
+        zip.write(line)
+        zip.write("</sheetData><autoFilter ref=\"A1:\(lastCell)\"/>"
             + "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>")
-        try sheet.close()
-        defer { try? FileManager.default.removeItem(at: sheetURL) }
-
-        let workbook = """
-            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
-            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
-            <bookViews><workbookView activeTab="0"/></bookViews>\
-            <sheets><sheet name="\(sheetName)" sheetId="1" r:id="rId1"/></sheets>\
-            <definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\
-            \(sheetName)!$A$1:$\(names.last ?? "A")$\(rows.count + 1)</definedName></definedNames></workbook>
-            """
-        let parts: [(String, Data?)] = [
-            ("[Content_Types].xml", Data(contentTypes.utf8)),
-            ("_rels/.rels", Data(rootRelationships.utf8)),
-            ("xl/workbook.xml", Data(workbook.utf8)),
-            ("xl/_rels/workbook.xml.rels", Data(workbookRelationships.utf8)),
-            ("xl/styles.xml", Data(styles.utf8)),
-            ("xl/worksheets/sheet1.xml", nil),
-        ]
-        try? FileManager.default.removeItem(at: url)
-        do {
-            let archive = try Archive(url: url, accessMode: .create)
-            for (path, data) in parts {
-                if let data {
-                    try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), modificationDate: entryDate,
-                                         permissions: 0o644, compressionMethod: .deflate) { position, size in
-                        data.subdata(in: Int(position)..<(Int(position) + size))
-                    }
-                } else {
-                    let handle = try FileHandle(forReadingFrom: sheetURL)
-                    defer { try? handle.close() }
-                    let size = try FileManager.default.attributesOfItem(atPath: sheetURL.path)[.size] as? Int ?? 0
-                    try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(size), modificationDate: entryDate,
-                                         permissions: 0o644, compressionMethod: .deflate) { position, chunk in
-                        try handle.seek(toOffset: UInt64(position))
-                        return try handle.read(upToCount: chunk) ?? Data()
-                    }
-                }
-            }
-        } catch {
-            throw IINError.unwritableFile(path: url.path, reason: "\(error)")
-        }
+        zip.finishEntry()
+        try zip.close()
     }
 
     /// A, B, ..., Z, AA, AB, ...
@@ -118,6 +104,11 @@ public enum XLSXWriter {
     }
 
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        // Most cells need no escaping: copy them whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) {
+            out.append(contentsOf: text.utf8)
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)

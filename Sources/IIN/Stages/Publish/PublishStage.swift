@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 2
+    public static let codeVersion = 3
     public static let usesGazetteer = true
 
     public static let directedName = "Directed intercity investment network dataset"
@@ -47,63 +47,118 @@ public struct PublishStage: Stage {
         let accounting = try RecordAccounting.read(from: aggregate)
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
-        var counts: [String: Int] = [:]
+        // First every table and document, in order; then the files are
+        // written in parallel (the database on one thread, workbooks on the
+        // others), each job into its own files, so the bytes do not depend
+        // on the thread count.
         var placed: [PlacedTable] = []
-        func folder(_ subfolder: String) -> URL {
-            let url = subfolder.isEmpty ? context.output : context.output.appendingPathComponent(subfolder)
-            try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-            return url
-        }
-        func write(_ table: ReleaseTable, in subfolder: String = "") throws(IINError) {
-            let prefix = subfolder.isEmpty ? "" : subfolder + "/"
-            let file = try table.writeCSV(to: folder(subfolder))
-            counts["rows:" + prefix + file] = table.rows.count
-            let workbook = try table.writeXLSX(to: folder(subfolder), scratch: context.scratch)
-            counts["rows:" + prefix + workbook] = table.rows.count
-            placed.append(PlacedTable(subfolder: subfolder, table: table))
-        }
-        func writeText(_ text: String, to path: String) throws(IINError) {
-            let url = context.output.appendingPathComponent(path)
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            do { try Data(text.utf8).write(to: url) } catch {
-                throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
-            }
-        }
-
+        var networks: [(linkType: LinkType, links: [LinkTable.Link], degrees: [CityDegree])] = []
         for linkType in LinkType.allCases {
             let typed = links.links.filter { $0.linkType == linkType }
             if linkType == .branch && typed.isEmpty { continue }
             let subfolder = linkType == .investment ? "" : "branch"
             let typedDegrees = degrees.filter { $0.linkType == linkType }
-            let tables = builder.networkTables(typed, degrees: typedDegrees)
-            for table in tables { try write(table, in: subfolder) }
-            let prefix = subfolder.isEmpty ? "" : subfolder + "/"
-            if let undirected = tables.first(where: { $0.name == Self.undirectedName }) {
-                try writeText(ReleaseGeoJSON.edges(undirected, gazetteer: context.gazetteer), to: prefix + Self.undirectedName + ".geojson")
-                counts["rows:" + prefix + Self.undirectedName + ".geojson"] = undirected.rows.count
+            placed += builder.networkTables(typed, degrees: typedDegrees).map { PlacedTable(subfolder: subfolder, table: $0) }
+            networks.append((linkType, typed, typedDegrees))
+        }
+        placed.append(PlacedTable(subfolder: "", table: builder.cityInfo()))
+        placed.append(PlacedTable(subfolder: "", table: builder.accounting(accounting)))
+        let gazetteer = context.gazetteer
+        let allNetworks = networks
+        let allPlaced = placed
+        /// GeoJSON, GraphML and the data package, made by the job that
+        /// writes them.
+        @Sendable func documents() -> [(path: String, bytes: [UInt8], rows: Int?)] {
+            var documents: [(path: String, bytes: [UInt8], rows: Int?)] = []
+            for network in allNetworks {
+                let prefix = network.linkType == .investment ? "" : "branch/"
+                if let undirected = allPlaced.first(where: { $0.path == prefix + Self.undirectedName })?.table {
+                    documents.append((prefix + Self.undirectedName + ".geojson", ReleaseGeoJSON.edges(undirected), undirected.rows.count))
+                }
+                var years: [Int] = []
+                for link in network.links where years.last != link.year { years.append(link.year) }
+                for year in years {
+                    let graph = ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
+                                                     degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer)
+                    documents.append((prefix + "graphml/\(network.linkType.name)-\(year).graphml", Array(graph.utf8), nil))
+                }
             }
-            var years: [Int] = []
-            for link in typed where years.last != link.year { years.append(link.year) }
-            for year in years {
-                let graph = ReleaseGraphML.slice(year: year, links: typed.filter { $0.year == year }, degrees: typedDegrees.filter { $0.year == year },
-                                                 gazetteer: context.gazetteer)
-                try writeText(graph, to: prefix + "graphml/\(linkType.name)-\(year).graphml")
+            documents.append((ReleaseGeoJSON.citiesName, Array(ReleaseGeoJSON.cities(gazetteer).utf8), gazetteer.cities.count))
+            documents.append((ReleaseDataPackage.fileName, Array((ReleaseDataPackage.describe(allPlaced, version: IINVersion.current).prettyPrinted() + "\n").utf8), nil))
+            return documents
+        }
+
+        enum Job: Sendable {
+            case database
+            case table(PlacedTable)
+            case documents
+        }
+        // Largest first, so the two threads finish together.
+        let jobs: [Job] = [.database, .documents] + placed.sorted { $0.table.rows.count > $1.table.rows.count }.map(Job.table)
+        let output = context.output
+        let results = Parallel.map(count: jobs.count, threads: context.threads) { index -> Result<[String: Int], IINError> in
+            do throws(IINError) {
+                var counts: [String: Int] = [:]
+                switch jobs[index] {
+                case .database:
+                    try ReleaseDatabase.write(allPlaced, to: output.appendingPathComponent(ReleaseDatabase.fileName))
+                case let .table(placed):
+                    let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
+                    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
+                    counts["rows:" + prefix + (try placed.table.writeCSV(to: folder))] = placed.table.rows.count
+                    counts["rows:" + prefix + (try placed.table.writeXLSX(to: folder))] = placed.table.rows.count
+                case .documents:
+                    for document in documents() {
+                        let url = output.appendingPathComponent(document.path)
+                        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        let writer = try BufferedFileWriter(url: url)
+                        writer.write(block: document.bytes)
+                        try writer.close()
+                        if let rows = document.rows { counts["rows:" + document.path] = rows }
+                    }
+                }
+                return .success(counts)
+            } catch {
+                return .failure(error)
             }
         }
-        try write(builder.cityInfo())
-        try write(builder.accounting(accounting))
-        try writeText(ReleaseGeoJSON.cities(context.gazetteer), to: ReleaseGeoJSON.citiesName)
-        counts["rows:" + ReleaseGeoJSON.citiesName] = context.gazetteer.cities.count
-        try ReleaseDatabase.write(placed, to: context.output.appendingPathComponent(ReleaseDatabase.fileName))
-        try writeText(ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n", to: ReleaseDataPackage.fileName)
+        var counts: [String: Int] = [:]
+        for result in results { counts.merge(try result.get()) { first, _ in first } }
         counts["edges"] = counts["rows:\(Self.directedName).csv"] ?? 0
         return StageOutcome(counts: counts)
     }
 }
 
 /// Builds the release tables from links, degrees and the gazetteer.
-struct TableBuilder {
+///
+/// Numbers are spelled with `String(format:)`, which costs about a
+/// microsecond a call here; a city's coordinates and a pair's distance are
+/// spelled once and reused across its rows (2.2 million of them in a
+/// 12-million-record release).
+final class TableBuilder {
     let gazetteer: Gazetteer
+    private var coordinates: [Int: (String, String)] = [:]
+    private var distances: [Pair: String] = [:]
+
+    init(gazetteer: Gazetteer) {
+        self.gazetteer = gazetteer
+        for city in gazetteer.cities {
+            coordinates[city.code] = (ReleaseFormat.fixed(city.longitude, 6), ReleaseFormat.fixed(city.latitude, 6))
+        }
+    }
+
+    private func spelled(_ city: City) -> (String, String) {
+        coordinates[city.code] ?? (ReleaseFormat.fixed(city.longitude, 6), ReleaseFormat.fixed(city.latitude, 6))
+    }
+
+    private func distance(_ first: City, _ second: City) -> String {
+        let pair = Pair(first.code, second.code)
+        if let known = distances[pair] { return known }
+        let text = ReleaseFormat.fixed(first.distanceKilometres(to: second), 3)
+        distances[pair] = text
+        return text
+    }
 
     private func city(_ code: Int) -> City {
         // Aggregation only ever sees codes the gazetteer produced.
@@ -111,11 +166,11 @@ struct TableBuilder {
     }
 
     private func pairRow(weight: Int, first: City, second: City, year: Int) -> [String] {
-        ["\(first.code)-\(second.code)", String(weight), String(first.code), String(second.code),
-         ReleaseFormat.fixed(first.longitude, 6), ReleaseFormat.fixed(first.latitude, 6),
-         ReleaseFormat.fixed(second.longitude, 6), ReleaseFormat.fixed(second.latitude, 6),
-         first.nameCN, first.nameEN, second.nameCN, second.nameEN,
-         ReleaseFormat.fixed(first.distanceKilometres(to: second), 3), String(year)]
+        let (firstLongitude, firstLatitude) = spelled(first)
+        let (secondLongitude, secondLatitude) = spelled(second)
+        return ["\(first.code)-\(second.code)", String(weight), String(first.code), String(second.code),
+                firstLongitude, firstLatitude, secondLongitude, secondLatitude,
+                first.nameCN, first.nameEN, second.nameCN, second.nameEN, distance(first, second), String(year)]
     }
 
     /// Directed and undirected tables, with and without intracity links,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A release table and the subfolder it is published in ("" or "branch").
-struct PlacedTable {
+struct PlacedTable: Sendable {
     var subfolder: String
     var table: ReleaseTable
 
@@ -50,23 +50,22 @@ enum ReleaseDatabase {
 
     static func write(_ tables: [PlacedTable], to url: URL) throws(IINError) {
         let database = try SQLiteDatabase(creating: url)
-        try database.execute("BEGIN;")
+        // Index builds sort millions of entries: give them memory.
+        try database.execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN;")
         for placed in tables {
             let table = placed.table
             let types = table.header.map(ReleaseColumnType.init(column:))
             let columns = zip(table.header, types).map { "\"\($0)\" \($1.sqlType)" }.joined(separator: ", ")
             try database.execute("CREATE TABLE \"\(placed.sqlName)\" (\(columns));")
             let insert = try database.prepare("INSERT INTO \"\(placed.sqlName)\" VALUES (\(Array(repeating: "?", count: types.count).joined(separator: ", ")))")
-            for row in table.rows {
-                try insert.run(zip(row, types).map { cell, type in
-                    if cell.isEmpty { return .null }
-                    switch type {
-                    case .integer: return Int(cell).map(SQLiteDatabase.Value.integer) ?? .text(cell)
-                    case .number: return Double(cell).map(SQLiteDatabase.Value.real) ?? .text(cell)
-                    case .string: return .text(cell)
-                    }
-                })
+            let kinds: [UInt8] = types.map { type in
+                switch type {
+                case .string: return 0
+                case .integer: return 1
+                case .number: return 2
+                }
             }
+            for row in table.rows { try insert.insert(cells: row, kinds: kinds) }
             for column in table.header where column.hasSuffix("Code") || column == "InvestmentYear" || column == "Year" {
                 try database.execute("CREATE INDEX \"\(placed.sqlName)_\(column)\" ON \"\(placed.sqlName)\" (\"\(column)\");")
             }
@@ -90,19 +89,41 @@ enum ReleaseGeoJSON {
         return collection(features)
     }
 
-    /// The undirected (intercity) table as lines.
-    static func edges(_ table: ReleaseTable, gazetteer: Gazetteer) -> String {
+    /// The undirected (intercity) table as lines, spelled from the table's
+    /// own cells (its coordinates are already written out).
+    static func edges(_ table: ReleaseTable) -> [UInt8] {
         let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-        let features = table.rows.compactMap { row -> String? in
-            guard let a = Int(row[column["CityACode"]!]).flatMap(gazetteer.city(code:)), let b = Int(row[column["CityBCode"]!]).flatMap(gazetteer.city(code:)) else {
-                return nil
-            }
-            let geometry = #"{"type":"LineString","coordinates":[\#(position(a)),\#(position(b))]}"#
-            return feature(geometry: geometry, properties: [("CityDyad", string(row[column["CityDyad"]!])), ("CityACode", string(String(a.code))),
-                                                            ("CityBCode", string(String(b.code))), ("InvestmentFrequency", row[column["InvestmentFrequency"]!]),
-                                                            ("Distance_km", row[column["Distance_km"]!]), ("InvestmentYear", row[column["InvestmentYear"]!])])
+        let dyad = column["CityDyad"]!, a = column["CityACode"]!, b = column["CityBCode"]!
+        let aLongitude = column["CityA_LNG"]!, aLatitude = column["CityA_LAT"]!, bLongitude = column["CityB_LNG"]!, bLatitude = column["CityB_LAT"]!
+        let weight = column["InvestmentFrequency"]!, distance = column["Distance_km"]!, year = column["InvestmentYear"]!
+        var out: [UInt8] = Array("{\"type\":\"FeatureCollection\",\"features\":[\n".utf8)
+        out.reserveCapacity(table.rows.count * 260)
+        for (index, row) in table.rows.enumerated() {
+            if index > 0 { out.append(contentsOf: ",\n".utf8) }
+            out.append(contentsOf: #"{"type":"Feature","geometry":{"type":"LineString","coordinates":[["#.utf8)
+            out.append(contentsOf: row[aLongitude].utf8)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: row[aLatitude].utf8)
+            out.append(contentsOf: "],[".utf8)
+            out.append(contentsOf: row[bLongitude].utf8)
+            out.append(UInt8(ascii: ","))
+            out.append(contentsOf: row[bLatitude].utf8)
+            out.append(contentsOf: #"]]},"properties":{"CityDyad":""#.utf8)
+            out.append(contentsOf: row[dyad].utf8)
+            out.append(contentsOf: #"","CityACode":""#.utf8)
+            out.append(contentsOf: row[a].utf8)
+            out.append(contentsOf: #"","CityBCode":""#.utf8)
+            out.append(contentsOf: row[b].utf8)
+            out.append(contentsOf: #"","InvestmentFrequency":"#.utf8)
+            out.append(contentsOf: row[weight].utf8)
+            out.append(contentsOf: #","Distance_km":"#.utf8)
+            out.append(contentsOf: row[distance].utf8)
+            out.append(contentsOf: #","InvestmentYear":"#.utf8)
+            out.append(contentsOf: row[year].utf8)
+            out.append(contentsOf: "}}".utf8)
         }
-        return collection(features)
+        out.append(contentsOf: "\n]}\n".utf8)
+        return out
     }
 
     static func position(_ city: City) -> String {

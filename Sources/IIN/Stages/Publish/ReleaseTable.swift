@@ -46,9 +46,9 @@ public struct ReleaseTable: Sendable, Equatable {
         return fileName
     }
 
-    public func writeXLSX(to folder: URL, scratch: URL) throws(IINError) -> String {
+    public func writeXLSX(to folder: URL) throws(IINError) -> String {
         let fileName = name + ".xlsx"
-        try XLSXWriter.write(header: header, kinds: kinds, rows: rows, to: folder.appendingPathComponent(fileName), scratch: scratch)
+        try XLSXWriter.write(header: header, kinds: kinds, rows: rows, to: folder.appendingPathComponent(fileName))
         return fileName
     }
 }
