@@ -42,9 +42,7 @@ public struct GravityNetwork: Sendable {
     }
 
     /// The maximum spanning tree (a forest when some cities have no path
-    /// between them), by Prim's algorithm from each not yet reached city in
-    /// table order. Ties go to the pair that comes first in table order,
-    /// so the tree is the same on every run.
+    /// between them; see `MaximumSpanningTree`), in table order.
     public func maximumSpanningTree() -> [Edge] {
         let count = cities.count
         var weight = [[Double?]](repeating: [Double?](repeating: nil, count: count), count: count)
@@ -54,32 +52,8 @@ public struct GravityNetwork: Sendable {
             weight[i][j] = edge.force
             weight[j][i] = edge.force
         }
-        var inTree = [Bool](repeating: false, count: count)
-        var best = [Double](repeating: -.infinity, count: count)
-        var parent = [Int](repeating: -1, count: count)
-        var tree: [Edge] = []
-        for root in 0..<count where !inTree[root] {
-            best[root] = .infinity
-            while true {
-                var next = -1
-                for city in 0..<count where !inTree[city] && best[city] > -.infinity {
-                    if next < 0 || best[city] > best[next] { next = city }
-                }
-                guard next >= 0 else { break }
-                inTree[next] = true
-                if parent[next] >= 0 {
-                    let (a, b) = (min(parent[next], next), max(parent[next], next))
-                    tree.append(Edge(a: cities[a], b: cities[b], force: best[next]))
-                }
-                for city in 0..<count where !inTree[city] {
-                    if let force = weight[next][city], force > best[city] {
-                        best[city] = force
-                        parent[city] = next
-                    }
-                }
-            }
-        }
-        return tree
+        return MaximumSpanningTree.compute(count: count) { weight[$0][$1] }
+            .map { Edge(a: cities[$0.a], b: cities[$0.b], force: $0.weight) }
     }
 
     /// Each city's number of edges in a tree.

@@ -4,7 +4,7 @@ import Foundation
 /// a broken invariant fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let usesGazetteer = true
     public static let reportFile = "validation.json"
 
@@ -14,9 +14,15 @@ public struct ValidateStage: Stage {
         let publish = try context.upstreamFolder(kind: PublishStage.kind)
         let checks = try InvariantChecks(release: publish, gazetteer: context.gazetteer).run()
         let failures = checks.filter { !$0.passed }
+        let structure = StructureChecks(reader: ReleaseReader(folder: publish, preferWorkbooks: false))
         let report = JSONValue.object([
             "valid": .bool(failures.isEmpty),
-            "sections": .object(["invariants": .array(checks.map(\.json))]),
+            "sections": .object([
+                "invariants": .array(checks.map(\.json)),
+                "distance_decay": try structure.distanceDecay(),
+                "backbone": try structure.backbone(),
+                "localisation": try structure.localisation(),
+            ]),
         ])
         let text = report.prettyPrinted() + "\n"
         let url = context.output.appendingPathComponent(Self.reportFile)

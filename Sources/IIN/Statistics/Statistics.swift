@@ -1,0 +1,66 @@
+import Foundation
+
+/// The statistics the validation report uses, written out so each can be
+/// checked against its textbook definition (see the tests: Anscombe's
+/// quartet, the linear-interpolation percentile).
+public enum Statistics {
+    public static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Sample standard deviation (n - 1).
+    public static func standardDeviation(_ values: [Double]) -> Double? {
+        guard values.count > 1, let mean = mean(values) else { return nil }
+        return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+    }
+
+    /// Pearson's correlation coefficient; nil when either series is constant.
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        precondition(x.count == y.count, "paired series")
+        guard x.count > 1, let meanX = mean(x), let meanY = mean(y) else { return nil }
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - meanX) * (b - meanY)
+            sxx += (a - meanX) * (a - meanX)
+            syy += (b - meanY) * (b - meanY)
+        }
+        guard sxx > 0, syy > 0 else { return nil }
+        return sxy / (sxx * syy).squareRoot()
+    }
+
+    public struct Line: Sendable, Equatable {
+        public var slope: Double
+        public var intercept: Double
+        /// The coefficient of determination of the fit.
+        public var rSquared: Double
+        public var count: Int
+    }
+
+    /// Ordinary least squares y = slope x + intercept.
+    public static func ols(_ x: [Double], _ y: [Double]) -> Line? {
+        precondition(x.count == y.count, "paired series")
+        guard x.count > 1, let meanX = mean(x), let meanY = mean(y) else { return nil }
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (a, b) in zip(x, y) {
+            sxy += (a - meanX) * (b - meanY)
+            sxx += (a - meanX) * (a - meanX)
+            syy += (b - meanY) * (b - meanY)
+        }
+        guard sxx > 0 else { return nil }
+        let slope = sxy / sxx
+        let rSquared = syy > 0 ? (sxy * sxy) / (sxx * syy) : 1
+        return Line(slope: slope, intercept: meanY - slope * meanX, rSquared: rSquared, count: x.count)
+    }
+
+    /// The p-th quantile (0...1) of sorted values by linear interpolation
+    /// between order statistics: h = (n - 1) p, x[floor h] + (h - floor h)
+    /// (x[floor h + 1] - x[floor h]) (Hyndman and Fan's type 7, R's
+    /// default).
+    public static func quantile(sorted values: [Double], _ p: Double) -> Double? {
+        guard !values.isEmpty, (0...1).contains(p) else { return nil }
+        let h = Double(values.count - 1) * p
+        let low = Int(h.rounded(.down))
+        let high = min(low + 1, values.count - 1)
+        return values[low] + (h - Double(low)) * (values[high] - values[low])
+    }
+}
