@@ -14,8 +14,8 @@ public enum Statistics {
         return (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
     }
 
-    /// Pearson's correlation coefficient; nil when either series is constant.
-    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+    /// Means and centred sums of squares and products of a paired series.
+    private static func moments(_ x: [Double], _ y: [Double]) -> (meanX: Double, meanY: Double, sxy: Double, sxx: Double, syy: Double)? {
         precondition(x.count == y.count, "paired series")
         guard x.count > 1, let meanX = mean(x), let meanY = mean(y) else { return nil }
         var sxy = 0.0, sxx = 0.0, syy = 0.0
@@ -24,8 +24,13 @@ public enum Statistics {
             sxx += (a - meanX) * (a - meanX)
             syy += (b - meanY) * (b - meanY)
         }
-        guard sxx > 0, syy > 0 else { return nil }
-        return sxy / (sxx * syy).squareRoot()
+        return (meanX, meanY, sxy, sxx, syy)
+    }
+
+    /// Pearson's correlation coefficient; nil when either series is constant.
+    public static func pearson(_ x: [Double], _ y: [Double]) -> Double? {
+        guard let m = moments(x, y), m.sxx > 0, m.syy > 0 else { return nil }
+        return m.sxy / (m.sxx * m.syy).squareRoot()
     }
 
     public struct Line: Sendable, Equatable {
@@ -38,18 +43,10 @@ public enum Statistics {
 
     /// Ordinary least squares y = slope x + intercept.
     public static func ols(_ x: [Double], _ y: [Double]) -> Line? {
-        precondition(x.count == y.count, "paired series")
-        guard x.count > 1, let meanX = mean(x), let meanY = mean(y) else { return nil }
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for (a, b) in zip(x, y) {
-            sxy += (a - meanX) * (b - meanY)
-            sxx += (a - meanX) * (a - meanX)
-            syy += (b - meanY) * (b - meanY)
-        }
-        guard sxx > 0 else { return nil }
-        let slope = sxy / sxx
-        let rSquared = syy > 0 ? (sxy * sxy) / (sxx * syy) : 1
-        return Line(slope: slope, intercept: meanY - slope * meanX, rSquared: rSquared, count: x.count)
+        guard let m = moments(x, y), m.sxx > 0 else { return nil }
+        let slope = m.sxy / m.sxx
+        let rSquared = m.syy > 0 ? (m.sxy * m.sxy) / (m.sxx * m.syy) : 1
+        return Line(slope: slope, intercept: m.meanY - slope * m.meanX, rSquared: rSquared, count: x.count)
     }
 
     /// The p-th quantile (0...1) of sorted values by linear interpolation
