@@ -50,11 +50,23 @@ public struct LinkTable: Sendable, Equatable {
 }
 
 /// How kept records map to slice years.
-public struct SliceScheme: Sendable, Equatable {
-    public enum Mode: String, Sendable { case point, window }
+public struct SliceScheme: Sendable, Equatable, Codable {
+    public enum Mode: String, Sendable, Codable { case point, window }
     public var mode: Mode
     public var years: [Int]
     public var width: Int
+
+    /// The scheme the aggregate stage used, kept in its artifact so later
+    /// stages (the consistency sample) stratify by the same slices.
+    public static let fileName = "slices.json"
+
+    public func write(to folder: URL) throws(IINError) {
+        try JSONFile.write(self, to: folder.appendingPathComponent(Self.fileName))
+    }
+
+    public static func read(from folder: URL) throws(IINError) -> SliceScheme {
+        try JSONFile.read(SliceScheme.self, from: folder.appendingPathComponent(fileName))
+    }
 
     public init(parameters: JSONValue?) {
         mode = Mode(rawValue: parameters?["mode"]?.stringValue ?? "point") ?? .point
@@ -76,7 +88,7 @@ public struct SliceScheme: Sendable, Equatable {
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 1
+    public static let codeVersion = 2
     public static let usesGazetteer = false
 
     public init() {}
@@ -104,6 +116,7 @@ public struct AggregateStage: Stage {
             .sorted { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
         try LinkTable(links: links).write(to: context.output)
         try accounting.write(to: context.output)
+        try scheme.write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice])
     }

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Section 3 of validation.md: a stratified random sample of kept records,
+/// n per slice, drawn with a fixed seed, as a workbook with an empty
+/// `verified` column for people to fill in (`yes`, `no`, `not_found`), and
+/// the reading of a filled-in workbook back to a match rate per slice.
+public enum ConsistencySample {
+    public static let name = "Consistency sample"
+    public static let header = ["Slice", "RecordID", "File", "Line", "LinkType", "Year", "InvestorName", "InvestorCityCode", "InvestorCityName_CN",
+                                "InvesteeName", "InvesteeCityCode", "InvesteeCityName_CN", "verified", "note"]
+    public static let answers: Set<String> = ["yes", "no", "not_found"]
+
+    /// Reservoir sampling per slice over the kept records in input order,
+    /// with one seeded generator, so the sample is the same on every run.
+    public static func draw(kept: KeptRecords, scheme: SliceScheme, fileNames: [String], perSlice: Int, seed: UInt64,
+                            gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
+        var random = SeededRandom(seed: seed)
+        var seen: [Int: Int] = [:]
+        var reservoirs: [Int: [GeocodedRecord]] = [:]
+        try kept.forEach { record in
+            for slice in scheme.slices(of: record.year) {
+                seen[slice, default: 0] += 1
+                if reservoirs[slice, default: []].count < perSlice {
+                    reservoirs[slice, default: []].append(record)
+                } else {
+                    let position = random.below(seen[slice]!)
+                    if position < perSlice { reservoirs[slice]![position] = record }
+                }
+            }
+        }
+        var rows: [[String]] = []
+        for slice in reservoirs.keys.sorted() {
+            for record in reservoirs[slice]!.sorted(by: { $0.location < $1.location }) {
+                let file = fileNames.indices.contains(record.location.file) ? fileNames[record.location.file] : String(record.location.file)
+                rows.append([String(slice), record.recordID, file, String(record.location.line), record.linkType.name, String(record.year),
+                             record.investorName, String(record.investorCity), gazetteer.city(code: record.investorCity)?.nameCN ?? "",
+                             record.investeeName, String(record.investeeCity), gazetteer.city(code: record.investeeCity)?.nameCN ?? "", "", ""])
+            }
+        }
+        return ReleaseTable(name: name, header: header, rows: rows)
+    }
+
+    public struct SliceRate: Sendable, Equatable {
+        public var slice: String
+        public var yes = 0
+        public var no = 0
+        public var notFound = 0
+        public var unchecked = 0
+
+        /// Matches among the records that were found.
+        public var matchRate: Double? { yes + no > 0 ? Double(yes) / Double(yes + no) : nil }
+    }
+
+    /// Reads a filled-in sample workbook (or its CSV): per slice, how many
+    /// records were confirmed, contradicted, not found or not yet checked.
+    public static func importFilled(_ url: URL) throws(IINError) -> [SliceRate] {
+        let folder = url.deletingLastPathComponent()
+        let base = url.deletingPathExtension().lastPathComponent
+        let table = try ReleaseReader(folder: folder, preferWorkbooks: url.pathExtension.lowercased() == "xlsx").require(base)
+        let slice = try table.columnIndex("Slice")
+        let verified = try table.columnIndex("verified")
+        var rates: [String: SliceRate] = [:]
+        for (row, line) in zip(table.rows, table.lines) {
+            let answer = row[verified].trimmingCharacters(in: .whitespaces).lowercased()
+            var rate = rates[row[slice]] ?? SliceRate(slice: row[slice])
+            switch answer {
+            case "": rate.unchecked += 1
+            case "yes": rate.yes += 1
+            case "no": rate.no += 1
+            case "not_found": rate.notFound += 1
+            default:
+                throw IINError.invalidTableCell(path: table.path, row: line, column: "verified", value: row[verified],
+                                                expected: "yes, no, not_found or empty")
+            }
+            rates[row[slice]] = rate
+        }
+        return rates.keys.sorted().map { rates[$0]! }
+    }
+}
