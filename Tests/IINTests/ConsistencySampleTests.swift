@@ -4,17 +4,10 @@ import Testing
 
 @Suite("Consistency sample", .serialized)
 struct ConsistencySampleTests {
-    func release(_ name: String) throws -> URL {
-        let project = try TestSupport.scratchProject(name)
-        let release = project.appendingPathComponent("release")
-        _ = try TestSupport.workspace(project).runCollecting(release: release)
-        return release
-    }
-
     /// 100 kept records per slice, each of its slice, each a kept record of
     /// the corpus with its true cities, the same on every run.
     @Test func aStratifiedSamplePerSlice() throws {
-        let first = try release("sample-1")
+        let first = try TestSupport.defaultRelease("sample-1")
         let table = try ReleaseReader(folder: first, preferWorkbooks: true).require(ConsistencySample.name)
         #expect(table.header == ConsistencySample.header)
         var perSlice: [String: Int] = [:]
@@ -26,13 +19,13 @@ struct ConsistencySampleTests {
         let cities = Dictionary(uniqueKeysWithValues: truth.rows.map { ($0[0], ($0[4], $0[5])) })
         #expect(table.rows.allSatisfy { cities[$0[1]]?.0 == $0[7] && cities[$0[1]]?.1 == $0[10] })
 
-        let second = try release("sample-2")
+        let second = try TestSupport.defaultRelease("sample-2")
         #expect(try Data(contentsOf: first.appendingPathComponent(ConsistencySample.name + ".xlsx"))
                 == Data(contentsOf: second.appendingPathComponent(ConsistencySample.name + ".xlsx")))
     }
 
     @Test func aFilledSampleGivesTheMatchRatePerSlice() throws {
-        let release = try release("sample-import")
+        let release = try TestSupport.defaultRelease("sample-import")
         var table = try ReleaseReader(folder: release, preferWorkbooks: true).require(ConsistencySample.name)
         let verified = try table.columnIndex("verified")
         // 2000: 3 yes, 1 no, 1 not found; 2005: 2 yes; the rest unchecked.

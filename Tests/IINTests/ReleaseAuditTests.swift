@@ -4,13 +4,6 @@ import Testing
 
 @Suite("iin audit", .serialized)
 struct ReleaseAuditTests {
-    func freshRelease(_ name: String) throws -> URL {
-        let project = try TestSupport.scratchProject(name)
-        let release = project.appendingPathComponent("release")
-        _ = try TestSupport.workspace(project).runCollecting(release: release)
-        return release
-    }
-
     /// Rewrites a table's workbook (and CSV) with one cell changed, as a
     /// hand-edited or inconsistent published release would have it.
     func tamper(_ release: URL, table name: String, column: String, row: Int, by delta: Int) throws -> (old: String, new: String) {
@@ -25,7 +18,7 @@ struct ReleaseAuditTests {
     }
 
     @Test func ourReleasePassesFromWorkbooksAndFromCSV() throws {
-        let release = try freshRelease("audit-ours")
+        let release = try TestSupport.defaultRelease("audit-ours")
         for preferWorkbooks in [true, false] {
             let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: preferWorkbooks).run()
             #expect(checks.count == 7)
@@ -37,7 +30,7 @@ struct ReleaseAuditTests {
     /// an undirected 149,071 for 2005: a changed undirected weight is the
     /// same kind of break, and the audit names it with both sums.
     @Test func aDirectedUndirectedMismatchIsNamedWithItsNumbers() throws {
-        let release = try freshRelease("audit-mismatch")
+        let release = try TestSupport.defaultRelease("audit-mismatch")
         let undirected = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.undirectedName)
         let year = undirected.rows[0][try undirected.columnIndex("InvestmentYear")]
         let directedSum = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.directedName).rows
@@ -52,7 +45,7 @@ struct ReleaseAuditTests {
     }
 
     @Test func aWrongDegreeIsNamedWithPublishedAndRecomputedValues() throws {
-        let release = try freshRelease("audit-degree")
+        let release = try TestSupport.defaultRelease("audit-degree")
         let metric = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.metricName)
         let city = metric.rows[0][0]
         _ = try tamper(release, table: PublishStage.metricName, column: "Outdegree", row: 0, by: 1)
@@ -62,7 +55,7 @@ struct ReleaseAuditTests {
     }
 
     @Test func aReleaseWithoutAccountingSkipsThatCheckAndTheCommandFailsOnDiscrepancies() throws {
-        let release = try freshRelease("audit-cli")
+        let release = try TestSupport.defaultRelease("audit-cli")
         for ext in ["csv", "xlsx"] { try FileManager.default.removeItem(at: release.appendingPathComponent(PublishStage.accountingName + "." + ext)) }
         let passing = try TestSupport.runIIN(["audit", release.path], in: release.deletingLastPathComponent())
         #expect(passing.status == 0, "\(passing.output)\(passing.errors)")

@@ -84,6 +84,14 @@ enum TestSupport {
     /// The default fixture's raw files, as a `--input` override.
     static let defaultRaw = fixtures.appendingPathComponent("default/raw/*.csv").path
 
+    /// A scratch project run on the default data: its release folder.
+    static func defaultRelease(_ name: String = #function) throws -> URL {
+        let project = try scratchProject(name)
+        let release = project.appendingPathComponent("release")
+        _ = try workspace(project).runCollecting(release: release)
+        return release
+    }
+
     /// The default fixture's manual geocoding overrides.
     static let defaultOverrides = fixtures.appendingPathComponent("default/overrides.csv").path
 
