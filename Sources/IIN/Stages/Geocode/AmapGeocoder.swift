@@ -65,14 +65,17 @@ public final class AmapGeocoder {
 
     public static let service = "external geocoder (Amap API)"
 
-    public init(settings: Settings, gazetteer: Gazetteer, environment: [String: String] = ProcessInfo.processInfo.environment) throws(IINError) {
+    /// - Parameter codes: the code table the stage's geocoder already holds,
+    ///   so it is not built twice (built from the gazetteer when nil).
+    public init(settings: Settings, gazetteer: Gazetteer, codes: AdministrativeCodes? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(IINError) {
         guard let key = environment[settings.keyVariable], !key.isEmpty else {
             throw IINError.externalService(service: Self.service, problem: "the method 'external' is on but the environment variable \(settings.keyVariable) is not set",
                                            fix: "Export \(settings.keyVariable) with an Amap Web service key, or remove 'external' from the geocode methods in pipeline.json.")
         }
         self.settings = settings
         self.key = key
-        codes = AdministrativeCodes(gazetteer: gazetteer)
+        self.codes = codes ?? AdministrativeCodes(gazetteer: gazetteer)
         database = try SQLiteDatabase(persistent: settings.cache)
         try database.execute("CREATE TABLE IF NOT EXISTS answers (text TEXT PRIMARY KEY, adcodes TEXT NOT NULL, info TEXT NOT NULL);")
         lookup = try database.prepare("SELECT adcodes FROM answers WHERE text = ?")

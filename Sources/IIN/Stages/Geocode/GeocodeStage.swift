@@ -57,7 +57,7 @@ public struct GeocodeStage: Stage {
         let compareEvery = context.parameter("compare_every")?.intValue ?? 16
         let external: AmapGeocoder? = methods.contains(.external)
             ? try AmapGeocoder(settings: AmapGeocoder.Settings(parameters: context.parameter("external"), workFolder: context.reportFolder.deletingLastPathComponent()),
-                               gazetteer: context.gazetteer)
+                               gazetteer: context.gazetteer, codes: geocoder.codes)
             : nil
 
         let artifact = try MappedIngestArtifact(folder: ingest, fileCount: accounting.files.count)

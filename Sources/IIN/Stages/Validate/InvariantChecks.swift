@@ -37,32 +37,7 @@ public struct InvariantChecks {
         self.gazetteer = gazetteer
     }
 
-    struct Edge {
-        var a: Int
-        var b: Int
-        var weight: Int
-        var year: Int
-    }
-
-    func edges(_ name: String, in subfolder: String) throws(IINError) -> [Edge] {
-        let table = try reader.require(name, in: subfolder)
-        let weight = try table.columnIndex("InvestmentFrequency")
-        let year = try table.columnIndex("InvestmentYear")
-        let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
-        let b = table.header.firstIndex(of: "InvesteeCityCode") ?? table.header.firstIndex(of: "CityBCode")
-        guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
-        var result: [Edge] = []
-        for (row, line) in zip(table.rows, table.lines) {
-            guard let codeA = ReleaseReader.whole(row[a]), let codeB = ReleaseReader.whole(row[b]), let value = ReleaseReader.whole(row[weight]),
-                  let slice = ReleaseReader.whole(row[year]) else {
-                throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable numbers")
-            }
-            result.append(Edge(a: codeA, b: codeB, weight: value, year: slice))
-        }
-        return result
-    }
-
-    private static func sums(_ edges: [Edge]) -> [Int: Int] {
+    private static func sums(_ edges: [ReleaseReader.Edge]) -> [Int: Int] {
         var sums: [Int: Int] = [:]
         for edge in edges { sums[edge.year, default: 0] += edge.weight }
         return sums
@@ -77,10 +52,10 @@ public struct InvariantChecks {
         let known = Set(gazetteer.cities.map(\.code))
 
         for (network, folder) in folders {
-            let directed = try edges(PublishStage.directedName, in: folder)
-            let undirected = try edges(PublishStage.undirectedName, in: folder)
-            let directedAll = try edges(PublishStage.directedIntracityName, in: folder)
-            let undirectedAll = try edges(PublishStage.undirectedIntracityName, in: folder)
+            let directed = try reader.edges(PublishStage.directedName, in: folder)
+            let undirected = try reader.edges(PublishStage.undirectedName, in: folder)
+            let directedAll = try reader.edges(PublishStage.directedIntracityName, in: folder)
+            let undirectedAll = try reader.edges(PublishStage.undirectedIntracityName, in: folder)
             for (label, first, second) in [("intercity", directed, undirected), ("including intracity", directedAll, undirectedAll)] {
                 let left = Self.sums(first)
                 let right = Self.sums(second)

@@ -24,9 +24,8 @@ public struct ReleaseAudit {
     func degreesAndRanks() throws(IINError) -> CheckResult {
         var check = CheckResult(id: "degrees_recomputed", title: "Degrees and ranks of the metric table recomputed from the directed intercity table",
                                 passed: true, details: [], failures: [])
-        let invariants = InvariantChecks(reader: reader, gazetteer: gazetteer)
         for (network, folder) in reader.networks {
-            let directed = try invariants.edges(PublishStage.directedName, in: folder)
+            let directed = try reader.edges(PublishStage.directedName, in: folder)
             let metric = try reader.require(PublishStage.metricName, in: folder)
             let columns = try ["CityCode", "Outdegree", "Indegree", "NodeDegree", "Rank_out", "Rank_in", "Rank_node", "InvestmentYear"]
                 .map { name throws(IINError) in try metric.columnIndex(name) }
@@ -82,7 +81,6 @@ public struct ReleaseAudit {
 
     func tableOne() throws(IINError) -> CheckResult {
         var check = CheckResult(id: "table1_recomputed", title: "Descriptive statistics (Table 1) recomputed from the edge tables", passed: true, details: [], failures: [])
-        let invariants = InvariantChecks(reader: reader, gazetteer: gazetteer)
         var anyTable = false
         for (network, folder) in reader.networks {
             guard let published = try reader.table(PublishStage.statisticsName, in: folder) else { continue }
@@ -96,7 +94,7 @@ public struct ReleaseAudit {
             var rows: [String: [String]] = [:]
             for row in published.rows { rows[row[type] + "|" + row[year]] = row }
             for (networkType, name) in sources {
-                let edges = try invariants.edges(name, in: folder)
+                let edges = try reader.edges(name, in: folder)
                 for slice in Set(edges.map(\.year)).sorted() {
                     let inSlice = edges.filter { $0.year == slice }
                     guard let stats = DescriptiveStatistics(weights: inSlice.map(\.weight), nodes: Set(inSlice.flatMap { [$0.a, $0.b] }).count) else { continue }

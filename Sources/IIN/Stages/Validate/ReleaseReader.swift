@@ -56,6 +56,41 @@ public struct ReleaseReader: Sendable {
         return table
     }
 
+    /// One row of an edge table: its two city codes (investor and investee,
+    /// or A and B), weight and year, and the distance when asked for.
+    public struct Edge: Sendable, Equatable {
+        public var a: Int
+        public var b: Int
+        public var weight: Int
+        public var year: Int
+        public var distance: Double?
+    }
+
+    /// The rows of one of the four edge tables.
+    /// - Parameter withDistance: also read `Distance_km` (then required).
+    public func edges(_ name: String, in subfolder: String = "", withDistance: Bool = false) throws(IINError) -> [Edge] {
+        let table = try require(name, in: subfolder)
+        let weight = try table.columnIndex("InvestmentFrequency")
+        let year = try table.columnIndex("InvestmentYear")
+        let distance = withDistance ? try table.columnIndex("Distance_km") : nil
+        let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
+        let b = table.header.firstIndex(of: "InvesteeCityCode") ?? table.header.firstIndex(of: "CityBCode")
+        guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
+        var result: [Edge] = []
+        for (row, line) in zip(table.rows, table.lines) {
+            guard let codeA = Self.whole(row[a]), let codeB = Self.whole(row[b]), let value = Self.whole(row[weight]), let slice = Self.whole(row[year]) else {
+                throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable numbers")
+            }
+            var kilometres: Double?
+            if let distance {
+                guard let value = Double(row[distance]) else { throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable distance") }
+                kilometres = value
+            }
+            result.append(Edge(a: codeA, b: codeB, weight: value, year: slice, distance: kilometres))
+        }
+        return result
+    }
+
     /// A whole number as a release writes it: "12", or "12.0" as
     /// spreadsheets sometimes store it.
     public static func whole(_ text: String) -> Int? {

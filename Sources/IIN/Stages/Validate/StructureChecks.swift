@@ -13,43 +13,18 @@ public struct StructureChecks {
         self.reader = reader
     }
 
-    struct Link {
-        var from: Int
-        var to: Int
-        var weight: Int
-        var year: Int
-        var distance: Double
-    }
-
-    func links(_ name: String) throws(IINError) -> [Link] {
-        let table = try reader.require(name)
-        let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
-        let b = table.header.firstIndex(of: "InvesteeCityCode") ?? table.header.firstIndex(of: "CityBCode")
-        guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
-        let weight = try table.columnIndex("InvestmentFrequency"), year = try table.columnIndex("InvestmentYear"), distance = try table.columnIndex("Distance_km")
-        var result: [Link] = []
-        for (row, line) in zip(table.rows, table.lines) {
-            guard let from = ReleaseReader.whole(row[a]), let to = ReleaseReader.whole(row[b]), let value = ReleaseReader.whole(row[weight]),
-                  let slice = ReleaseReader.whole(row[year]), let kilometres = Double(row[distance]) else {
-                throw IINError.corruptArtifact(path: table.path, reason: "line \(line): unreadable numbers")
-            }
-            result.append(Link(from: from, to: to, weight: value, year: slice, distance: kilometres))
-        }
-        return result
-    }
-
     /// Per slice: the share of intercity investment frequency in each
     /// 50 km distance bin; OLS of ln(share) on ln(bin midpoint) over the
     /// non-empty bins; and whether the slope's magnitude shrinks over time.
     public func distanceDecay() throws(IINError) -> JSONValue {
-        let directed = try links(PublishStage.directedName)
+        let directed = try reader.edges(PublishStage.directedName, withDistance: true)
         var slices: [JSONValue] = []
         var slopes: [(Int, Double)] = []
         for year in Set(directed.map(\.year)).sorted() {
             let inSlice = directed.filter { $0.year == year }
             let total = Double(inSlice.reduce(0) { $0 + $1.weight })
             var bins: [Int: Int] = [:]
-            for link in inSlice { bins[Int(link.distance / Self.binKilometres), default: 0] += link.weight }
+            for link in inSlice { bins[Int(link.distance! / Self.binKilometres), default: 0] += link.weight }
             let ordered = bins.keys.sorted()
             let x = ordered.map { log((Double($0) + 0.5) * Self.binKilometres) }
             let y = ordered.map { log(Double(bins[$0]!) / total) }
@@ -78,15 +53,15 @@ public struct StructureChecks {
     /// Per slice: the maximum spanning tree of the undirected intercity
     /// network (weights S), its total weight and each city's tree degree.
     public func backbone() throws(IINError) -> JSONValue {
-        let undirected = try links(PublishStage.undirectedName)
+        let undirected = try reader.edges(PublishStage.undirectedName)
         var slices: [JSONValue] = []
         for year in Set(undirected.map(\.year)).sorted() {
             let inSlice = undirected.filter { $0.year == year }
-            let cities = Set(inSlice.flatMap { [$0.from, $0.to] }).sorted()
+            let cities = Set(inSlice.flatMap { [$0.a, $0.b] }).sorted()
             let index = Dictionary(uniqueKeysWithValues: cities.enumerated().map { ($1, $0) })
             var weights: [Int: Double] = [:]
             for link in inSlice {
-                let (i, j) = (index[link.from]!, index[link.to]!)
+                let (i, j) = (index[link.a]!, index[link.b]!)
                 weights[min(i, j) * cities.count + max(i, j)] = Double(link.weight)
             }
             let tree = MaximumSpanningTree.compute(count: cities.count) { weights[min($0, $1) * cities.count + max($0, $1)] }
@@ -112,13 +87,13 @@ public struct StructureChecks {
     /// Per slice and city: intracity frequency N(i->i) against outward
     /// frequency (the sum over j != i of N(i->j)).
     public func localisation() throws(IINError) -> JSONValue {
-        let all = try links(PublishStage.directedIntracityName)
+        let all = try reader.edges(PublishStage.directedIntracityName)
         var slices: [JSONValue] = []
         for year in Set(all.map(\.year)).sorted() {
             var intracity: [Int: Int] = [:]
             var outward: [Int: Int] = [:]
             for link in all where link.year == year {
-                if link.from == link.to { intracity[link.from, default: 0] += link.weight } else { outward[link.from, default: 0] += link.weight }
+                if link.a == link.b { intracity[link.a, default: 0] += link.weight } else { outward[link.a, default: 0] += link.weight }
             }
             let cities = Set(intracity.keys).union(outward.keys).sorted()
             let totalIn = intracity.values.reduce(0, +), totalOut = outward.values.reduce(0, +)
