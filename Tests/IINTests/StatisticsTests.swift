@@ -44,3 +44,30 @@ struct StatisticsTests {
         #expect(Statistics.pearson([1, 1, 1], [1, 2, 3]) == nil)
     }
 }
+
+@Suite("Statistics: z-scores and Q-Q")
+struct QuantileComparisonTests {
+    @Test func zScoresHaveMeanZeroAndSampleSDOne() throws {
+        let z = try #require(Statistics.zScores([2, 4, 4, 4, 5, 5, 7, 9]))
+        #expect(abs(z.reduce(0, +)) < 1e-12)
+        #expect(abs(try #require(Statistics.standardDeviation(z)) - 1) < 1e-12)
+        // (2 - 5) / 2.138089935
+        #expect(abs(z[0] + 1.403121520) < 1e-9)
+        #expect(Statistics.zScores([3, 3, 3]) == nil)
+    }
+
+    @Test func identicalDistributionsLieOnTheDiagonal() throws {
+        var random = SeededRandom(seed: 7)
+        let x = (0..<500).map { _ in random.unit() * 10 }
+        // A linear transform leaves the z-scores unchanged, so every
+        // percentile pair is equal and the line is y = x with R^2 = 1.
+        let y = x.reversed().map { 3 * $0 + 100 }
+        let qq = try #require(Statistics.quantileComparison(x, y))
+        #expect(qq.x.count == 99 && qq.y.count == 99)
+        #expect(abs(qq.line.slope - 1) < 1e-9 && abs(qq.line.intercept) < 1e-9 && abs(qq.line.rSquared - 1) < 1e-9)
+        // A skewed series against a symmetric one bends away from the line.
+        let skewed = x.map { exp($0) }
+        let bent = try #require(Statistics.quantileComparison(x, skewed))
+        #expect(bent.line.rSquared < 0.95)
+    }
+}

@@ -60,4 +60,30 @@ public enum Statistics {
         let high = min(low + 1, values.count - 1)
         return values[low] + (h - Double(low)) * (values[high] - values[low])
     }
+
+    /// (x - mean) / sd with the n - 1 standard deviation; nil when the
+    /// series has fewer than two values or is constant.
+    public static func zScores(_ values: [Double]) -> [Double]? {
+        guard let mean = mean(values), let sd = standardDeviation(values), sd > 0 else { return nil }
+        return values.map { ($0 - mean) / sd }
+    }
+
+    /// A Q-Q comparison of two series: the 1st to 99th percentiles of each
+    /// z-scored series, paired by percentile, and the OLS line through the
+    /// 99 points. The series need not be paired or of equal length.
+    public struct QuantileComparison: Sendable, Equatable {
+        public var x: [Double]
+        public var y: [Double]
+        public var line: Line
+    }
+
+    public static func quantileComparison(_ x: [Double], _ y: [Double]) -> QuantileComparison? {
+        guard let zx = zScores(x), let zy = zScores(y) else { return nil }
+        let sortedX = zx.sorted(), sortedY = zy.sorted()
+        let levels = (1...99).map { Double($0) / 100 }
+        let qx = levels.map { quantile(sorted: sortedX, $0)! }
+        let qy = levels.map { quantile(sorted: sortedY, $0)! }
+        guard let line = ols(qx, qy) else { return nil }
+        return QuantileComparison(x: qx, y: qy, line: line)
+    }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import IIN
+
+@Suite("Gravity model fit")
+struct GravityFitTests {
+    /// 400 pairs with GDP-like masses (500 to 40,000) and distances of
+    /// 30 to 3,000 km; frequencies from k = 2e-6, beta = 1.3 with noise,
+    /// rounded to counts, as investment frequencies are.
+    static func problem(seed: UInt64) -> GravityFit {
+        var random = SeededRandom(seed: seed)
+        var masses: [Double] = [], distances: [Double] = [], frequencies: [Double] = []
+        for _ in 0..<400 {
+            let product = exp(log(500) + random.unit() * log(80)) * exp(log(500) + random.unit() * log(80))
+            let distance = exp(log(30) + random.unit() * log(100))
+            let expected = 2e-6 * product / pow(distance, 1.3)
+            masses.append(product)
+            distances.append(distance)
+            frequencies.append(max(1, (expected * (0.5 + random.unit())).rounded()))
+        }
+        return GravityFit(massProduct: masses, distance: distances, frequency: frequencies)
+    }
+
+    @Test func profileOptimumBeatsEveryPointOfABruteForceGrid() {
+        let fit = Self.problem(seed: 1)
+        let profile = fit.profile()
+        // 201 betas by 901 ks spread logarithmically from 1e-9 to 1 (plus
+        // k = 0): the profile answer is at least as good as the best grid
+        // point and lies next to it.
+        var best = (k: 0.0, beta: 0.0, rmse: Double.infinity)
+        for betaStep in 0...200 {
+            let beta = 2 * Double(betaStep) / 200
+            for kStep in 0...900 {
+                let k = kStep == 0 ? 0 : pow(10, -9 + 9 * Double(kStep) / 900)
+                let value = fit.rmse(k: k, beta: beta)
+                if value < best.rmse { best = (k, beta, value) }
+            }
+        }
+        #expect(profile.rmse <= best.rmse + 1e-12, "profile \(profile) grid \(best)")
+        #expect(abs(profile.beta - best.beta) < 0.01, "profile \(profile) grid \(best)")
+        #expect(abs(profile.k - best.k) / best.k < 0.05, "profile \(profile) grid \(best)")
+    }
+
+    @Test func profileRecoversNoiselessParameters() {
+        var random = SeededRandom(seed: 9)
+        let products = (0..<200).map { _ in exp(log(500) + random.unit() * log(80)) * exp(log(500) + random.unit() * log(80)) }
+        let distances = (0..<200).map { _ in exp(log(30) + random.unit() * log(100)) }
+        let frequencies = zip(products, distances).map { 3e-5 * $0 / pow($1, 1.3) }
+        let profile = GravityFit(massProduct: products, distance: distances, frequency: frequencies).profile()
+        #expect(abs(profile.beta - 1.3) < 1e-6 && abs(profile.k / 3e-5 - 1) < 1e-5 && profile.rmse < 1e-6, "\(profile)")
+    }
+
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func swarmComesWithinOnePercentOfTheProfileRMSE(seed: UInt64) {
+        let fit = Self.problem(seed: seed)
+        let profile = fit.profile()
+        let swarm = fit.swarm(seed: 2025)
+        #expect(swarm.rmse >= profile.rmse - 1e-9, "the profile optimum is exact: swarm \(swarm) profile \(profile)")
+        #expect(swarm.rmse <= profile.rmse * 1.01, "swarm \(swarm) profile \(profile)")
+        #expect(GravityFit.kRange.contains(swarm.k) && GravityFit.betaRange.contains(swarm.beta))
+        #expect(fit.swarm(seed: 2025) == swarm, "the same seed gives the same fit")
+    }
+
+    @Test func bestKIsClampedToItsRange() {
+        // Frequencies far above any k <= 1 can give: the best k is 1.
+        let fit = GravityFit(massProduct: [1, 1, 1], distance: [10, 20, 30], frequency: [100, 200, 300])
+        #expect(fit.bestK(beta: 0) == 1)
+    }
+}
