@@ -5,6 +5,8 @@ import Foundation
 /// corpus has the heavy-tailed, distance-bound structure of the real network.
 struct CityGravityModel: Sendable {
     let cities: [City]
+    /// Per city, the size proxy that drives everything drawn here.
+    let masses: [Double]
     private let investorChoice: WeightedChoice
     private let investeeChoices: [WeightedChoice]
 
@@ -26,6 +28,7 @@ struct CityGravityModel: Sendable {
         var countiesPerCity: [Int: Int] = [:]
         for county in gazetteer.counties { countiesPerCity[county.cityCode, default: 0] += 1 }
         let masses = cities.map { Self.mass(of: $0, counties: countiesPerCity[$0.code, default: 0]) }
+        self.masses = masses
         investorChoice = WeightedChoice(weights: masses.map { pow($0, 1.3) })
         investeeChoices = cities.indices.map { origin in
             WeightedChoice(weights: cities.indices.map { target in
