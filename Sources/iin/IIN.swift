@@ -54,7 +54,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as IINError {
         FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
         switch error {
-        case .invariantsBroken: throw ExitCode(3)
+        case .invariantsBroken, .thresholdsNotMet: throw ExitCode(3)
         case .workFolderLocked: throw ExitCode(75)
         default: throw ExitCode(1)
         }

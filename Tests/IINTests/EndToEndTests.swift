@@ -148,6 +148,15 @@ struct EndToEndTests {
         #expect(result.output.contains("wrote 300 records"))
         let truth = try CSVTable.read(folder.appendingPathComponent("corpus/truth.csv"))
         #expect(truth.rows.count == 300)
+        // The committed default data is what the generator writes: the
+        // corpus's seed and size give the reference tables byte for byte.
+        let again = try TestSupport.runIIN(["synth", "--records", "4000", "--seed", "2025", "--files", "2", "--out", "default"], in: folder)
+        #expect(again.status == 0, "\(again.errors)")
+        for name in [ReferenceTables.mobilityFile, ReferenceTables.gdpFile, ReferenceTables.topListsFile] {
+            let made = try Data(contentsOf: folder.appendingPathComponent("default/reference/\(name)"))
+            let committed = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("default/reference/\(name)"))
+            #expect(made == committed, "\(name) differs from fixtures/default/reference")
+        }
         let bad = try TestSupport.runIIN(["synth", "--records", "0", "--out", "x"], in: folder)
         #expect(bad.status == 64)
     }

@@ -22,7 +22,7 @@ struct StatisticsTests {
         #expect(abs(r - 0.816) < 0.001, "set \(set + 1): r = \(r)")
         let line = try #require(Statistics.ols(x, y))
         #expect(abs(line.slope - 0.500) < 0.0005 && abs(line.intercept - 3.00) < 0.005, "set \(set + 1): \(line)")
-        #expect(abs(line.rSquared - 0.666) < 0.001)
+        #expect(abs(try #require(line.rSquared) - 0.666) < 0.001)
         #expect(abs(try #require(Statistics.mean(y)) - 7.50) < 0.005)
     }
 
@@ -64,10 +64,12 @@ struct QuantileComparisonTests {
         let y = x.reversed().map { 3 * $0 + 100 }
         let qq = try #require(Statistics.quantileComparison(x, y))
         #expect(qq.x.count == 99 && qq.y.count == 99)
-        #expect(abs(qq.line.slope - 1) < 1e-9 && abs(qq.line.intercept) < 1e-9 && abs(qq.line.rSquared - 1) < 1e-9)
+        let rSquared = try #require(qq.line.rSquared)
+        #expect(abs(qq.line.slope - 1) < 1e-9 && abs(qq.line.intercept) < 1e-9 && abs(rSquared - 1) < 1e-9)
         // A skewed series against a symmetric one bends away from the line.
         let skewed = x.map { exp($0) }
         let bent = try #require(Statistics.quantileComparison(x, skewed))
-        #expect(bent.line.rSquared < 0.95)
+        #expect(try #require(bent.line.rSquared) < 0.95)
+        #expect(Statistics.ols([1, 2, 3], [5, 5, 5])?.rSquared == nil, "a constant y leaves R^2 undefined")
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import IIN
 
-/// Distance decay, backbone and localisation on a hand-made release.
+/// Distance decay, backbone, localisation, communities and the degree
+/// table on a hand-made release.
 @Suite("Validation: structure")
 struct StructureChecksTests {
     func release() throws -> URL {
@@ -15,6 +16,8 @@ struct StructureChecksTests {
         let undirected = "CityACode,CityBCode,InvestmentFrequency,InvestmentYear,Distance_km\n"
         try TestSupport.write(undirected + "110000,120000,5,2020,1\n110000,130100,4,2020,1\n120000,130100,3,2020,1\n130100,140100,1,2020,1\n",
                               to: folder.appendingPathComponent(PublishStage.undirectedName + ".csv"))
+        try TestSupport.write("CityCode,Outdegree,Indegree,NodeDegree,InvestmentYear\n110000,9,0,9,2020\n120000,1,6,7,2020\n130100,0,4,4,2020\n",
+                              to: folder.appendingPathComponent(PublishStage.metricName + ".csv"))
         return folder
     }
 
@@ -47,5 +50,22 @@ struct StructureChecksTests {
         #expect(slice["intracity_share"]?.doubleValue == 9.0 / 19.0)
         let beijing = slice["cities"]?.arrayValue?.first { $0["city"]?.stringValue == "110000" }
         #expect(beijing?["intracity"]?.intValue == 9 && beijing?["outward"]?.intValue == 9)
+    }
+
+    @Test func theDegreeTableRanksByNodeDegreeWithCentrality() throws {
+        let table = try StructureChecks(reader: ReleaseReader(folder: release(), preferWorkbooks: false)).degreeTable()
+        let slice = try #require(table["slices"]?.arrayValue?.first)
+        let top = slice["top"]?.arrayValue ?? []
+        #expect(top.map { $0["city"]?.stringValue } == ["110000", "120000", "130100"])
+        #expect(top.map { $0["outbound"]?.intValue } == [9, 1, 0] && top.map { $0["inbound"]?.intValue } == [0, 6, 4])
+        // Each of the three cities is linked with both others.
+        #expect(top.allSatisfy { $0["degree_centrality"]?.doubleValue == 1 })
+    }
+
+    @Test func communitiesCoverEveryCityOfTheSlice() throws {
+        let communities = try StructureChecks(reader: ReleaseReader(folder: release(), preferWorkbooks: false)).communities(seed: 1)
+        let slice = try #require(communities["slices"]?.arrayValue?.first)
+        #expect(slice["membership"]?.objectValue?.keys.sorted() == ["110000", "120000", "130100", "140100"])
+        #expect((slice["sizes"]?.arrayValue ?? []).compactMap(\.intValue).reduce(0, +) == 4)
     }
 }

@@ -68,7 +68,9 @@ enum TestSupport {
     }
 
     /// A scratch project: the repository's pipeline.json and stages/ copied
-    /// into a temporary folder. Point its raw input with `rawOverride`.
+    /// into a temporary folder, with the small inputs besides the raw
+    /// records (overrides, reference tables). Point its raw input with
+    /// `rawOverride`.
     static func scratchProject(_ name: String = #function) throws -> URL {
         let folder = temporaryFolder(name)
         try FileManager.default.copyItem(at: stages, to: folder.appendingPathComponent("stages"))
@@ -78,6 +80,7 @@ enum TestSupport {
         let overrides = folder.appendingPathComponent("fixtures/default/overrides.csv")
         try FileManager.default.createDirectory(at: overrides.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/overrides.csv"), to: overrides)
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/reference"), to: folder.appendingPathComponent("fixtures/default/reference"))
         return folder
     }
 

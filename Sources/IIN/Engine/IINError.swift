@@ -19,6 +19,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     case workFolderLocked(folder: String, holderPID: Int32)
     case invalidArgument(name: String, value: String, expected: String)
     case invariantsBroken(report: String, failures: [String])
+    /// Figures below the floors pipeline.json sets.
+    case thresholdsNotMet(report: String, failures: [String])
     case releaseFolderNotOurs(path: String)
     /// A table the user keeps (manual overrides): the cell to fix.
     case invalidTableCell(path: String, row: Int, column: String, value: String, expected: String)
@@ -57,6 +59,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(name) '\(value)': expected \(expected)."
         case let .invariantsBroken(report, failures):
             return "validation failed, the release was not updated (\(failures.count) broken invariant(s)); report: \(report)\n  - " + failures.joined(separator: "\n  - ")
+        case let .thresholdsNotMet(report, failures):
+            return "validation failed, the release was not updated (\(failures.count) figure(s) below their floor in pipeline.json); report: \(report)\n  - " + failures.joined(separator: "\n  - ")
         case let .invalidTableCell(path, row, column, value, expected):
             return "\(path), row \(row), column \(column): '\(value)' is not \(expected). Correct the cell."
         case let .externalService(service, problem, fix):

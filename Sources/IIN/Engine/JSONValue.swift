@@ -44,6 +44,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
         case let .bool(value): return value ? "true" : "false"
         case let .integer(value): return String(value)
         case let .number(value):
+            // JSON has no NaN or infinity; a figure that is not a number is
+            // absent.
+            guard value.isFinite else { return "null" }
             if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
             return String(value)
         case let .string(value): return JSONValue.quote(value)

@@ -11,6 +11,8 @@ public indirect enum ParameterSchema: Sendable, Equatable {
     case object(fields: [String: ParameterDefinition])
     /// Free-form string-to-string map (a column mapping, say).
     case stringMap
+    /// Free-form name-to-number map (thresholds, say).
+    case numberMap
 
     var typeName: String {
         switch self {
@@ -21,6 +23,7 @@ public indirect enum ParameterSchema: Sendable, Equatable {
         case .array: return "array"
         case .object: return "object"
         case .stringMap: return "object of strings"
+        case .numberMap: return "object of numbers"
         }
     }
 }
@@ -113,6 +116,7 @@ public struct StageDefinition: Sendable, Equatable {
         case "boolean": return .boolean
         case "string": return .string(allowed: json["enum"]?.arrayValue?.compactMap(\.stringValue))
         case "string_map": return .stringMap
+        case "number_map": return .numberMap
         case "array":
             guard let itemType = json["items"]?.stringValue else {
                 throw IINError.stageDefinition(file: file, problem: "'\(path).items' must name the item type")
@@ -185,6 +189,12 @@ private struct ParameterResolver {
             guard let members = value.objectValue else { throw wrongType() }
             for (key, member) in members where member.stringValue == nil {
                 throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected string, found \(member.typeName)", fix: "Map each name to a string.")
+            }
+            return value
+        case .numberMap:
+            guard let members = value.objectValue else { throw wrongType() }
+            for (key, member) in members where member.doubleValue == nil {
+                throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected number, found \(member.typeName)", fix: "Map each name to a number.")
             }
             return value
         case let .array(items):

@@ -36,8 +36,9 @@ public enum Statistics {
     public struct Line: Sendable, Equatable {
         public var slope: Double
         public var intercept: Double
-        /// The coefficient of determination of the fit.
-        public var rSquared: Double
+        /// The coefficient of determination of the fit; nil when y is
+        /// constant (0/0: nothing to explain).
+        public var rSquared: Double?
         public var count: Int
     }
 
@@ -45,7 +46,7 @@ public enum Statistics {
     public static func ols(_ x: [Double], _ y: [Double]) -> Line? {
         guard let m = moments(x, y), m.sxx > 0 else { return nil }
         let slope = m.sxy / m.sxx
-        let rSquared = m.syy > 0 ? (m.sxy * m.sxy) / (m.sxx * m.syy) : 1
+        let rSquared = m.syy > 0 ? (m.sxy * m.sxy) / (m.sxx * m.syy) : nil
         return Line(slope: slope, intercept: m.meanY - slope * m.meanX, rSquared: rSquared, count: x.count)
     }
 

@@ -1,23 +1,27 @@
 import Foundation
 
 /// Sections 6 and 8 of validation.md that need nothing but the release:
-/// distance decay, the maximum spanning tree backbone of each slice, and
-/// the localisation of investment (intracity against outward) per city.
-/// Computed from the published tables, as the invariants are, for the
-/// investment network.
-public struct StructureChecks {
-    public let reader: ReleaseReader
+/// distance decay, Leiden communities, the maximum spanning tree backbone of
+/// each slice, the localisation of investment (intracity against outward)
+/// per city, and the headquarters-branch degree table. Computed from the
+/// published tables, as the invariants are.
+public struct StructureChecks: Sendable {
+    public let networks: ReleaseNetworks
     public static let binKilometres = 50.0
 
-    public init(reader: ReleaseReader) {
-        self.reader = reader
+    public init(networks: ReleaseNetworks) {
+        self.networks = networks
+    }
+
+    public init(reader: ReleaseReader) throws(IINError) {
+        self.init(networks: try ReleaseNetworks(reader: reader))
     }
 
     /// Per slice: the share of intercity investment frequency in each
     /// 50 km distance bin; OLS of ln(share) on ln(bin midpoint) over the
     /// non-empty bins; and whether the slope's magnitude shrinks over time.
-    public func distanceDecay() throws(IINError) -> JSONValue {
-        let directed = try reader.edges(PublishStage.directedName, withDistance: true)
+    public func distanceDecay() -> JSONValue {
+        let directed = networks.directed
         var slices: [JSONValue] = []
         var slopes: [(Int, Double)] = []
         for year in Set(directed.map(\.year)).sorted() {
@@ -38,7 +42,7 @@ public struct StructureChecks {
                 }),
                 "slope": fit.map { .number($0.slope) } ?? .null,
                 "intercept": fit.map { .number($0.intercept) } ?? .null,
-                "r_squared": fit.map { .number($0.rSquared) } ?? .null,
+                "r_squared": fit?.rSquared.map(JSONValue.number) ?? .null,
             ]))
         }
         let trend = Statistics.ols(slopes.map { Double($0.0) }, slopes.map { abs($0.1) })
@@ -52,8 +56,8 @@ public struct StructureChecks {
 
     /// Per slice: the maximum spanning tree of the undirected intercity
     /// network (weights S), its total weight and each city's tree degree.
-    public func backbone() throws(IINError) -> JSONValue {
-        let undirected = try reader.edges(PublishStage.undirectedName)
+    public func backbone() -> JSONValue {
+        let undirected = networks.undirected
         var slices: [JSONValue] = []
         for year in Set(undirected.map(\.year)).sorted() {
             let inSlice = undirected.filter { $0.year == year }
@@ -86,8 +90,8 @@ public struct StructureChecks {
 
     /// Per slice and city: intracity frequency N(i->i) against outward
     /// frequency (the sum over j != i of N(i->j)).
-    public func localisation() throws(IINError) -> JSONValue {
-        let all = try reader.edges(PublishStage.directedIntracityName)
+    public func localisation() -> JSONValue {
+        let all = networks.directedIntracity
         var slices: [JSONValue] = []
         for year in Set(all.map(\.year)).sorted() {
             var intracity: [Int: Int] = [:]
@@ -104,6 +108,57 @@ public struct StructureChecks {
                     let inside = intracity[city, default: 0], out = outward[city, default: 0]
                     return .object(["city": .string(String(city)), "intracity": .integer(inside), "outward": .integer(out),
                                     "intracity_share": .number(Double(inside) / Double(inside + out))])
+                }),
+            ]))
+        }
+        return .object(["slices": .array(slices)])
+    }
+
+    /// Per slice: Leiden communities (modularity, resolution 1) of the
+    /// undirected intercity network, weights S.
+    public func communities(seed: UInt64) -> JSONValue {
+        var slices: [JSONValue] = []
+        for year in Set(networks.undirected.map(\.year)).sorted() {
+            let inSlice = networks.undirected.filter { $0.year == year }
+            let cities = Set(inSlice.flatMap { [$0.a, $0.b] }).sorted()
+            let index = Dictionary(uniqueKeysWithValues: cities.enumerated().map { ($1, $0) })
+            let result = Leiden.communities(count: cities.count, edges: inSlice.map { (index[$0.a]!, index[$0.b]!, Double($0.weight)) }, seed: seed)
+            var sizes = [Int](repeating: 0, count: result.communityCount)
+            for community in result.membership { sizes[community] += 1 }
+            slices.append(.object([
+                "year": .integer(year),
+                "cities": .integer(cities.count),
+                "communities": .integer(result.communityCount),
+                "modularity": .number(result.modularity),
+                "sizes": .array(sizes.map(JSONValue.integer)),
+                "membership": .object(Dictionary(uniqueKeysWithValues: cities.enumerated().map { (String($1), JSONValue.integer(result.membership[$0])) })),
+            ]))
+        }
+        return .object(["resolution": .number(1), "seed": .integer(Int(seed)), "slices": .array(slices)])
+    }
+
+    /// The degree table of a network (validation.md section 8, for the
+    /// headquarters-branch network): per slice, the cities of highest node
+    /// degree with their outbound (branches opened elsewhere) and inbound
+    /// frequency, and degree centrality, the share of the other cities of
+    /// the slice's network a city is linked with either way.
+    public func degreeTable(top: Int = 10) -> JSONValue {
+        var slices: [JSONValue] = []
+        for year in networks.degrees.keys.sorted() {
+            var partners: [Int: Set<Int>] = [:]
+            for edge in networks.directed where edge.year == year {
+                partners[edge.a, default: []].insert(edge.b)
+                partners[edge.b, default: []].insert(edge.a)
+            }
+            let others = Double(max(partners.count - 1, 1))
+            let ranked = networks.topByNodeDegree(top)[year] ?? []
+            slices.append(.object([
+                "year": .integer(year),
+                "cities": .integer(partners.count),
+                "top": .array(ranked.map { entry in
+                    let degree = networks.degrees[year]![entry.city]!
+                    return .object(["city": .string(String(entry.city)), "outbound": .integer(degree.out), "inbound": .integer(degree.in),
+                                    "node_degree": .integer(degree.node), "degree_centrality": .number(Double(partners[entry.city]?.count ?? 0) / others)])
                 }),
             ]))
         }

@@ -1,51 +1,140 @@
 import Foundation
 
-/// Stage 7: checks the published tables and writes the validation report;
-/// a broken invariant fails the run (see stages/validate.json).
+/// Stage 7: checks the published tables, compares them with the optional
+/// reference inputs and writes the validation report, as JSON and as one
+/// HTML page rendered from that JSON alone. A broken invariant or a figure
+/// below its floor fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 3
+    public static let codeVersion = 4
     public static let usesGazetteer = true
     public static let reportFile = "validation.json"
+    public static let pageFile = "validation.html"
+    public static let mobilityInput = "mobility", gdpInput = "gdp", topListsInput = "top_lists", economicDistancesInput = "economic_distances"
 
     public init() {}
 
     public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
         let publish = try context.upstreamFolder(kind: PublishStage.kind)
-        let checks = try InvariantChecks(release: publish, gazetteer: context.gazetteer).run()
+        let reader = ReleaseReader(folder: publish, preferWorkbooks: false)
+        context.progress.begin("validate", total: 4, unit: "steps")
+        defer { context.progress.finish() }
+        let checks = try InvariantChecks(reader: reader, gazetteer: context.gazetteer).run()
         let failures = checks.filter { !$0.passed }
-        let structure = StructureChecks(reader: ReleaseReader(folder: publish, preferWorkbooks: false))
+        let networks = try ReleaseNetworks(reader: reader)
+        let seed = UInt64(context.parameter("seed")?.intValue ?? 2025)
+        let gazetteer = context.gazetteer
+
+        // Inputs are read (and their errors raised) before the work is
+        // spread over threads.
+        let mobilityYear = context.parameter("mobility_year")?.intValue ?? ReferenceTables.mobilityYear
+        let mobilityFile = try single(ValidateStage.mobilityInput, context)
+        let mobility = try mobilityFile.map { url throws(IINError) in try ReferenceInputs.mobility(url, gazetteer: gazetteer) }
+        let gdpFile = try single(ValidateStage.gdpInput, context)
+        let gdp = try gdpFile.map { url throws(IINError) in try ReferenceInputs.gdp(url, gazetteer: gazetteer) }
+        let distanceFile = try single(ValidateStage.economicDistancesInput, context)
+        let economicDistances = try distanceFile.map { url throws(IINError) in try ReferenceInputs.economicDistances(url, gazetteer: gazetteer) }
+        let listsFile = try single(ValidateStage.topListsInput, context)
+        let lists = try listsFile.map { url throws(IINError) in try ReferenceInputs.topLists(url, gazetteer: gazetteer) }
+        let branch = reader.networks.contains { $0.0 == "branch" } ? try ReleaseNetworks(reader: reader, subfolder: "branch") : nil
+
+        context.progress.advance(by: 1)
+        let structure = StructureChecks(networks: networks)
+        let comparison = ComparisonChecks(networks: networks)
+        let threads = context.threads
+        let jobs: [@Sendable () -> (String, JSONValue)] = [
+            { ("gravity", gdp.map { comparison.gravity(gdp: $0, economicDistances: economicDistances, seed: seed, cities: gazetteer.cities, threads: threads) }
+                .map { Self.naming($0, input: gdpFile!, extra: distanceFile) } ?? Self.skipped(ValidateStage.gdpInput)) },
+            { ("communities", structure.communities(seed: seed)) },
+            { ("mobility", mobility.map { Self.naming(comparison.mobility($0, year: mobilityYear), input: mobilityFile!) } ?? Self.skipped(ValidateStage.mobilityInput)) },
+            { ("distance_decay", structure.distanceDecay()) },
+            { ("backbone", structure.backbone()) },
+            { ("localisation", structure.localisation()) },
+            { ("top20", lists == nil ? Self.adding(comparison.topLists(nil), "skipped", Self.skippedReason(ValidateStage.topListsInput))
+                : Self.naming(comparison.topLists(lists), input: listsFile!)) },
+            { ("headquarters_branch", branch.map { StructureChecks(networks: $0).degreeTable() } ?? .object(["skipped": .string("the release has no branch records")])) },
+        ]
+        var sections = Dictionary(uniqueKeysWithValues: Parallel.map(count: jobs.count, threads: threads) { jobs[$0]() })
+        context.progress.advance(by: 2)
         let perSlice = context.parameter("sample", "per_slice")?.intValue ?? 100
-        let seed = UInt64(context.parameter("sample", "seed")?.intValue ?? 2025)
+        let sampleSeed = UInt64(context.parameter("sample", "seed")?.intValue ?? 2025)
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
+        let accounting = try RecordAccounting.read(from: aggregate)
         let sample = try ConsistencySample.draw(kept: KeptRecords(context: context), scheme: SliceScheme.read(from: aggregate),
-                                                fileNames: RecordAccounting.read(from: aggregate).files.map(\.file), perSlice: perSlice, seed: seed,
-                                                gazetteer: context.gazetteer)
+                                                fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: gazetteer)
         _ = try sample.writeXLSX(to: context.output)
         var sampleSizes: [String: JSONValue] = [:]
         for row in sample.rows { sampleSizes[row[0]] = .integer((sampleSizes[row[0]]?.intValue ?? 0) + 1) }
+
+        sections["invariants"] = .array(checks.map(\.json))
+        sections["consistency_sample"] = .object(["file": .string(ConsistencySample.name + ".xlsx"), "per_slice": .integer(perSlice),
+                                                  "seed": .integer(Int(sampleSeed)), "drawn": .object(sampleSizes)])
+        sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
+        sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
+        sections["cities"] = ReportFacts.cities(gazetteer, networks: networks, communities: sections["communities"]!)
+
+        let figures = Thresholds.figures(of: .object(sections))
+        var floors: [String: Double] = [:]
+        for (name, value) in context.parameter("thresholds")?.objectValue ?? [:] { floors[name] = value.doubleValue }
+        let outcomes = try Thresholds.check(floors, figures: figures, pipelineFile: "pipeline.json", stageName: context.stageName)
+        let belowFloor = outcomes.filter { !$0.passed }
         let report = JSONValue.object([
-            "valid": .bool(failures.isEmpty),
-            "sections": .object([
-                "invariants": .array(checks.map(\.json)),
-                "distance_decay": try structure.distanceDecay(),
-                "backbone": try structure.backbone(),
-                "localisation": try structure.localisation(),
-                "consistency_sample": .object(["file": .string(ConsistencySample.name + ".xlsx"), "per_slice": .integer(perSlice),
-                                               "seed": .integer(Int(seed)), "drawn": .object(sampleSizes)]),
-            ]),
+            "valid": .bool(failures.isEmpty && belowFloor.isEmpty),
+            "seed": .integer(Int(seed)),
+            "sections": .object(sections),
+            "figures": .object(figures.mapValues { $0.map(JSONValue.number) ?? .null }),
+            "thresholds": .array(outcomes.map(\.json)),
         ])
         let text = report.prettyPrinted() + "\n"
-        let url = context.output.appendingPathComponent(Self.reportFile)
-        do { try Data(text.utf8).write(to: url) } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        // The page is made from the JSON as written, so it can show nothing
+        // the JSON does not hold.
+        let page: String
+        do { page = ValidationPage.html(from: try JSONValue.parse(Data(text.utf8))) } catch {
+            throw IINError.corruptArtifact(path: Self.reportFile, reason: "the report does not read back as JSON: \(error)")
         }
-        if !failures.isEmpty {
+        for (name, contents) in [(Self.reportFile, text), (Self.pageFile, page)] {
+            let url = context.output.appendingPathComponent(name)
+            do { try Data(contents.utf8).write(to: url) } catch {
+                throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+            }
+        }
+        if !failures.isEmpty || !belowFloor.isEmpty {
             try? FileManager.default.createDirectory(at: context.reportFolder, withIntermediateDirectories: true)
             let kept = context.reportFolder.appendingPathComponent("validation-failed.json")
             try? Data(text.utf8).write(to: kept)
-            throw IINError.invariantsBroken(report: kept.path, failures: failures.flatMap { check in check.failures.map { "\(check.id): \($0)" } })
+            try? Data(page.utf8).write(to: context.reportFolder.appendingPathComponent("validation-failed.html"))
+            if !failures.isEmpty {
+                throw IINError.invariantsBroken(report: kept.path, failures: failures.flatMap { check in check.failures.map { "\(check.id): \($0)" } })
+            }
+            throw IINError.thresholdsNotMet(report: kept.path, failures: belowFloor.map(\.message))
         }
-        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "rows:" + ConsistencySample.name + ".xlsx": sample.rows.count])
+        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count, "rows:" + ConsistencySample.name + ".xlsx": sample.rows.count])
+    }
+
+    /// The one file an optional input names, or nil when pipeline.json
+    /// gives none.
+    private func single(_ input: String, _ context: StageContext) throws(IINError) -> URL? {
+        let files = context.inputFiles[input] ?? []
+        guard files.count <= 1 else {
+            throw IINError.pipeline(file: "pipeline.json", jsonPath: "$.inputs.\(input)", problem: "matches \(files.count) files: \(files.map(\.lastPathComponent).joined(separator: ", "))",
+                                    fix: "Name exactly one file.")
+        }
+        return files.first
+    }
+
+    static func skippedReason(_ input: String) -> String { "no '\(input)' input in pipeline.json" }
+
+    static func skipped(_ input: String) -> JSONValue { .object(["skipped": .string(skippedReason(input))]) }
+
+    static func adding(_ section: JSONValue, _ key: String, _ value: String) -> JSONValue {
+        var members = section.objectValue ?? [:]
+        members[key] = .string(value)
+        return .object(members)
+    }
+
+    static func naming(_ section: JSONValue, input: URL, extra: URL? = nil) -> JSONValue {
+        var result = adding(section, "input", input.lastPathComponent)
+        if let extra { result = adding(result, "distances_input", extra.lastPathComponent) }
+        return result
     }
 }
