@@ -9,9 +9,12 @@ import Glibc
 ///     swift run -c release iin-bench ingest [--records N] [--seed S] [--files K] [--threads T] [--format csv|gz|gb18030] [--corpus DIR]
 ///     swift run -c release iin-bench geocode [same options]
 ///     swift run -c release iin-bench publish [same options]
+///     swift run -c release iin-bench validate [same options]
 ///
-/// `publish` runs the whole pipeline of pipeline.json (all seven stages)
-/// on the corpus and prints every stage's time, the publish stage's above all.
+/// `publish` (or `validate`, the same run) runs the whole pipeline of
+/// pipeline.json (all seven stages, the reference tables of
+/// fixtures/default/reference included) on the corpus and prints every
+/// stage's time.
 ///
 /// `geocode` runs the same stages, then times the geocoding cascade alone
 /// on one thread over every side (with and without asking every method
@@ -175,7 +178,8 @@ func runPublish(_ bench: Bench) throws {
     try FileManager.default.copyItem(at: repository.appendingPathComponent("stages"), to: project.appendingPathComponent("stages"))
     var pipeline = try String(contentsOf: repository.appendingPathComponent("pipeline.json"), encoding: .utf8)
     pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/raw/*.csv\"", with: "\"\(raw.appendingPathComponent("*.csv").path)\"")
-    pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/overrides.csv\"", with: "\"\(repository.appendingPathComponent("fixtures/default/overrides.csv").path)\"")
+    // The other inputs (overrides, reference tables) stay the repository's.
+    pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/", with: "\"\(repository.appendingPathComponent("fixtures/default").path)/")
     try Data(pipeline.utf8).write(to: project.appendingPathComponent("pipeline.json"))
     let workspace = try Workspace(pipelineFile: project.appendingPathComponent("pipeline.json"))
     let log = QuietLog()
@@ -218,8 +222,8 @@ do {
         let (_, project) = try runIngest(try Bench(arguments: arguments))
         try? FileManager.default.removeItem(at: project)
     case "geocode": try runGeocode(try Bench(arguments: arguments))
-    case "publish": try runPublish(try Bench(arguments: arguments))
-    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish")
+    case "publish", "validate": try runPublish(try Bench(arguments: arguments))
+    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish, validate")
     }
 } catch {
     FileHandle.standardError.write(Data("iin-bench: \(error)\n".utf8))
