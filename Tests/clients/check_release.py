@@ -7,6 +7,8 @@ Run by the test suite when IIN_CLIENT_PYTHON names a Python with openpyxl
 and networkx (.ci/run makes one):  python check_release.py RELEASE_DIR
 """
 import csv
+import html.parser
+import json
 import pathlib
 import subprocess
 import sys
@@ -52,7 +54,49 @@ def main(release):
         nodes = sum(1 for row in metric if row["InvestmentYear"] == year)
         if graph.number_of_edges() != edges or graph.number_of_nodes() != nodes:
             fail(f"{graph_path.name}: {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges, the tables say {nodes} and {edges}")
-    print(f"client check passed: {checked} workbooks (openpyxl), IIN.sqlite (sqlite3 shell), GraphML (networkx)")
+    check_report(release)
+    print(f"client check passed: {checked} workbooks (openpyxl), IIN.sqlite (sqlite3 shell), GraphML (networkx), "
+          "validation.html (html.parser), Leiden modularity (networkx)")
+
+
+class PageReader(html.parser.HTMLParser):
+    """Collects section ids, chart names and anything that would fetch."""
+
+    def __init__(self):
+        super().__init__()
+        self.sections, self.charts, self.fetches = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.sections.append(attrs.get("id"))
+        if tag == "svg" and "data-chart" in attrs:
+            self.charts.append(attrs["data-chart"])
+        if tag in ("script", "link", "img", "iframe") or "src" in attrs or "href" in attrs:
+            self.fetches.append(tag)
+
+
+def check_report(release):
+    report = json.loads((release / "validation.json").read_text(encoding="utf-8"))
+    page = PageReader()
+    page.feed((release / "validation.html").read_text(encoding="utf-8"))
+    if len(page.sections) < 14 or "map-communities" not in page.charts or page.fetches:
+        fail(f"validation.html: sections {page.sections}, charts {page.charts}, fetching tags {page.fetches}")
+    # The modularity of the reported communities, recomputed by networkx
+    # from the published undirected table.
+    undirected = list(csv.DictReader((release / "Undirected intercity investment network dataset.csv").open(encoding="utf-8")))
+    for slice_ in report["sections"]["communities"]["slices"]:
+        year = str(slice_["year"])
+        graph = networkx.Graph()
+        for row in undirected:
+            if row["InvestmentYear"] == year:
+                graph.add_edge(row["CityACode"], row["CityBCode"], weight=int(row["InvestmentFrequency"]))
+        groups = {}
+        for city, community in slice_["membership"].items():
+            groups.setdefault(community, set()).add(city)
+        theirs = networkx.algorithms.community.modularity(graph, groups.values(), weight="weight")
+        if abs(theirs - slice_["modularity"]) > 1e-9:
+            fail(f"validation.json: {year} modularity {slice_['modularity']}, networkx computes {theirs}")
 
 
 if __name__ == "__main__":

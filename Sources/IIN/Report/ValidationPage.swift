@@ -246,7 +246,7 @@ public enum ValidationPage {
     private static func communities(_ json: JSONValue?) -> String {
         guard let json else { return skipped(nil) }
         return "<p>Leiden, modularity with resolution \(number(json["resolution"])), seed \(number(json["seed"])), on each slice's undirected intercity network.</p>"
-            + table(["Slice", "Cities", "Communities", "Modularity", "Largest sizes"], (json["slices"]?.arrayValue ?? []).map { slice in
+            + table(["Slice", "Cities", "Communities", "Modularity", "Sizes (first 8, strongest community first)"], (json["slices"]?.arrayValue ?? []).map { slice in
                 [number(slice["year"]), number(slice["cities"]), number(slice["communities"]), number(slice["modularity"]),
                  (slice["sizes"]?.arrayValue ?? []).prefix(8).map { number($0) }.joined(separator: ", ")]
             }, textColumns: [4])
