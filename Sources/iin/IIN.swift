@@ -8,7 +8,7 @@ struct IINCommand: ParsableCommand {
         commandName: "iin",
         abstract: "Build, validate and publish the intercity investment network (IIN) of China.",
         version: IINVersion.current,
-        subcommands: [Run.self, Status.self, Dag.self, Audit.self, GeocodeCommand.self, Gravity.self, Sample.self, Synth.self, GazetteerCommand.self],
+        subcommands: [Run.self, Status.self, Dag.self, Audit.self, Compare.self, GeocodeCommand.self, Gravity.self, Sample.self, Synth.self, GazetteerCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -18,13 +18,17 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all cores). Outputs do not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("compare-with"), help: "A previous release folder to compare the new one with (default: the release folder's previous contents).")
+    var compareWith: String?
+
     func run() throws {
         let workspace = try options.workspace()
         let started = Date()
         let log = ConsoleLog()
         let outcome = try reportingErrors {
             try workspace.runner(log: log, progress: ProgressReporter.forStandardError())
-                .run(force: force, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out))
+                .run(force: force, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out),
+                     compareWith: compareWith.map { URL(fileURLWithPath: $0) })
         }
         let seconds = Date().timeIntervalSince(started)
         if let accounting = Workspace.accounting(of: outcome.results) {
@@ -38,6 +42,11 @@ struct Run: ParsableCommand {
         let ran = outcome.results.filter { $0.status == .ran }.count
         print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
         if let release = outcome.releaseFolder { print("release: \(release.path)") }
+        if let comparison = outcome.comparison {
+            for line in ReleaseComparison.summary(comparison) { print(line) }
+            print("  details in \(workspace.workFolder.appendingPathComponent("reports/\(ReleaseComparison.reportFile)").path)")
+        }
+        if let problem = outcome.comparisonProblem { log.warning(problem) }
     }
 }
 

@@ -96,11 +96,17 @@ public final class Runner {
     public struct Outcome: Sendable {
         public var results: [StageResult]
         public var releaseFolder: URL?
+        /// What changed against the previous release (validation.md
+        /// section 9), also written to reports/release-comparison.json.
+        public var comparison: JSONValue?
+        public var comparisonProblem: String?
     }
 
     /// Runs what is stale. `force` names stages to rerun with all that
     /// depends on them.
-    public func run(force: [String] = [], threads: Int, releaseFolder: URL) throws(IINError) -> Outcome {
+    /// - Parameter compareWith: a previous release to compare the new one
+    ///   with; by default the one the release folder held.
+    public func run(force: [String] = [], threads: Int, releaseFolder: URL, compareWith: URL? = nil) throws(IINError) -> Outcome {
         for name in force where pipeline.stage(named: name) == nil {
             throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
         }
@@ -179,7 +185,15 @@ public final class Runner {
             results.append(result)
             log.stageFinished(result)
         }
-        let release = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder)
-        return Outcome(results: results, releaseFolder: release)
+        let placed = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder, compareWith: compareWith)
+        if let comparison = placed.comparison {
+            let reports = workFolder.appendingPathComponent("reports")
+            try? FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
+            let file = reports.appendingPathComponent(ReleaseComparison.reportFile)
+            do { try Data((comparison.prettyPrinted() + "\n").utf8).write(to: file) } catch {
+                throw IINError.unwritableFile(path: file.path, reason: error.localizedDescription)
+            }
+        }
+        return Outcome(results: results, releaseFolder: placed.folder, comparison: placed.comparison, comparisonProblem: placed.comparisonProblem)
     }
 }

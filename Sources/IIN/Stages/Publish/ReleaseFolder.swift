@@ -8,9 +8,28 @@ public enum ReleaseFolder {
     public static let manifestName = "manifest.json"
     static let releasedKinds: Set<String> = [PublishStage.kind, ValidateStage.kind]
 
-    public static func materialize(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, destination: URL) throws(IINError) -> URL? {
+    /// A release put in place, and how it compares with the one before.
+    public struct Placed: Sendable {
+        public var folder: URL?
+        /// ReleaseComparison's report, when there was a release to compare
+        /// with and the release changed.
+        public var comparison: JSONValue?
+        /// Why the comparison could not be made (the run still succeeds).
+        public var comparisonProblem: String?
+    }
+
+    /// - Parameter compareWith: the previous release to compare with;
+    ///   nil for the release the destination already holds, if any.
+    public static func materialize(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, destination: URL,
+                                   compareWith: URL? = nil) throws(IINError) -> Placed {
+        var placed = Placed()
+        func compare(_ previous: URL, _ current: URL) {
+            do { placed.comparison = try ReleaseComparison.compare(previous: previous, current: current) } catch {
+                placed.comparisonProblem = "could not compare with \(previous.path): \(error.description)"
+            }
+        }
         let released = results.filter { releasedKinds.contains($0.kind) }
-        guard !released.isEmpty else { return nil }
+        guard !released.isEmpty else { return placed }
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
@@ -53,7 +72,11 @@ public enum ReleaseFolder {
             "files": .array(files),
         ])
         let manifestBytes = Data((manifest.prettyPrinted() + "\n").utf8)
-        if isCurrent(destination, manifest: manifestBytes, files: files) { return destination }
+        placed.folder = destination
+        if isCurrent(destination, manifest: manifestBytes, files: files) {
+            if let compareWith { compare(compareWith, destination) }
+            return placed
+        }
 
         let parent = destination.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
@@ -68,6 +91,15 @@ public enum ReleaseFolder {
                 try manager.copyItem(at: source.from, to: target)
             }
             try manifestBytes.write(to: staging.appendingPathComponent(manifestName))
+            if let compareWith {
+                compare(compareWith, staging)
+            } else if manager.fileExists(atPath: destination.appendingPathComponent(manifestName).path) {
+                compare(destination, staging)
+                // Paths in the report name where the release ends up.
+                if let comparison = placed.comparison {
+                    placed.comparison = ValidateStage.adding(comparison, "current", destination.path)
+                }
+            }
             if manager.fileExists(atPath: destination.path) {
                 try? manager.removeItem(at: retired)
                 try manager.moveItem(at: destination, to: retired)
@@ -77,7 +109,7 @@ public enum ReleaseFolder {
         } catch {
             throw IINError.unwritableFile(path: destination.path, reason: error.localizedDescription)
         }
-        return destination
+        return placed
     }
 
     /// Whether the folder already holds exactly this release: the same

@@ -1,0 +1,128 @@
+import Foundation
+
+/// Section 9 of validation.md: what changed between two release folders.
+/// Edges of the undirected intercity network added, removed and changed
+/// (with the largest changes), the moves of cities in the node-degree
+/// ranking, Table 1's dyads and sums, and every headline figure of the two
+/// validation reports. A nightly rebuild prints its summary.
+public enum ReleaseComparison {
+    public static let reportFile = "release-comparison.json"
+    static let largest = 20
+
+    public static func compare(previous: URL, current: URL) throws(IINError) -> JSONValue {
+        let before = try ReleaseNetworks(reader: ReleaseReader(folder: previous, preferWorkbooks: false))
+        let after = try ReleaseNetworks(reader: ReleaseReader(folder: current, preferWorkbooks: false))
+        return .object([
+            "previous": .string(previous.path),
+            "current": .string(current.path),
+            "edges": edges(before.undirected, after.undirected),
+            "rank_moves": rankMoves(before.degrees, after.degrees),
+            "table1": try table1(previous, current),
+            "figures": figures(previous, current),
+        ])
+    }
+
+    private struct EdgeKey: Hashable, Comparable {
+        var year: Int, a: Int, b: Int
+        static func < (l: EdgeKey, r: EdgeKey) -> Bool { (l.year, l.a, l.b) < (r.year, r.a, r.b) }
+    }
+
+    private static func edges(_ before: [ReleaseReader.Edge], _ after: [ReleaseReader.Edge]) -> JSONValue {
+        func table(_ edges: [ReleaseReader.Edge]) -> [EdgeKey: Int] {
+            Dictionary(edges.map { (EdgeKey(year: $0.year, a: $0.a, b: $0.b), $0.weight) }, uniquingKeysWith: +)
+        }
+        let old = table(before), new = table(after)
+        var perSlice: [Int: [String: Int]] = [:]
+        var changes: [(key: EdgeKey, before: Int, after: Int)] = []
+        for key in Set(old.keys).union(new.keys).sorted() {
+            let was = old[key] ?? 0, now = new[key] ?? 0
+            let kind = was == 0 ? "added" : now == 0 ? "removed" : was == now ? "unchanged" : "changed"
+            perSlice[key.year, default: [:]][kind, default: 0] += 1
+            if was != now { changes.append((key, was, now)) }
+        }
+        let top = changes.sorted { (abs($1.after - $1.before), $0.key) < (abs($0.after - $0.before), $1.key) }.prefix(largest)
+        return .object([
+            "slices": .array(perSlice.keys.sorted().map { year in
+                .object(["year": .integer(year)].merging(["added", "removed", "changed", "unchanged"].map { ($0, JSONValue.integer(perSlice[year]![$0] ?? 0)) }) { $1 })
+            }),
+            "largest_changes": .array(top.map {
+                .object(["year": .integer($0.key.year), "city_a": .string(String($0.key.a)), "city_b": .string(String($0.key.b)),
+                         "before": .integer($0.before), "after": .integer($0.after)])
+            }),
+        ])
+    }
+
+    /// Competition ranks by node degree (1 + the cities ahead), per slice.
+    static func ranks(_ degrees: [Int: ReleaseNetworks.Degree]) -> [Int: Int] {
+        let sorted = degrees.values.map(\.node).sorted(by: >)
+        var firstAt: [Int: Int] = [:]
+        for (index, value) in sorted.enumerated() where firstAt[value] == nil { firstAt[value] = index + 1 }
+        return degrees.mapValues { firstAt[$0.node]! }
+    }
+
+    private static func rankMoves(_ before: [Int: [Int: ReleaseNetworks.Degree]], _ after: [Int: [Int: ReleaseNetworks.Degree]]) -> JSONValue {
+        .array(Set(before.keys).union(after.keys).sorted().map { year in
+            let old = ranks(before[year] ?? [:]), new = ranks(after[year] ?? [:])
+            let moves = Set(old.keys).intersection(new.keys).map { (city: $0, before: old[$0]!, after: new[$0]!) }.filter { $0.before != $0.after }
+            let top = moves.sorted { (abs($1.after - $1.before), $0.city) < (abs($0.after - $0.before), $1.city) }.prefix(largest)
+            return .object([
+                "year": .integer(year),
+                "cities_entered": .integer(Set(new.keys).subtracting(old.keys).count),
+                "cities_left": .integer(Set(old.keys).subtracting(new.keys).count),
+                "cities_moved": .integer(moves.count),
+                "largest_moves": .array(top.map { .object(["city": .string(String($0.city)), "rank_before": .integer($0.before), "rank_after": .integer($0.after)]) }),
+            ])
+        })
+    }
+
+    private static func table1(_ previous: URL, _ current: URL) throws(IINError) -> JSONValue {
+        func rows(_ folder: URL) throws(IINError) -> [String: (dyads: String, sum: String)] {
+            let table = try ReleaseReader(folder: folder, preferWorkbooks: false).require(PublishStage.statisticsName)
+            let columns = try (table.columnIndex("Type"), table.columnIndex("Year"), table.columnIndex("Dyads"), table.columnIndex("Sum"))
+            var result: [String: (String, String)] = [:]
+            for row in table.rows { result[row[columns.0] + " " + row[columns.1]] = (row[columns.2], row[columns.3]) }
+            return result
+        }
+        let old = try rows(previous), new = try rows(current)
+        return .array(Set(old.keys).union(new.keys).sorted().map { key in
+            .object(["table": .string(key), "dyads_before": .string(old[key]?.dyads ?? ""), "dyads_after": .string(new[key]?.dyads ?? ""),
+                     "sum_before": .string(old[key]?.sum ?? ""), "sum_after": .string(new[key]?.sum ?? "")])
+        })
+    }
+
+    /// The headline figures of both reports, where both have one.
+    private static func figures(_ previous: URL, _ current: URL) -> JSONValue {
+        func figures(_ folder: URL) -> [String: JSONValue]? {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ValidateStage.reportFile)),
+                  let report = try? JSONValue.parse(data) else { return nil }
+            return report["figures"]?.objectValue
+        }
+        guard let old = figures(previous), let new = figures(current) else { return .null }
+        return .array(Set(old.keys).union(new.keys).sorted().map { name in
+            let was = old[name]?.doubleValue, now = new[name]?.doubleValue
+            return .object(["figure": .string(name), "before": was.map(JSONValue.number) ?? .null, "after": now.map(JSONValue.number) ?? .null,
+                            "change": was.flatMap { was in now.map { .number($0 - was) } } ?? .null])
+        })
+    }
+
+    /// A few lines for the terminal.
+    public static func summary(_ comparison: JSONValue) -> [String] {
+        var lines: [String] = []
+        let slices = comparison["edges"]?["slices"]?.arrayValue ?? []
+        let parts = slices.map { slice in
+            "\(slice["year"]?.intValue ?? 0): +\(slice["added"]?.intValue ?? 0) -\(slice["removed"]?.intValue ?? 0) ~\(slice["changed"]?.intValue ?? 0)"
+        }
+        lines.append("compared with \(comparison["previous"]?.stringValue ?? "?"): undirected edges added/removed/changed " + parts.joined(separator: ", "))
+        if let change = comparison["edges"]?["largest_changes"]?.arrayValue?.first {
+            lines.append("  largest change: \(change["city_a"]?.stringValue ?? "")-\(change["city_b"]?.stringValue ?? "") in \(change["year"]?.intValue ?? 0): \(change["before"]?.intValue ?? 0) -> \(change["after"]?.intValue ?? 0)")
+        }
+        let moved = (comparison["rank_moves"]?.arrayValue ?? []).map { "\($0["year"]?.intValue ?? 0): \($0["cities_moved"]?.intValue ?? 0)" }
+        lines.append("  cities whose node-degree rank moved: " + moved.joined(separator: ", "))
+        let changed = (comparison["figures"]?.arrayValue ?? []).filter { ($0["change"]?.doubleValue).map { abs($0) > 1e-12 } ?? ($0["before"] != $0["after"]) }
+        lines.append("  headline figures changed: \(changed.count) of \(comparison["figures"]?.arrayValue?.count ?? 0)")
+        for figure in changed.prefix(5) {
+            lines.append("    \(figure["figure"]?.stringValue ?? ""): \(figure["before"]?.canonical ?? "null") -> \(figure["after"]?.canonical ?? "null")")
+        }
+        return lines
+    }
+}
