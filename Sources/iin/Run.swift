@@ -41,7 +41,13 @@ struct Run: ParsableCommand {
         }
         let ran = outcome.results.filter { $0.status == .ran }.count
         print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
-        if let release = outcome.releaseFolder { print("release: \(release.path)") }
+        if let release = outcome.releaseFolder {
+            print("release: \(release.path)")
+            if let validate = outcome.results.first(where: { $0.kind == ValidateStage.kind }) {
+                let floors = validate.counts["thresholds"].map { $0 == 0 ? "no floors set" : "\($0) floor(s) met" } ?? ""
+                print("validation: \(release.appendingPathComponent(ValidateStage.pageFile).path) (invariants hold; \(floors))")
+            }
+        }
         if let comparison = outcome.comparison {
             for line in ReleaseComparison.summary(comparison) { print(line) }
             print("  details in \(workspace.workFolder.appendingPathComponent("reports/\(ReleaseComparison.reportFile)").path)")
