@@ -144,3 +144,31 @@ struct ValidationReportTests {
         }
     }
 }
+
+@Suite("Validation: gravity on economic distances")
+struct EconomicDistanceTests {
+    /// Economic distances twice the kilometres change nothing but k:
+    /// k M M / (2D)^beta = (k / 2^beta) M M / D^beta, so the fitted beta, the
+    /// RMSE and Pearson's r stay, and k grows by 2^beta.
+    @Test func doubledDistancesScaleOnlyK() throws {
+        let release = try TestSupport.defaultRelease()
+        let networks = try ReleaseNetworks(reader: ReleaseReader(folder: release, preferWorkbooks: false))
+        let gazetteer = try TestSupport.gazetteer()
+        let gdp = try ReferenceInputs.gdp(TestSupport.fixtures.appendingPathComponent("default/reference/gdp.csv"), gazetteer: gazetteer)
+        let doubled = networks.undirected.filter { $0.year == 2020 }.map { ReferenceInputs.PairValue(from: $0.b, to: $0.a, value: 2 * $0.distance!) }
+        let checks = ComparisonChecks(networks: networks)
+        let geographic = checks.gravity(gdp: gdp, economicDistances: nil, seed: 1, cities: gazetteer.cities, threads: 2)
+        let economic = checks.gravity(gdp: gdp, economicDistances: doubled, seed: 1, cities: gazetteer.cities, threads: 2)
+        #expect(economic["distance"]?.stringValue?.hasPrefix("economic") == true)
+        let plain = try #require(geographic["slices"]?.arrayValue?.last), scaled = try #require(economic["slices"]?.arrayValue?.last)
+        #expect(scaled["pairs_without_distance"]?.intValue == 0)
+        let beta = try #require(plain["profile"]?["beta"]?.doubleValue)
+        #expect(abs(try #require(scaled["profile"]?["beta"]?.doubleValue) - beta) < 1e-6)
+        let k = try #require(plain["profile"]?["k"]?.doubleValue), kScaled = try #require(scaled["profile"]?["k"]?.doubleValue)
+        #expect(abs(kScaled / (k * pow(2, beta)) - 1) < 1e-5)
+        #expect(abs(try #require(scaled["pearson_r"]?.doubleValue) - (try #require(plain["pearson_r"]?.doubleValue))) < 1e-6)
+        // Slices whose pairs have no economic distance are left out, counted.
+        let earlier = try #require(economic["slices"]?.arrayValue?.first)
+        #expect((earlier["pairs_without_distance"]?.intValue ?? 0) > 0)
+    }
+}

@@ -288,23 +288,23 @@ public enum ValidationPage {
     // MARK: Pieces
 
     private static func scatter(id: String, title: String, x: String, y: String, _ points: JSONValue?, fit: JSONValue?) -> String {
-        let line = fit.flatMap { fit -> (slope: Double, intercept: Double)? in
-            guard let slope = fit["slope"]?.doubleValue, let intercept = fit["intercept"]?.doubleValue else { return nil }
-            return (slope, intercept)
-        }
-        let subtitle = fit?["r_squared"]?.doubleValue.map { " (R² \(String(format: "%.3f", $0)))" } ?? ""
-        return SVGChart.plot(id: id, title: title + subtitle, xLabel: x, yLabel: y, series: [SVGChart.Series(label: "", points: pairs(points), colour: SVGChart.palette[0])], fit: line)
+        SVGChart.plot(id: id, title: title + rSquaredNote(fit), xLabel: x, yLabel: y,
+                      series: [SVGChart.Series(label: "", points: pairs(points), colour: SVGChart.palette[0])], fit: line(fit))
     }
 
+    /// The Q-Q points with their OLS line and, dashed, y = x.
     private static func qq(id: String, title: String, _ json: JSONValue?, x: String, y: String) -> String {
-        let fit = json?["line"]
-        let line = fit.flatMap { fit -> (slope: Double, intercept: Double)? in
-            guard let slope = fit["slope"]?.doubleValue, let intercept = fit["intercept"]?.doubleValue else { return nil }
-            return (slope, intercept)
-        }
-        let subtitle = fit?["r_squared"]?.doubleValue.map { " (R² \(String(format: "%.3f", $0)))" } ?? ""
-        return SVGChart.plot(id: id, title: title + subtitle, xLabel: x, yLabel: y, series: [SVGChart.Series(label: "", points: pairs(json?["points"]), colour: SVGChart.palette[1])],
-                             fit: line, diagonal: true)
+        SVGChart.plot(id: id, title: title + rSquaredNote(json?["line"]), xLabel: x, yLabel: y,
+                      series: [SVGChart.Series(label: "", points: pairs(json?["points"]), colour: SVGChart.palette[1])], fit: line(json?["line"]), diagonal: true)
+    }
+
+    private static func line(_ fit: JSONValue?) -> (slope: Double, intercept: Double)? {
+        guard let slope = fit?["slope"]?.doubleValue, let intercept = fit?["intercept"]?.doubleValue else { return nil }
+        return (slope, intercept)
+    }
+
+    private static func rSquaredNote(_ fit: JSONValue?) -> String {
+        fit?["r_squared"]?.doubleValue.map { " (R² \(String(format: "%.3f", $0)))" } ?? ""
     }
 
     private static func pairs(_ json: JSONValue?) -> [(Double, Double)] {
