@@ -52,17 +52,9 @@ public enum ReleaseComparison {
         ])
     }
 
-    /// Competition ranks by node degree (1 + the cities ahead), per slice.
-    static func ranks(_ degrees: [Int: ReleaseNetworks.Degree]) -> [Int: Int] {
-        let sorted = degrees.values.map(\.node).sorted(by: >)
-        var firstAt: [Int: Int] = [:]
-        for (index, value) in sorted.enumerated() where firstAt[value] == nil { firstAt[value] = index + 1 }
-        return degrees.mapValues { firstAt[$0.node]! }
-    }
-
     private static func rankMoves(_ before: [Int: [Int: ReleaseNetworks.Degree]], _ after: [Int: [Int: ReleaseNetworks.Degree]]) -> JSONValue {
         .array(Set(before.keys).union(after.keys).sorted().map { year in
-            let old = ranks(before[year] ?? [:]), new = ranks(after[year] ?? [:])
+            let old = ReleaseAudit.ranks((before[year] ?? [:]).mapValues(\.node)), new = ReleaseAudit.ranks((after[year] ?? [:]).mapValues(\.node))
             let moves = Set(old.keys).intersection(new.keys).map { (city: $0, before: old[$0]!, after: new[$0]!) }.filter { $0.before != $0.after }
             let top = moves.sorted { (abs($1.after - $1.before), $0.city) < (abs($0.after - $0.before), $1.city) }.prefix(largest)
             return .object([

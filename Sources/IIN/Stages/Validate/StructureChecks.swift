@@ -144,6 +144,7 @@ public struct StructureChecks: Sendable {
     /// the slice's network a city is linked with either way.
     public func degreeTable(top: Int = 10) -> JSONValue {
         var slices: [JSONValue] = []
+        let leaders = networks.topByNodeDegree(top)
         for year in networks.degrees.keys.sorted() {
             var partners: [Int: Set<Int>] = [:]
             for edge in networks.directed where edge.year == year {
@@ -151,7 +152,7 @@ public struct StructureChecks: Sendable {
                 partners[edge.b, default: []].insert(edge.a)
             }
             let others = Double(max(partners.count - 1, 1))
-            let ranked = networks.topByNodeDegree(top)[year] ?? []
+            let ranked = leaders[year] ?? []
             slices.append(.object([
                 "year": .integer(year),
                 "cities": .integer(partners.count),
