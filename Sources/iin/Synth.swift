@@ -45,7 +45,7 @@ struct GazetteerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gazetteer",
         abstract: "Rebuild the gazetteer data files from the reference data.",
-        discussion: "Reads areacodes/data/2000.txt to 2024.txt and result.csv, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv and synth/townships.csv under --resources.")
+        discussion: "Reads areacodes/data/2000.txt to 2020.txt and result.csv, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv and synth/townships.csv under --resources.")
 
     @Option(name: .long, help: "The shared reference data folder.")
     var shared = "../shared/data"
@@ -61,7 +61,8 @@ struct GazetteerCommand: ParsableCommand {
         try Data(output.citiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/cities.csv"))
         try Data(output.countiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/counties.csv"))
         try Data(output.historyCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/history.csv"))
+        try Data(output.codesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/codes.csv"))
         try Data(output.townshipsCSV.utf8).write(to: resourceFolder.appendingPathComponent("synth/townships.csv"))
-        print("wrote gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv and synth/townships.csv under \(resources)")
+        print("wrote gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv and synth/townships.csv under \(resources)")
     }
 }

@@ -83,7 +83,7 @@ struct PlaceReaderTests {
     }
 
     /// Ambiguous names and provinces alone are no answer: never a guess.
-    @Test(arguments: ["朝阳区", "鼓楼区", "和平区", "新华区", "城关区", "广东省", "广东", "内蒙古", "吉林", "", "某某路88号", "北京市南山区", "甘南", "海南"])
+    @Test(arguments: ["朝阳区", "鼓楼区", "和平区", "新华区", "城关区", "广东省", "广东", "内蒙古", "吉林", "", "某某路88号", "甘南", "海南"])
     func noAnswer(text: String) {
         guard case .none = Self.resolver.read(text) else {
             Issue.record("'\(text)' resolved to \(Self.resolver.read(text)), expected no answer")

@@ -31,17 +31,30 @@ public struct CountyUnit: Sendable, Hashable {
     public var cityCode: Int
 }
 
-/// A division code and name in force at some time from 2000 to 2020 but
-/// not in 2020, and the 2020 cities now holding its area (several when it
-/// was split); or a code first created after 2020 (`cities` empty).
+/// A division name in force at some time from 2000 to 2020 but not in
+/// 2020, with its code and the 2020 cities now holding its area (several
+/// when it was split).
 public struct HistoricalUnit: Sendable, Hashable {
     public var code: Int
     public var name: String
     public var firstYear: Int
     public var lastYear: Int
     public var cities: [Int]
+}
 
-    public var createdAfter2020: Bool { firstYear > 2020 }
+/// A division code of any era (1981 on) that is not in the 2020 table,
+/// with the 2020 cities now holding its area: none when the crosswalk
+/// leads nowhere, several when the area was ever split.
+public struct HistoricalCode: Sendable, Hashable {
+    public var code: Int
+    /// Its latest name.
+    public var name: String
+    public var firstYear: Int
+    /// nil while still in force (a code first used after 2020).
+    public var lastYear: Int?
+    public var cities: [Int]
+    /// How the crosswalk led there, one step per `|`, for `--explain`.
+    public var chain: String
 }
 
 /// A province-level division of 2020 (including Hong Kong, Macao, Taiwan).

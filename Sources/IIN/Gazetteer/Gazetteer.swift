@@ -16,18 +16,22 @@ public struct Gazetteer: Sendable {
     public let provinces: [Province]
     public let outsideMainlandNames: [String]
     public let history: [HistoricalUnit]
+    /// Every code of any era not in the 2020 table, for credit codes.
+    public let historicalCodes: [HistoricalCode]
     /// SHA-256 over the data files, in hex.
     public let digest: String
     private let cityIndexByCode: [Int: Int]
 
     public static let cityCount = 367
 
-    public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit], digest: String) {
+    public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit],
+                historicalCodes: [HistoricalCode], digest: String) {
         self.cities = cities.sorted { $0.code < $1.code }
         self.counties = counties.sorted { $0.code < $1.code }
         self.provinces = provinces.sorted { $0.code < $1.code }
         self.outsideMainlandNames = outsideMainlandNames
         self.history = history
+        self.historicalCodes = historicalCodes
         self.digest = digest
         var index: [Int: Int] = [:]
         for (position, city) in self.cities.enumerated() { index[city.code] = position }
@@ -60,7 +64,7 @@ public struct Gazetteer: Sendable {
         }
     }()
 
-    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "outside-mainland.csv"]
+    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "codes.csv", "outside-mainland.csv"]
 
     public static func load(from folder: URL) throws(IINError) -> Gazetteer {
         var hasher = SHA256()
@@ -113,12 +117,26 @@ public struct Gazetteer: Sendable {
             history.append(HistoricalUnit(code: code, name: row[historyColumns[1]], firstYear: first, lastYear: last, cities: cities))
         }
 
+        let codeTable = tables["codes.csv"]!
+        let codeColumns = try ["code", "name", "first_year", "last_year", "cities", "chain"].map { name throws(IINError) in try codeTable.columnIndex(name) }
+        var codes: [HistoricalCode] = []
+        for (row, line) in zip(codeTable.rows, codeTable.lines) {
+            let cities = row[codeColumns[4]].split(separator: ";").compactMap { Int($0) }
+            let lastText = row[codeColumns[3]]
+            guard let code = Int(row[codeColumns[0]]), let first = Int(row[codeColumns[2]]), lastText.isEmpty || Int(lastText) != nil,
+                  cities.allSatisfy(cityCodes.contains) else {
+                throw IINError.gazetteer(file: codeTable.path, row: line, problem: "unreadable code row, or a city not of 2020: \(row)")
+            }
+            codes.append(HistoricalCode(code: code, name: row[codeColumns[1]], firstYear: first, lastYear: Int(lastText), cities: cities,
+                                        chain: row[codeColumns[5]]))
+        }
+
         let outsideTable = tables["outside-mainland.csv"]!
         let nameColumn = try outsideTable.columnIndex("name")
         let outside = outsideTable.rows.map { $0[nameColumn] }
 
         return Gazetteer(cities: cities, counties: counties,
                          provinces: provinces.map { Province(code: $0.key, name: $0.value) },
-                         outsideMainlandNames: outside, history: history, digest: digest)
+                         outsideMainlandNames: outside, history: history, historicalCodes: codes, digest: digest)
     }
 }

@@ -17,9 +17,12 @@ public enum GazetteerDerivation {
         /// Up to `townshipsPerCounty` township names per county (mca2025,
         /// MIT), for realistic addresses in the synthetic corpus.
         public var townshipsCSV: String
-        /// Codes and names of 2000-2020 no longer in force in 2020, with
-        /// the 2020 cities holding their area (see `HistoryDerivation`).
+        /// Names of 2000-2020 no longer in force in 2020, with the 2020
+        /// cities holding their area (see `HistoryDerivation`).
         public var historyCSV: String
+        /// Every code of the crosswalk (1981 on) not in the 2020 table,
+        /// with its 2020 cities and how it reached them.
+        public var codesCSV: String
     }
 
     public static let townshipsPerCounty = 6
@@ -115,9 +118,10 @@ public enum GazetteerDerivation {
             countyLines.append(CSVWriter.line([String(code), name, String(city)]))
             countyCities[code] = city
         }
+        let history = try HistoryDerivation.derive(sharedData: sharedData, countyCities: countyCities, cityCodes: cityCodes)
         return Output(citiesCSV: cityLines.joined(), countiesCSV: countyLines.joined(),
                       townshipsCSV: try townships(sharedData.appendingPathComponent("mca2025/divisions.csv")),
-                      historyCSV: try HistoryDerivation.derive(sharedData: sharedData, countyCities: countyCities, cityCodes: cityCodes))
+                      historyCSV: history.historyCSV, codesCSV: history.codesCSV)
     }
 
     static func townships(_ url: URL) throws(IINError) -> String {

@@ -53,10 +53,15 @@ public struct PlaceNameIndex: @unchecked Sendable {
         public var outsideMainland = false
         /// Words that stand before places without being one ("中国").
         public var filler = false
+        /// Words that stand inside a chain without narrowing it
+        /// ("中国（四川）自由贸易试验区成都…").
+        public var zoneWord = false
     }
 
     /// Written before a place without narrowing it.
-    public static let fillers = ["中国", "中华人民共和国"]
+    public static let fillers = ["中国", "中华人民共和国", "在"]
+    /// Written between the parts of a chain without narrowing it.
+    public static let zoneWords = ["自由贸易试验区", "自由贸易区", "自贸试验区", "自贸区"]
 
     public init(gazetteer: Gazetteer) {
         cityCodes = gazetteer.cities.map(\.code)
@@ -78,7 +83,7 @@ public struct PlaceNameIndex: @unchecked Sendable {
             let meaning = PlaceMeaning(level: .county, code: county.code, cities: [county.cityCode], provinceCode: county.code / 10000 * 10000, historical: false)
             for name in Self.countyForms(county.name) { add(name, meaning) }
         }
-        for unit in gazetteer.history where !unit.createdAfter2020 {
+        for unit in gazetteer.history {
             let prefectureLevel = unit.code % 100 == 0
             let directlyAdministered = (unit.code / 100) % 100 == 90
             if prefectureLevel || directlyAdministered {
@@ -96,6 +101,10 @@ public struct PlaceNameIndex: @unchecked Sendable {
         for name in Self.fillers {
             let node = insertPath(name)
             senses[Int(ensureSense(node))].filler = true
+        }
+        for name in Self.zoneWords {
+            let node = insertPath(name)
+            senses[Int(ensureSense(node))].zoneWord = true
         }
         freeze()
     }
@@ -135,7 +144,7 @@ public struct PlaceNameIndex: @unchecked Sendable {
         let compact = senses.map { sense in
             CompactSense(flags: (sense.hasLevel.0 ? CompactSense.province : 0) | (sense.hasLevel.1 ? CompactSense.city : 0)
                             | (sense.hasLevel.2 ? CompactSense.county : 0) | (sense.outsideMainland ? CompactSense.outside : 0)
-                            | (sense.filler ? CompactSense.filler : 0),
+                            | (sense.filler ? CompactSense.filler : 0) | (sense.zoneWord ? CompactSense.zoneWord : 0),
                          province: encode(sense.province), city: encode(sense.city), county: encode(sense.county))
         }
         frozen = FrozenTrie(rootTable: rootTable, edges: edges, senses: compact, sets: sets)
@@ -163,7 +172,7 @@ public struct PlaceNameIndex: @unchecked Sendable {
     /// A name's sense in eight bytes, for the reader's inner loop; its sets
     /// are decoded with `citySet(_:)`.
     public struct CompactSense: Sendable {
-        static let province: UInt8 = 1, city: UInt8 = 2, county: UInt8 = 4, outside: UInt8 = 8, filler: UInt8 = 16
+        static let province: UInt8 = 1, city: UInt8 = 2, county: UInt8 = 4, outside: UInt8 = 8, filler: UInt8 = 16, zoneWord: UInt8 = 32
         var flags: UInt8
         public var province: Int16
         public var city: Int16
@@ -174,6 +183,7 @@ public struct PlaceNameIndex: @unchecked Sendable {
         @inline(__always) public var hasCounty: Bool { flags & Self.county != 0 }
         @inline(__always) public var outsideMainland: Bool { flags & Self.outside != 0 }
         @inline(__always) public var filler: Bool { flags & Self.filler != 0 }
+        @inline(__always) public var zoneWord: Bool { flags & Self.zoneWord != 0 }
     }
 
     public var cityCount: Int { cityCodes.count }

@@ -77,7 +77,7 @@ struct EnterpriseFactory: Sendable {
         townshipsByCounty = towns
         var names: [Int: [HistoricalUnit]] = [:]
         var codes: [Int: [HistoricalUnit]] = [:]
-        for unit in gazetteer.history where unit.cities.count == 1 && !unit.createdAfter2020 {
+        for unit in gazetteer.history where unit.cities.count == 1 {
             if unit.code % 100 == 0, reader.read(unit.name) == .city(unit.cities[0]) { names[unit.cities[0], default: []].append(unit) }
             if unit.code % 100 != 0 { codes[unit.cities[0], default: []].append(unit) }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the administrative code inside a credit code says.
 public enum CreditCodeReading: Sendable, Equatable {
     case city(Int)
@@ -8,9 +10,14 @@ public enum CreditCodeReading: Sendable, Equatable {
     /// An 18-character code whose check character (GB 32100-2015) is wrong:
     /// its other characters cannot be trusted either.
     case wrongCheckCharacter
+    /// A province other than the four municipalities, whose province level
+    /// is their city level.
     case provinceLevel(Int)
     case national
     case createdAfter2020(Int)
+    /// In the crosswalk, but its chain reaches no 2020 city.
+    case noSuccessor(Int)
+    /// In no yearly table and no row of the crosswalk.
     case unknown(Int)
     /// Maps through the crosswalk to several 2020 cities.
     case split(Int, cities: [Int])
@@ -31,52 +38,76 @@ public enum CreditCodeReading: Sendable, Equatable {
         case .wrongCheckCharacter: return "wrong check character (GB 32100-2015): code not used"
         case let .provinceLevel(code): return "administrative code \(code) is province level"
         case .national: return "administrative code 100000 is national"
-        case let .createdAfter2020(code): return "administrative code \(code) was created after 2020"
+        case let .createdAfter2020(code): return "administrative code \(code) was first used after 2020"
+        case let .noSuccessor(code): return "administrative code \(code) leads to no 2020 city in the crosswalk"
         case let .unknown(code): return "administrative code \(code) was never in force"
         case let .split(code, cities): return "administrative code \(code) maps to \(cities.count) cities (\(cities.map(String.init).joined(separator: ", ")))"
         }
     }
 }
 
-/// Every county- and city-level code in force at some time from 2000 to
-/// 2020, mapped through the historical crosswalk to its 2020 city; as a
-/// flat table over all six-digit codes, since every side with a credit
-/// code looks one up.
+/// Every six-digit division code of any era mapped to its 2020 city: a
+/// code of the 2020 table is that unit's city (a municipality's province
+/// code is the municipality), any other goes where the crosswalk led it
+/// (`codes.csv`, docs/gazetteer.md). A flat table over all six-digit codes,
+/// since every side with a credit code looks one up.
 public struct AdministrativeCodes: Sendable {
     private static let unknown: Int32 = 0
     private static let split: Int32 = -1
-    private static let after2020: Int32 = -2
+    private static let noSuccessor: Int32 = -2
+    private static let province: Int32 = -3
+    private static let after2020: Int32 = -4
     private var table: [Int32]
     private var splits: [Int: [Int]] = [:]
+    private var chains: [Int: String] = [:]
 
     public init(gazetteer: Gazetteer) {
         table = [Int32](repeating: Self.unknown, count: 1_000_000)
-        var cities: [Int: Set<Int>] = [:]
-        for city in gazetteer.cities { cities[city.code, default: []].insert(city.code) }
-        for county in gazetteer.counties { cities[county.code, default: []].insert(county.cityCode) }
-        for unit in gazetteer.history where !unit.createdAfter2020 { cities[unit.code, default: []].formUnion(unit.cities) }
-        for (code, set) in cities {
-            if set.count == 1 {
-                table[code] = Int32(set.first!)
-            } else {
-                table[code] = Self.split
-                splits[code] = set.sorted()
-            }
+        for province in gazetteer.provinces where province.code % 10000 == 0 && province.code < 1_000_000 {
+            table[province.code] = Self.province
         }
-        for unit in gazetteer.history where unit.createdAfter2020 && table[unit.code] == Self.unknown {
-            table[unit.code] = Self.after2020
+        for city in gazetteer.cities { table[city.code] = Int32(city.code) }
+        for county in gazetteer.counties { table[county.code] = Int32(county.cityCode) }
+        for code in gazetteer.historicalCodes where table[code.code] == Self.unknown {
+            switch code.cities.count {
+            case 0: table[code.code] = code.firstYear > 2020 ? Self.after2020 : Self.noSuccessor
+            case 1: table[code.code] = Int32(code.cities[0])
+            default:
+                table[code.code] = Self.split
+                splits[code.code] = code.cities
+            }
+            chains[code.code] = code.chain
         }
     }
 
     public func reading(code: Int) -> CreditCodeReading {
         if code == 100000 { return .national }
-        if code % 10000 == 0 { return .provinceLevel(code) }
+        guard code >= 0 && code < table.count else { return .unknown(code) }
         switch table[code] {
-        case Self.unknown: return .unknown(code)
+        case Self.unknown: return code % 10000 == 0 ? .provinceLevel(code) : .unknown(code)
+        case Self.province: return .provinceLevel(code)
         case Self.split: return .split(code, cities: splits[code] ?? [])
+        case Self.noSuccessor: return .noSuccessor(code)
         case Self.after2020: return .createdAfter2020(code)
         case let city: return .city(Int(city))
         }
+    }
+
+    /// How a code reached its answer, step by step: the crosswalk chain of
+    /// a code no longer in force, or the 2020 table.
+    public func chain(code: Int) -> [String] {
+        if let chain = chains[code] { return chain.components(separatedBy: " | ") }
+        guard code >= 0 && code < table.count, table[code] != Self.unknown else { return [] }
+        if table[code] == Self.province { return ["\(code) is a province of the 2020 table"] }
+        return ["\(code) is in the 2020 table -> \(table[code])"]
+    }
+
+    /// The six-digit division code a credit code field carries, if it is
+    /// a credit code at all (for explanations).
+    public func divisionCode(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.count == 18 ? trimmed.dropFirst(2).prefix(6) : trimmed.count == 15 ? trimmed.prefix(6) : ""
+        return digits.count == 6 ? Int(digits) : nil
     }
 
     /// Reads a credit code field: characters 3-8 of a unified social credit

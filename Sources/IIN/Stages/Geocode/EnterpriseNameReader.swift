@@ -26,11 +26,18 @@ public struct EnterpriseNameReader: Sendable {
         readCompact(bytes).answer(reader.index)
     }
 
+    /// A name opens with one place: its text is never a list of addresses.
+    @inline(__always)
+    private func place(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> CompactAnswer {
+        var trace: [Range<Int>]? = nil
+        return reader.readCompact(bytes, from: start, to: end, severalAddresses: false, trace: &trace)
+    }
+
     public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>) -> CompactAnswer {
         let end = bytes.count
         if end == 0 { return .nothing }
         if let branch = Self.branchPart(bytes) {
-            return reader.readCompact(bytes, from: branch.lowerBound, to: branch.upperBound)
+            return place(bytes, from: branch.lowerBound, to: branch.upperBound)
         }
         var settled: Int32 = 0
         var candidates = CitySet()
@@ -43,7 +50,7 @@ public struct EnterpriseNameReader: Sendable {
                 candidates.formUnion(answer.candidates)
             }
         }
-        weigh(reader.readCompact(bytes, from: 0, to: end))
+        weigh(place(bytes, from: 0, to: end))
         var position = 0
         while position < end {
             let byte = bytes[position]
@@ -54,7 +61,7 @@ public struct EnterpriseNameReader: Sendable {
                 inside = position + 3
             }
             if inside >= 0 {
-                weigh(reader.readCompact(bytes, from: inside, to: Self.closingBracket(bytes, from: inside) ?? end))
+                weigh(place(bytes, from: inside, to: Self.closingBracket(bytes, from: inside) ?? end))
                 position = inside
             } else {
                 position += 1

@@ -190,7 +190,12 @@ public struct Geocoder: Sendable {
                 result.append(explainText(method, region))
             case .creditCode:
                 let reading = codes.read(creditCode)
-                result.append(Explanation(method: method, answer: reading == .empty ? nil : reading.answer, detail: reading.explanation))
+                var detail = reading.explanation
+                if let code = codes.divisionCode(creditCode), reading != .wrongCheckCharacter, reading != .notACode {
+                    let chain = codes.chain(code: code)
+                    if !chain.isEmpty { detail += "; chain: " + chain.joined(separator: " | ") }
+                }
+                result.append(Explanation(method: method, answer: reading == .empty ? nil : reading.answer, detail: detail))
             case .address:
                 result.append(explainText(method, address))
             case .name:

@@ -37,13 +37,18 @@ public struct CompactAnswer: Sendable, Equatable {
 /// the administrative chain an address opens with: province, city,
 /// county-level unit, each narrowing the next ("吉林省朝阳区" is Changchun).
 ///
-/// The chain must start the text (after separators and "中国"); each name
-/// must follow the previous one with only separators between; it ends at
-/// the first text that is not a name, or a name no deeper than the chain
-/// already is, which is street-level text ("南京市鼓楼区中山路" stays
-/// Nanjing although 中山 is a city). A deeper name that does not fit the
-/// chain ("北京市南山区") makes the text contradict itself: no answer.
-/// A province alone is no answer, except the four municipalities.
+/// The chain must start the text (after separators, "中国", "在" and labels
+/// such as "注册地址："); each name must follow the previous one with only
+/// separators between. It ends at the first text that is not a name, at a
+/// name no deeper than the chain already is, at a name directly followed by
+/// a street word ("北京西路": a street, not Beijing), and at a deeper name
+/// outside what the chain has named ("无锡市新区…": 新区 is a zone of Wuxi
+/// here, not Tangshan's former district). What follows is street-level
+/// text. A province alone is no answer, except the four municipalities.
+///
+/// A field may hold several addresses, separated by "；", ";", "/", "、" or
+/// a label ending in a colon: each is read as a chain of its own, and they
+/// answer together only when they agree.
 public struct PlaceReader: Sendable {
     public let index: PlaceNameIndex
     private let everyCity: CitySet
@@ -89,58 +94,91 @@ public struct PlaceReader: Sendable {
     }
 
     public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> CompactAnswer {
-        var position = Self.skipSeparators(bytes, from: start, to: end)
+        readCompact(bytes, from: start, to: end, severalAddresses: true, trace: &trace)
+    }
+
+    /// Reads every address of a field; `severalAddresses` false reads only
+    /// the first (an enterprise name opens with one place).
+    public func readCompact(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, severalAddresses: Bool,
+                            trace: inout [Range<Int>]?) -> CompactAnswer {
+        var chain = readChain(bytes, from: start, to: end, trace: &trace)
+        guard severalAddresses else { return chain.answer }
+        var answer = chain.answer
+        while let next = chain.nextAddress ?? Self.nextAddress(bytes, from: chain.stop, to: end) {
+            chain = readChain(bytes, from: next, to: end, trace: &trace)
+            let other = chain.answer
+            if !other.isResult { continue }
+            if !answer.isResult {
+                answer = other
+            } else if answer.code != other.code {
+                // Two addresses naming different places: no one answer.
+                var candidates = CitySet()
+                for code in [answer.code, other.code] where code > 0 {
+                    if let position = index.cityIndex(code: Int(code)) { candidates.insert(position) }
+                }
+                return .none(candidates)
+            }
+        }
+        return answer
+    }
+
+    /// One address's chain: its answer, where it stopped, and where the
+    /// next address starts when the chain stopped at an address separator.
+    struct Chain {
+        var answer: CompactAnswer
+        var stop: Int
+        var nextAddress: Int?
+    }
+
+    private func readChain(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> Chain {
+        var (position, crossedList) = Self.skipSeparators(bytes, from: start, to: end, noting: ())
         var matchedAny = false
         // The cities still possible for chains whose deepest name is a
         // province (0), a city (1) or a county-level unit (2).
         var atProvince = CitySet(), atCity = CitySet(), atCounty = CitySet()
         var hasProvince = false, hasCity = false
+        var nextAddress: Int?
         while position < end {
             guard let match = index.longestName(in: bytes, from: position, to: end) else { break }
             let sense = index.sense(match.sense)
-            if sense.filler {
-                if matchedAny { break }
-                position = Self.skipSeparators(bytes, from: match.end, to: end)
+            if sense.filler || sense.zoneWord {
+                if sense.filler && matchedAny { break }
+                (position, crossedList) = Self.skipSeparators(bytes, from: match.end, to: end, noting: ())
                 continue
             }
+            if isStreet(bytes, after: match.end, to: end) { break }
             if sense.outsideMainland && !matchedAny {
                 trace?.append(position..<match.end)
-                return .outsideMainland
+                return Chain(answer: .outsideMainland, stop: match.end, nextAddress: nil)
             }
             var nextProvince = CitySet(), nextCity = CitySet(), nextCounty = CitySet()
-            var deeper = false
             if sense.hasProvince && !matchedAny {
                 nextProvince = index.citySet(sense.province)
-                deeper = true
             }
             if sense.hasCity && (!matchedAny || hasProvince) {
-                deeper = true
                 let cities = index.citySet(sense.city)
                 if !matchedAny { nextCity = cities }
                 if hasProvince { nextCity.formUnion(cities.intersection(atProvince)) }
             }
             if sense.hasCounty && (!matchedAny || hasProvince || hasCity) {
-                deeper = true
                 let counties = index.citySet(sense.county)
                 if !matchedAny { nextCounty = counties }
                 if hasProvince { nextCounty.formUnion(counties.intersection(atProvince)) }
                 if hasCity { nextCounty.formUnion(counties.intersection(atCity)) }
             }
-            if !deeper { break }
+            // Not deeper, or outside what the chain has named: street,
+            // building, zone or company text (or, after an address
+            // separator, the next address).
             if nextProvince.isEmpty && nextCity.isEmpty && nextCounty.isEmpty {
-                trace?.append(position..<match.end)
-                var weighed = atProvince.count == 1 ? atProvince : CitySet()
-                weighed.formUnion(atCity)
-                if sense.hasCity { weighed.formUnion(index.citySet(sense.city)) }
-                if sense.hasCounty { weighed.formUnion(index.citySet(sense.county)) }
-                return .none(weighed)
+                if matchedAny && crossedList { nextAddress = position }
+                break
             }
             trace?.append(position..<match.end)
             matchedAny = true
             atProvince = nextProvince; hasProvince = !nextProvince.isEmpty
             atCity = nextCity; hasCity = !nextCity.isEmpty
             atCounty = nextCounty
-            position = Self.skipSeparators(bytes, from: match.end, to: end)
+            (position, crossedList) = Self.skipSeparators(bytes, from: match.end, to: end, noting: ())
         }
         var cities = atCity
         cities.formUnion(atCounty)
@@ -149,8 +187,55 @@ public struct PlaceReader: Sendable {
             // A province alone names no city, unless it is a municipality.
             if atProvince.count == 1 { cities.formUnion(atProvince) } else { unresolved = true }
         }
-        if !unresolved, let only = cities.single { return .city(index.cityCodes[only]) }
-        return .none(cities)
+        let answer: CompactAnswer = !unresolved && cities.single != nil ? .city(index.cityCodes[cities.single!]) : .none(cities)
+        return Chain(answer: answer, stop: position, nextAddress: nextAddress)
+    }
+
+    /// True when a street word follows: a place name so followed names a
+    /// street ("黄山路", "北京西路", "中山北一路"), not the place. A known
+    /// name starting there (道县, 道里区, 路北区) is a place, not a street.
+    @inline(__always)
+    private func isStreet(_ bytes: UnsafeBufferPointer<UInt8>, after position: Int, to end: Int) -> Bool {
+        guard StreetWords.follow(bytes, at: position, end: end) else { return false }
+        return index.longestName(in: bytes, from: position, to: end) == nil
+    }
+
+    /// Where the next address of a field starts: after the next address
+    /// separator (or label colon) at or after `start`, if any.
+    static func nextAddress(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        var position = start
+        while position < end {
+            if let length = listSeparatorLength(bytes, at: position, end: end) {
+                return skipSeparators(bytes, from: position + length, to: end)
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// "；" ";" "/" "、" ":" "：": what separates two addresses in one field
+    /// (a colon ends a label such as "注册地址：" or "营销总部：").
+    @inline(__always)
+    static func listSeparatorLength(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> Int? {
+        let byte = bytes[position]
+        if byte == 0x3B || byte == 0x2F || byte == 0x3A { return 1 }
+        guard position + 2 < end else { return nil }
+        let second = bytes[position + 1], third = bytes[position + 2]
+        if byte == 0xEF && second == 0xBC && (third == 0x9B || third == 0x9A) { return 3 }
+        if byte == 0xE3 && second == 0x80 && third == 0x81 { return 3 }
+        return nil
+    }
+
+    /// Skips separators, saying whether an address separator was among them.
+    @inline(__always)
+    static func skipSeparators(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, noting: ()) -> (Int, Bool) {
+        let next = skipSeparators(bytes, from: start, to: end)
+        var scan = start
+        while scan < next {
+            if let length = listSeparatorLength(bytes, at: scan, end: end) { return (next, scan + length <= next) }
+            scan += 1
+        }
+        return (next, false)
     }
 
     /// Skips white space and the punctuation that separates the parts of a
@@ -182,5 +267,32 @@ public struct PlaceReader: Sendable {
             }
         }
         return position
+    }
+}
+
+/// The words that make a place name before them a street name: 路, 街,
+/// 大街, 大道, 道, 巷, 弄, 胡同, 里, 公路, 环路, with up to two directions
+/// (东西南北中) and numbers (一 to 十) before them: 东路, 北大街, 一路, 中山北一路.
+enum StreetWords {
+    private static let directions: Set<UInt32> = Set("东西南北中".unicodeScalars.map(\.value))
+    private static let numbers: Set<UInt32> = Set("一二三四五六七八九十".unicodeScalars.map(\.value))
+    private static let single: Set<UInt32> = Set("路街道巷弄里".unicodeScalars.map(\.value))
+    private static let double: Set<[UInt32]> = Set(["大街", "大道", "胡同", "公路", "环路"].map { $0.unicodeScalars.map(\.value) })
+
+    @inline(__always)
+    static func follow(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Bool {
+        var position = start
+        func scalar(_ at: Int) -> UInt32? {
+            guard at < end, let (value, _) = PlaceNameIndex.decodeScalar(bytes, at: at, end: end), value >= 0x80 else { return nil }
+            return value
+        }
+        // Every scalar here is a three-byte CJK character.
+        var skipped = 0
+        while skipped < 2, let value = scalar(position), directions.contains(value) { position += 3; skipped += 1 }
+        skipped = 0
+        while skipped < 2, let value = scalar(position), numbers.contains(value) { position += 3; skipped += 1 }
+        guard let first = scalar(position) else { return false }
+        if let second = scalar(position + 3), double.contains([first, second]) { return true }
+        return single.contains(first)
     }
 }
