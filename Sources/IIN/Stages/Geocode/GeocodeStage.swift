@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 7
+    public static let codeVersion = 8
     public static let usesGazetteer = true
     public static let recordsFile = "geocoded.bin"
     /// Per record, in the same order, four little-endian UInt64: key digest
