@@ -54,7 +54,9 @@ public struct CorpusGenerator {
         self.options = options
         self.model = CityGravityModel(gazetteer: gazetteer)
         let townships = try CSVTable.read(Bundle.module.resourceURL!.appendingPathComponent("synth/townships.csv"))
-        self.factory = EnterpriseFactory(gazetteer: gazetteer, townships: townships)
+        let crosswalk = Bundle.module.resourceURL!.appendingPathComponent("synth/areacodes-result.csv")
+        let crosswalkCSV = String(decoding: try FileBytes.read(crosswalk), as: UTF8.self)
+        self.factory = EnterpriseFactory(gazetteer: gazetteer, townships: townships, crosswalkCSV: crosswalkCSV)
     }
 
     struct Row {

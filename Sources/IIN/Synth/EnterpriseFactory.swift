@@ -30,26 +30,23 @@ enum RegionClue: String, Sendable {
 }
 
 /// Makes realistic names, credit codes, addresses and region texts from the
-/// gazetteer and the township list (mca2025). Whether a text names its city
-/// unambiguously is decided with the geocoder's own name index, so the
-/// truth file's "clear" means: some field names the city, by the contract.
+/// gazetteer, the township list (mca2025) and the areacodes crosswalk.
+/// Whether a clue names its city is decided by `ClueTruth` from the source
+/// tables, never by the geocoder, so the truth file can catch its errors.
 struct EnterpriseFactory: Sendable {
     let gazetteer: Gazetteer
-    let reader: PlaceReader
-    let codes: AdministrativeCodes
+    let truth: ClueTruth
     let countiesByCity: [Int: [CountyUnit]]
     let townshipsByCounty: [Int: [String]]
     /// County full names that alone do not name their city.
     let ambiguousCountyNames: Set<String>
-    /// Counties whose names alone are ambiguous, to make sides whose only
-    /// clues are ambiguous.
+    /// Counties whose names alone fit several cities, to make sides whose
+    /// only clues are ambiguous.
     let ambiguousCounties: [CountyUnit]
     let shortNames: [Int: String]
     /// Per city, names it had from 2000 to 2020 and no longer has, with the
     /// years they were in force.
     let historicalNames: [Int: [HistoricalUnit]]
-    /// Per city, historical county-level codes mapping to it alone.
-    let historicalCodes: [Int: [HistoricalUnit]]
 
     static let brandCharacters = Array("华兴中国恒泰宏盛鑫源金达通瑞德信诚安康福隆昌茂新天宇联合盈创智汇科海润博远嘉豪丰凯东方明晨星辉光正阳春祥和美佳永久立业成长青松云峰启航远景博雅宏图卓越精工众志协力兴邦富民")
     static let industries = ["科技", "实业", "投资", "贸易", "建设", "电子", "机械", "化工", "物流", "房地产开发", "医药", "食品", "纺织", "能源", "环保",
@@ -57,56 +54,56 @@ struct EnterpriseFactory: Sendable {
                              "供应链管理", "资产管理", "电力", "矿业", "建材", "旅游开发", "健康产业", "智能装备", "商务咨询", "物业管理"]
     static let suffixes = ["有限公司", "有限公司", "有限公司", "有限责任公司", "股份有限公司", "集团有限公司"]
     static let roads = ["人民路", "建设路", "中山路", "解放路", "科技路", "工业大道", "长江路", "和平路", "新华路", "光明街", "文化路", "胜利路", "滨河路", "创业大道"]
+    /// Streets named after other places, as every large city has them; a
+    /// street word after the place makes it a street.
+    static let streetPlaces = ["北京", "上海", "天津", "南京", "杭州", "黄山", "丹东", "青岛", "长沙", "西安", "成都", "武汉", "广州", "深圳", "昆明",
+                               "福州", "厦门", "济南", "郑州", "太原", "沈阳", "大连", "长春", "合肥", "南昌", "兰州", "宁波", "苏州", "无锡", "延安"]
+    static let streetWords = ["路", "东路", "西路", "南路", "北路", "中路", "街", "大街", "北大街", "大道", "一路", "二路", "巷", "胡同", "里"]
+    static let labels = ["注册地址：", "注册地址:", "地址：", "住所：", "住所:", "总部：", "经营场所：", "在"]
+    static let addressSeparators = ["；", ";", "/", "、", "营销总部：", "研发中心："]
+    /// Provinces with a free-trade zone written 中国（X）自由贸易试验区.
+    static let freeTradeZones: [Int: String] = [310000: "上海", 440000: "广东", 120000: "天津", 350000: "福建", 210000: "辽宁", 330000: "浙江",
+                                                410000: "河南", 420000: "湖北", 500000: "重庆", 510000: "四川", 610000: "陕西", 370000: "山东"]
 
-    init(gazetteer: Gazetteer, townships: CSVTable) {
+    init(gazetteer: Gazetteer, townships: CSVTable, crosswalkCSV: String) {
         self.gazetteer = gazetteer
-        let reader = PlaceReader(gazetteer: gazetteer)
-        self.reader = reader
-        codes = AdministrativeCodes(gazetteer: gazetteer)
+        let truth = ClueTruth(gazetteer: gazetteer, crosswalkCSV: crosswalkCSV)
+        self.truth = truth
         var byCity: [Int: [CountyUnit]] = [:]
         var ambiguous: [CountyUnit] = []
         for county in gazetteer.counties {
             byCity[county.cityCode, default: []].append(county)
-            if county.code != county.cityCode, reader.read(county.name) != .city(county.cityCode) { ambiguous.append(county) }
+            if county.code != county.cityCode, truth.city(named: county.name) != county.cityCode { ambiguous.append(county) }
         }
         countiesByCity = byCity
-        ambiguousCounties = ambiguous.filter { if case let .none(candidates) = reader.read($0.name) { return candidates.count > 1 } else { return false } }
+        ambiguousCounties = ambiguous.filter { truth.cityCount(named: $0.name) > 1 }
         ambiguousCountyNames = Set(ambiguous.map(\.name))
         var towns: [Int: [String]] = [:]
         for row in townships.rows { if let code = Int(row[0]) { towns[code, default: []].append(row[1]) } }
         townshipsByCounty = towns
         var names: [Int: [HistoricalUnit]] = [:]
-        var codes: [Int: [HistoricalUnit]] = [:]
-        for unit in gazetteer.history where unit.cities.count == 1 {
-            if unit.code % 100 == 0, reader.read(unit.name) == .city(unit.cities[0]) { names[unit.cities[0], default: []].append(unit) }
-            if unit.code % 100 != 0 { codes[unit.cities[0], default: []].append(unit) }
+        for unit in gazetteer.history where unit.cities.count == 1 && unit.code % 100 == 0 && truth.city(named: unit.name) == unit.cities[0] {
+            names[unit.cities[0], default: []].append(unit)
         }
         historicalNames = names
-        historicalCodes = codes
         var short: [Int: String] = [:]
         for city in gazetteer.cities {
-            let forms = PlaceNameIndex.cityForms(city.nameCN)
-            short[city.code] = forms.count > 1 && reader.read(forms[1]) == .city(city.code) ? forms[1] : city.nameCN
+            let forms = ClueTruth.forms(city.nameCN, prefectureLevel: true)
+            short[city.code] = forms.count > 1 && truth.city(named: forms[1]) == city.code ? forms[1] : city.nameCN
         }
         shortNames = short
     }
 
     func cityShortName(_ city: City) -> String { shortNames[city.code] ?? city.nameCN }
 
-    /// True when the text opens with a place name the geocoder knows, so a
-    /// made-up brand ("东方", "永康", "安康") would read as a place.
-    func opensWithPlace(_ text: String) -> Bool {
-        var trace: [Range<Int>]? = []
-        _ = reader.read(text, trace: &trace)
-        return !(trace ?? []).isEmpty
-    }
-
     /// Two or three brand characters that do not open with a place name.
     func brand(_ random: inout SeededRandom) -> String {
         while true {
             let length = random.chance(0.7) ? 2 : 3
             let brand = String((0..<length).map { _ in random.pick(Self.brandCharacters) })
-            if !opensWithPlace(brand + "科技") { return brand }
+            // A brand that opens with a place name ("东方", "永康", "安康")
+            // would read as that place.
+            if !truth.opensWithPlace(brand + "科技") { return brand }
         }
     }
 
@@ -130,21 +127,7 @@ struct EnterpriseFactory: Sendable {
         case 7: (name, nameIsClear) = (brand + industry + "（" + short + "）" + suffix, true)
         default: (name, nameIsClear) = (brand + industry + suffix, false)
         }
-        var creditCode = ""
-        var codeIsClear = false
-        if !random.chance(0.12) {
-            if year < 2015 && random.chance(0.3) {
-                // A registration number carries the code its registry had then.
-                let old = (historicalCodes[city.code] ?? []).filter { $0.firstYear <= year && year <= $0.lastYear }
-                let code = !old.isEmpty && random.chance(0.5) ? random.pick(old).code : county.code
-                creditCode = registrationNumber(code: code, &random)
-            } else {
-                creditCode = unifiedCode(code: county.code, &random)
-                // A mistyped code: its check character no longer fits.
-                if random.chance(0.01) { creditCode = String(creditCode.dropLast()) + (creditCode.last == "0" ? "1" : "0") }
-            }
-            codeIsClear = codes.read(creditCode) == .city(city.code)
-        }
+        let (creditCode, codeIsClear) = creditCode(city: city, county: county, year: year, &random)
         let (address, addressIsClear) = address(city: city, county: county, &random)
         return SyntheticEnterprise(name: name, cityIndex: cityIndex, county: county, creditCode: creditCode, address: address,
                                    codeIsClear: codeIsClear, addressIsClear: addressIsClear, nameIsClear: nameIsClear)
@@ -175,23 +158,97 @@ struct EnterpriseFactory: Sendable {
         String(code) + String((0..<9).map { _ in Character(String(random.below(10))) })
     }
 
+    /// A credit code and whether it names the city: mostly a unified code
+    /// of the enterprise's county; before 2015 often a 15-digit
+    /// registration number, which carries the code its registry had then,
+    /// of any era (a 1990s code out of use since, or one split between
+    /// cities, which names none); a municipality's own province-level code;
+    /// sometimes a mistyped check character; 12% none.
+    func creditCode(city: City, county: CountyUnit, year: Int, _ random: inout SeededRandom) -> (String, Bool) {
+        if random.chance(0.12) { return ("", false) }
+        var code = county.code
+        var clear = true
+        if GazetteerDerivation.municipalityCodes.contains(city.code) && random.chance(0.05) { code = city.code }
+        if year < 2015 && random.chance(0.3) {
+            let former = (truth.clearCodes[city.code] ?? []).filter { $0.start <= year }
+            let split = (truth.splitCodes[city.code] ?? []).filter { $0.start <= year }
+            let roll = random.unit()
+            if !split.isEmpty && roll < 0.04 {
+                (code, clear) = (random.pick(split).code, false)
+            } else if !former.isEmpty && roll < 0.5 {
+                code = random.pick(former).code
+            }
+            return (registrationNumber(code: code, &random), clear)
+        }
+        var unified = unifiedCode(code: code, &random)
+        if random.chance(0.01) {
+            // A mistyped code: its check character no longer fits.
+            unified = String(unified.dropLast()) + (unified.last == "0" ? "1" : "0")
+            clear = false
+        }
+        return (unified, clear)
+    }
+
+    /// A street: an everyday one, or one named after another place.
+    func street(_ random: inout SeededRandom) -> String {
+        let name = random.chance(0.3) ? random.pick(Self.streetPlaces) + random.pick(Self.streetWords) : random.pick(Self.roads)
+        return name + String(1 + random.below(300)) + "号"
+    }
+
     /// An address: mostly province, city, county, township and street;
-    /// sometimes without the province, or the county alone, or none.
+    /// sometimes without the province, or the county alone, or a street
+    /// alone, or none; some behind a label or a free-trade-zone prefix,
+    /// some followed by a second address of the same or another city.
     func address(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool) {
+        let (main, clear, full) = plainAddress(city: city, county: county, &random)
+        var text = main
+        if full && random.chance(0.03), let zone = Self.freeTradeZones[city.provinceCode] {
+            let cityPart = city.level == .municipality ? "" : city.nameCN
+            let countyPart = county.code == city.code ? "" : county.name
+            text = "中国（" + zone + "）自由贸易试验区" + cityPart + countyPart + street(&random)
+        }
+        var isClear = clear
+        if full && random.chance(0.03) {
+            let separator = random.pick(Self.addressSeparators)
+            if random.chance(0.5) {
+                text += separator + fullAddress(city: city, county: random.pick(countiesByCity[city.code] ?? [county]), &random)
+            } else {
+                // Another city's address: the field names two cities.
+                let other = gazetteer.cities[random.below(gazetteer.cities.count)]
+                if other.code != city.code {
+                    text += separator + fullAddress(city: other, county: random.pick(countiesByCity[other.code] ?? [county]), &random)
+                    isClear = false
+                }
+            }
+        }
+        if !text.isEmpty && random.chance(0.05) { text = random.pick(Self.labels) + text }
+        return (text, isClear)
+    }
+
+    /// Province (but for municipalities), city, county, township, street.
+    func fullAddress(city: City, county: CountyUnit, _ random: inout SeededRandom) -> String {
         let province = gazetteer.province(code: city.provinceCode)?.name ?? ""
         let cityPart = city.level == .municipality ? "" : city.nameCN
+        let countyPart = county.code == city.code ? "" : county.name
+        let town = townshipsByCounty[county.code].map { random.pick($0) } ?? ""
+        return province + cityPart + countyPart + town + street(&random)
+    }
+
+    /// The address, whether it names the city, and whether it opens with
+    /// the province (or municipality) and city.
+    private func plainAddress(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool, Bool) {
         let town = townshipsByCounty[county.code].map { random.pick($0) } ?? ""
         let countyPart = county.code == city.code ? "" : county.name
-        let street = town + random.pick(Self.roads) + String(1 + random.below(300)) + "号"
         let roll = random.unit()
-        if roll < 0.03 { return ("", false) }
-        if roll < 0.08 && !countyPart.isEmpty {
-            return (countyPart + street, reader.read(countyPart) == .city(city.code))
+        if roll < 0.03 { return ("", false, false) }
+        if roll < 0.05 { return (random.pick(Self.streetPlaces) + random.pick(Self.streetWords) + String(1 + random.below(300)) + "号", false, false) }
+        if roll < 0.10 && !countyPart.isEmpty {
+            return (countyPart + town + street(&random), truth.city(named: countyPart) == city.code, false)
         }
-        if roll < 0.20 && city.level != .municipality {
-            return (city.nameCN + countyPart + street, true)
+        if roll < 0.22 && city.level != .municipality {
+            return (city.nameCN + countyPart + town + street(&random), truth.city(named: city.nameCN) == city.code, false)
         }
-        return (province + cityPart + countyPart + street, true)
+        return (fullAddress(city: city, county: county, &random), true, true)
     }
 
     /// A region text for the enterprise's city in a randomly chosen form.

@@ -146,7 +146,7 @@ public struct PlaceReader: Sendable {
                 (position, crossedList) = Self.skipSeparators(bytes, from: match.end, to: end, noting: ())
                 continue
             }
-            if isStreet(bytes, after: match.end, to: end) { break }
+            if isStreet(bytes, name: position..<match.end, to: end) { break }
             if sense.outsideMainland && !matchedAny {
                 trace?.append(position..<match.end)
                 return Chain(answer: .outsideMainland, stop: match.end, nextAddress: nil)
@@ -193,11 +193,13 @@ public struct PlaceReader: Sendable {
 
     /// True when a street word follows: a place name so followed names a
     /// street ("黄山路", "北京西路", "中山北一路"), not the place. A known
-    /// name starting there (道县, 道里区, 路北区) is a place, not a street.
+    /// name starting there (道县, 道里区, 路北区) is a place, not a street,
+    /// and so is a name written with its division word (市, 县, 区 …):
+    /// "…县里仁镇" and "…区南街街道" are townships after their county.
     @inline(__always)
-    private func isStreet(_ bytes: UnsafeBufferPointer<UInt8>, after position: Int, to end: Int) -> Bool {
-        guard StreetWords.follow(bytes, at: position, end: end) else { return false }
-        return index.longestName(in: bytes, from: position, to: end) == nil
+    private func isStreet(_ bytes: UnsafeBufferPointer<UInt8>, name: Range<Int>, to end: Int) -> Bool {
+        guard StreetWords.follow(bytes, at: name.upperBound, end: end), !StreetWords.endsWithDivisionWord(bytes, name) else { return false }
+        return index.longestName(in: bytes, from: name.upperBound, to: end) == nil
     }
 
     /// Where the next address of a field starts: after the next address
@@ -278,6 +280,14 @@ enum StreetWords {
     private static let numbers: Set<UInt32> = Set("一二三四五六七八九十".unicodeScalars.map(\.value))
     private static let single: Set<UInt32> = Set("路街道巷弄里".unicodeScalars.map(\.value))
     private static let double: Set<[UInt32]> = Set(["大街", "大道", "胡同", "公路", "环路"].map { $0.unicodeScalars.map(\.value) })
+
+    private static let divisionWords: Set<UInt32> = Set("省市县区旗盟".unicodeScalars.map(\.value))
+
+    @inline(__always)
+    static func endsWithDivisionWord(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
+        guard name.count >= 3, let (value, _) = PlaceNameIndex.decodeScalar(bytes, at: name.upperBound - 3, end: name.upperBound) else { return false }
+        return divisionWords.contains(value)
+    }
 
     @inline(__always)
     static func follow(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Bool {
