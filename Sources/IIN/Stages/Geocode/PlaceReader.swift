@@ -46,7 +46,7 @@ public struct CompactAnswer: Sendable, Equatable {
 /// here, not Tangshan's former district). What follows is street-level
 /// text. A province alone is no answer, except the four municipalities.
 ///
-/// A field may hold several addresses, separated by "；", ";", "/", "、" or
+/// A field may hold several addresses, separated by "；", ";", "/", "、", "，", "," or
 /// a label ending in a colon: each is read as a chain of its own, and they
 /// answer together only when they agree.
 public struct PlaceReader: Sendable {
@@ -215,15 +215,15 @@ public struct PlaceReader: Sendable {
         return nil
     }
 
-    /// "；" ";" "/" "、" ":" "：": what separates two addresses in one field
+    /// "；" ";" "/" "、" "，" "," ":" "：": what separates two addresses in one field
     /// (a colon ends a label such as "注册地址：" or "营销总部：").
     @inline(__always)
     static func listSeparatorLength(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, end: Int) -> Int? {
         let byte = bytes[position]
-        if byte == 0x3B || byte == 0x2F || byte == 0x3A { return 1 }
+        if byte == 0x3B || byte == 0x2F || byte == 0x3A || byte == 0x2C { return 1 }
         guard position + 2 < end else { return nil }
         let second = bytes[position + 1], third = bytes[position + 2]
-        if byte == 0xEF && second == 0xBC && (third == 0x9B || third == 0x9A) { return 3 }
+        if byte == 0xEF && second == 0xBC && (third == 0x9B || third == 0x9A || third == 0x8C) { return 3 }
         if byte == 0xE3 && second == 0x80 && third == 0x81 { return 3 }
         return nil
     }
@@ -279,6 +279,8 @@ enum StreetWords {
     private static let directions: Set<UInt32> = Set("东西南北中".unicodeScalars.map(\.value))
     private static let numbers: Set<UInt32> = Set("一二三四五六七八九十".unicodeScalars.map(\.value))
     private static let single: Set<UInt32> = Set("路街道巷弄里".unicodeScalars.map(\.value))
+    /// 里 and 道 alone only right after the name: "三里屯", "八里台" are places.
+    private static let bare: Set<UInt32> = Set("里道".unicodeScalars.map(\.value))
     private static let double: Set<[UInt32]> = Set(["大街", "大道", "胡同", "公路", "环路"].map { $0.unicodeScalars.map(\.value) })
 
     private static let divisionWords: Set<UInt32> = Set("省市县区旗盟".unicodeScalars.map(\.value))
@@ -303,6 +305,6 @@ enum StreetWords {
         while skipped < 2, let value = scalar(position), numbers.contains(value) { position += 3; skipped += 1 }
         guard let first = scalar(position) else { return false }
         if let second = scalar(position + 3), double.contains([first, second]) { return true }
-        return single.contains(first)
+        return single.contains(first) && (position == start || !bare.contains(first))
     }
 }
