@@ -23,6 +23,7 @@ struct CreditCodeCommandTests {
         Case(code: 500000, cityLine: "city: 500000 重庆市 (Chongqing)", chain: ["500000 is in the 2020 table -> 500000"]),
         Case(code: 440000, cityLine: "city: none: no method gave exactly one city", chain: ["administrative code 440000 is province level"]),
         Case(code: 100000, cityLine: "city: none: no method gave exactly one city", chain: ["administrative code 100000 is national"]),
+        Case(code: 0, cityLine: "city: none: no method gave exactly one city", chain: ["administrative code 000000 was never in force"]),
         // 蒙城县 under 阜阳, 1996-2000, now 341622 of 亳州.
         Case(code: 341224, cityLine: "city: 341600 亳州市 (Bozhou)",
              chain: ["341224 蒙城县 (1996-1999) -> 341622 [2000]", "341622 is in the 2020 table -> 341600"]),
@@ -40,15 +41,16 @@ struct CreditCodeCommandTests {
              chain: ["371202 莱城区 (1992-2017) -> 371203 [2006], 370116 [2018]", "371203 钢城区 (1992-2017) -> 370117 [2018]"]),
     ]
 
-    static func uscc(_ code: Int) -> String {
-        let first17 = "91" + String(code) + "MA1K4C5X7"
+    static func uscc(_ code: String) -> String {
+        let first17 = "91" + code + "MA1K4C5X7"
         return first17 + String(CreditCode.checkCharacter(first17)!)
     }
 
     @Test(arguments: cases)
     func bothFormsOfTheCodeGiveTheHandCheckedCityAndChain(_ example: Case) throws {
         let project = try TestSupport.scratchProject("credit-code-\(example.code)")
-        for form in [Self.uscc(example.code), String(example.code) + "000123456"] {
+        let code = String(repeating: "0", count: 6 - String(example.code).count) + String(example.code)
+        for form in [Self.uscc(code), code + "000123456"] {
             let result = try TestSupport.runIIN(["geocode", "--credit-code", form, "--explain"], in: project)
             #expect(result.status == 0, "\(result.errors)")
             let lines = result.output.split(separator: "\n").map(String.init)

@@ -82,6 +82,7 @@ public struct CorpusGenerator {
         let yearChoice = WeightedChoice(weights: CityGravityModel.sliceSizes)
         let otherYears = (1990...2024).filter { !CityGravityModel.sliceYears.contains($0) }
 
+        var keptKeys = Set<UInt64>()
         progress.begin("synth", total: options.records, unit: "records")
         var serial = 0
         for fileNumber in 1...options.files {
@@ -109,8 +110,13 @@ public struct CorpusGenerator {
                     row.truth[3] = original.truth[0]
                 } else {
                     let year = random.chance(0.1) ? random.pick(otherYears) : CityGravityModel.sliceYears[yearChoice.draw(&random)]
-                    row = makeRecord(serial: serial, year: year, defect: defect == .duplicate || defect == .variantDuplicate ? .none : defect,
-                                     pools: &investorPools, &random)
+                    repeat {
+                        row = makeRecord(serial: serial, year: year, defect: defect == .duplicate || defect == .variantDuplicate ? .none : defect,
+                                         pools: &investorPools, &random)
+                        // Drawn names can repeat by chance: a fresh record
+                        // that duplicates an earlier kept one is drawn again,
+                        // so every duplicate is one the truth file names.
+                    } while row.truth[2] == Defect.none.rawValue && !keptKeys.insert(Self.dedupeKey(row)).inserted
                 }
                 row.truth[1] = name
                 summary.defects[row.truth[2], default: 0] += 1
@@ -136,6 +142,19 @@ public struct CorpusGenerator {
         }
         try truthOutput.close()
         return summary
+    }
+
+    /// The contract's duplicate key (investor, investee, link type, year),
+    /// hashed with FNV-1a so the set costs 8 bytes a record. Fresh names
+    /// are written plainly (no full-width forms or spaces), so the names
+    /// themselves stand for the enterprise keys.
+    static func dedupeKey(_ row: Row) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for field in [row.fields[1], row.fields[5], row.truth[9], row.truth[8]] {
+            for byte in field.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0x1F) &* 0x100_0000_01b3
+        }
+        return hash
     }
 
     static func drawDefect(_ random: inout SeededRandom) -> Defect {

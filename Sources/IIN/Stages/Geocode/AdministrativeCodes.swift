@@ -30,17 +30,23 @@ public enum CreditCodeReading: Sendable, Equatable {
         }
     }
 
+    /// A division code as written, with its leading zeros (000000).
+    static func sixDigits(_ code: Int) -> String {
+        let digits = String(code)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
     public var explanation: String {
         switch self {
         case let .city(code): return "administrative code maps to \(code)"
         case .empty: return "empty"
         case .notACode: return "not an 18-character credit code or a 15-digit registration number"
         case .wrongCheckCharacter: return "wrong check character (GB 32100-2015): code not used"
-        case let .provinceLevel(code): return "administrative code \(code) is province level"
+        case let .provinceLevel(code): return "administrative code \(Self.sixDigits(code)) is province level"
         case .national: return "administrative code 100000 is national"
-        case let .createdAfter2020(code): return "administrative code \(code) was first used after 2020"
-        case let .noSuccessor(code): return "administrative code \(code) leads to no 2020 city in the crosswalk"
-        case let .unknown(code): return "administrative code \(code) was never in force"
+        case let .createdAfter2020(code): return "administrative code \(Self.sixDigits(code)) was first used after 2020"
+        case let .noSuccessor(code): return "administrative code \(Self.sixDigits(code)) leads to no 2020 city in the crosswalk"
+        case let .unknown(code): return "administrative code \(Self.sixDigits(code)) was never in force"
         case let .split(code, cities): return "administrative code \(code) maps to \(cities.count) cities (\(cities.map(String.init).joined(separator: ", ")))"
         }
     }
@@ -84,7 +90,7 @@ public struct AdministrativeCodes: Sendable {
         if code == 100000 { return .national }
         guard code >= 0 && code < table.count else { return .unknown(code) }
         switch table[code] {
-        case Self.unknown: return code % 10000 == 0 ? .provinceLevel(code) : .unknown(code)
+        case Self.unknown: return code % 10000 == 0 && code >= 110000 ? .provinceLevel(code) : .unknown(code)
         case Self.province: return .provinceLevel(code)
         case Self.split: return .split(code, cities: splits[code] ?? [])
         case Self.noSuccessor: return .noSuccessor(code)

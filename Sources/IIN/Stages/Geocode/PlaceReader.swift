@@ -256,12 +256,22 @@ public struct PlaceReader: Sendable {
                     return position
                 }
             }
+            if byte >= 0xF0 && position + 3 < end {
+                // Outside the Basic Multilingual Plane (emoji): no place name is.
+                position += 4
+                continue
+            }
             guard position + 2 < end else { return position }
             let second = bytes[position + 1], third = bytes[position + 2]
+            if byte == 0xE2 {
+                // U+2000-U+2FFF: punctuation, arrows, symbols, dingbats (★ → ■).
+                position += 3
+                continue
+            }
             switch (byte, second, third) {
             case (0xEF, 0xBC, 0x8C), (0xEF, 0xBC, 0x8D), (0xEF, 0xBC, 0x88), (0xEF, 0xBC, 0x89), (0xEF, 0xBC, 0x9A), (0xEF, 0xBC, 0x9B),
-                 (0xE3, 0x80, 0x81), (0xE3, 0x80, 0x80), (0xE2, 0x80, 0x94), (0xE3, 0x83, 0xBB), (0xE3, 0x80, 0x90), (0xE3, 0x80, 0x91):
-                // ，－（）：；、 (ideographic space) — ・【】
+                 (0xE3, 0x80, 0x81), (0xE3, 0x80, 0x80), (0xE3, 0x83, 0xBB), (0xE3, 0x80, 0x90), (0xE3, 0x80, 0x91):
+                // ，－（）：；、 (ideographic space) ・【】
                 position += 3
             default:
                 if byte == 0xC2 && second == 0xB7 { position += 2; continue } // ·
@@ -281,6 +291,7 @@ enum StreetWords {
     private static let single: Set<UInt32> = Set("路街道巷弄里".unicodeScalars.map(\.value))
     /// 里 and 道 alone only right after the name: "三里屯", "八里台" are places.
     private static let bare: Set<UInt32> = Set("里道".unicodeScalars.map(\.value))
+    private static let townshipWords: Set<UInt32> = Set("镇乡".unicodeScalars.map(\.value))
     private static let double: Set<[UInt32]> = Set(["大街", "大道", "胡同", "公路", "环路"].map { $0.unicodeScalars.map(\.value) })
 
     private static let divisionWords: Set<UInt32> = Set("省市县区旗盟".unicodeScalars.map(\.value))
@@ -305,6 +316,11 @@ enum StreetWords {
         while skipped < 2, let value = scalar(position), numbers.contains(value) { position += 3; skipped += 1 }
         guard let first = scalar(position) else { return false }
         if let second = scalar(position + 3), double.contains([first, second]) { return true }
-        return single.contains(first) && (position == start || !bare.contains(first))
+        guard single.contains(first) else { return false }
+        guard bare.contains(first) else { return true }
+        // 里 and 道 alone only right after the name, and not as the start of
+        // a township's name: 佛山里水镇, 东莞道滘镇.
+        guard position == start else { return false }
+        return ![scalar(position + 3), scalar(position + 6)].contains { $0.map(townshipWords.contains) ?? false }
     }
 }
