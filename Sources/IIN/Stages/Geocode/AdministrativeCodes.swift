@@ -108,12 +108,10 @@ public struct AdministrativeCodes: Sendable {
         return ["\(code) is in the 2020 table -> \(table[code])"]
     }
 
-    /// The six-digit division code a credit code field carries, if it is
-    /// a credit code at all (for explanations).
-    public func divisionCode(_ text: String) -> Int? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let digits = trimmed.count == 18 ? trimmed.dropFirst(2).prefix(6) : trimmed.count == 15 ? trimmed.prefix(6) : ""
-        return digits.count == 6 ? Int(digits) : nil
+    /// What a credit code field holds before its code is looked up.
+    enum Field {
+        case empty, notACode, wrongCheckCharacter
+        case divisionCode(Int)
     }
 
     /// Reads a credit code field: characters 3-8 of a unified social credit
@@ -121,6 +119,26 @@ public struct AdministrativeCodes: Sendable {
     /// 15-digit registration number. Lower-case letters and surrounding
     /// spaces are tolerated.
     public func read(_ bytes: UnsafeBufferPointer<UInt8>) -> CreditCodeReading {
+        switch Self.field(bytes) {
+        case .empty: return .empty
+        case .notACode: return .notACode
+        case .wrongCheckCharacter: return .wrongCheckCharacter
+        case let .divisionCode(code): return reading(code: code)
+        }
+    }
+
+    /// The six-digit division code a credit code field carries, if it is
+    /// a credit code with a right check character (for explanations).
+    public func divisionCode(_ text: String) -> Int? {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            if case let .divisionCode(code) = Self.field(UnsafeBufferPointer(buffer)) { return code }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func field(_ bytes: UnsafeBufferPointer<UInt8>) -> Field {
         var start = 0, end = bytes.count
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
         while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
@@ -133,7 +151,7 @@ public struct AdministrativeCodes: Sendable {
                 guard digit >= 0 && digit <= 9 else { return .notACode }
                 if position < start + 6 { code = code * 10 + digit }
             }
-            return reading(code: code)
+            return .divisionCode(code)
         }
         guard length == 18 else { return .notACode }
         var sum = 0
@@ -141,7 +159,7 @@ public struct AdministrativeCodes: Sendable {
         for offset in 0..<18 {
             var byte = bytes[start + offset]
             if byte >= 0x61 && byte <= 0x7A { byte -= 0x20 }
-            let value = Int(Self.characterValues[Int(byte)])
+            let value = Int(characterValues[Int(byte)])
             guard value >= 0 else { return .notACode }
             if offset < 17 {
                 sum += value * CreditCode.weights[offset]
@@ -153,7 +171,7 @@ public struct AdministrativeCodes: Sendable {
                 return .wrongCheckCharacter
             }
         }
-        return reading(code: code)
+        return .divisionCode(code)
     }
 
     public func read(_ text: String) -> CreditCodeReading {

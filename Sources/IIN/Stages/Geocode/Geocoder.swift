@@ -191,7 +191,7 @@ public struct Geocoder: Sendable {
             case .creditCode:
                 let reading = codes.read(creditCode)
                 var detail = reading.explanation
-                if let code = codes.divisionCode(creditCode), reading != .wrongCheckCharacter, reading != .notACode {
+                if let code = codes.divisionCode(creditCode) {
                     let chain = codes.chain(code: code)
                     if !chain.isEmpty { detail += "; chain: " + chain.joined(separator: " | ") }
                 }

@@ -131,7 +131,7 @@ public struct PlaceReader: Sendable {
     }
 
     private func readChain(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> Chain {
-        var (position, crossedList) = Self.skipSeparators(bytes, from: start, to: end, noting: ())
+        var (position, crossedList) = Self.skipSeparatorsNotingList(bytes, from: start, to: end)
         var matchedAny = false
         // The cities still possible for chains whose deepest name is a
         // province (0), a city (1) or a county-level unit (2).
@@ -143,7 +143,7 @@ public struct PlaceReader: Sendable {
             let sense = index.sense(match.sense)
             if sense.filler || sense.zoneWord {
                 if sense.filler && matchedAny { break }
-                (position, crossedList) = Self.skipSeparators(bytes, from: match.end, to: end, noting: ())
+                (position, crossedList) = Self.skipSeparatorsNotingList(bytes, from: match.end, to: end)
                 continue
             }
             if isStreet(bytes, name: position..<match.end, to: end) { break }
@@ -178,7 +178,7 @@ public struct PlaceReader: Sendable {
             atProvince = nextProvince; hasProvince = !nextProvince.isEmpty
             atCity = nextCity; hasCity = !nextCity.isEmpty
             atCounty = nextCounty
-            (position, crossedList) = Self.skipSeparators(bytes, from: match.end, to: end, noting: ())
+            (position, crossedList) = Self.skipSeparatorsNotingList(bytes, from: match.end, to: end)
         }
         var cities = atCity
         cities.formUnion(atCounty)
@@ -230,7 +230,7 @@ public struct PlaceReader: Sendable {
 
     /// Skips separators, saying whether an address separator was among them.
     @inline(__always)
-    static func skipSeparators(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, noting: ()) -> (Int, Bool) {
+    static func skipSeparatorsNotingList(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (Int, Bool) {
         let next = skipSeparators(bytes, from: start, to: end)
         var scan = start
         while scan < next {
