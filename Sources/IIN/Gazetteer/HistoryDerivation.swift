@@ -40,9 +40,15 @@ enum HistoryDerivation {
         // Ma'anshan now), as a code of the 2020 table means its unit: the name
         // carried on there. Only at the same level: the prefecture 巢湖市 is
         // not Hefei's county-level 巢湖市.
-        var currentNames: [String: Set<Int>] = [:]
+        struct NameAtLevel: Hashable {
+            var province: Int
+            var prefectureLevel: Bool
+            var name: String
+            init(_ code: Int, _ name: String) { (province, prefectureLevel, self.name) = (code / 10000, code % 100 == 0, name) }
+        }
+        var currentNames: [NameAtLevel: Set<Int>] = [:]
         for (code, name) in current where code % 10000 != 0 {
-            currentNames["\(code / 10000) \(code % 100 == 0) \(name)", default: []].insert(units2020[code] ?? 0)
+            currentNames[NameAtLevel(code, name), default: []].insert(units2020[code] ?? 0)
         }
         var firstLast: [Key: (Int, Int)] = [:]
         for year in window {
@@ -54,7 +60,7 @@ enum HistoryDerivation {
         var resolved: [Key: Set<Int>] = [:]
         for (key, years) in firstLast {
             let cities = crosswalk.resolve(code: key.code, name: key.name, since: years.0).cities
-            if let carriers = currentNames["\(key.code / 10000) \(key.code % 100 == 0) \(key.name)"], !carriers.isDisjoint(with: cities) { continue }
+            if let carriers = currentNames[NameAtLevel(key.code, key.name)], !carriers.isDisjoint(with: cities) { continue }
             resolved[key] = cities
         }
         var history = [CSVWriter.line(["code", "name", "first_year", "last_year", "cities"])]

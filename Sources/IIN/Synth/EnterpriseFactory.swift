@@ -191,8 +191,12 @@ struct EnterpriseFactory: Sendable {
 
     /// A street: an everyday one, or one named after another place.
     func street(_ random: inout SeededRandom) -> String {
-        let name = random.chance(0.3) ? random.pick(Self.streetPlaces) + random.pick(Self.streetWords) : random.pick(Self.roads)
-        return name + String(1 + random.below(300)) + "号"
+        random.chance(0.3) ? placeNamedStreet(&random) : random.pick(Self.roads) + String(1 + random.below(300)) + "号"
+    }
+
+    /// A street named after a place (`长春巷12号`): alone it names no city.
+    func placeNamedStreet(_ random: inout SeededRandom) -> String {
+        random.pick(Self.streetPlaces) + random.pick(Self.streetWords) + String(1 + random.below(300)) + "号"
     }
 
     /// An address: mostly province, city, county, township and street;
@@ -241,7 +245,7 @@ struct EnterpriseFactory: Sendable {
         let countyPart = county.code == city.code ? "" : county.name
         let roll = random.unit()
         if roll < 0.03 { return ("", false, false) }
-        if roll < 0.05 { return (random.pick(Self.streetPlaces) + random.pick(Self.streetWords) + String(1 + random.below(300)) + "号", false, false) }
+        if roll < 0.05 { return (placeNamedStreet(&random), false, false) }
         if roll < 0.10 && !countyPart.isEmpty {
             return (countyPart + town + street(&random), truth.city(named: countyPart) == city.code, false)
         }
