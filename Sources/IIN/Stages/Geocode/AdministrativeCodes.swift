@@ -118,6 +118,7 @@ public struct AdministrativeCodes: Sendable {
     /// code whose check character is right, or the first six digits of a
     /// 15-digit registration number. Lower-case letters and surrounding
     /// spaces are tolerated.
+    @inline(__always)
     public func read(_ bytes: UnsafeBufferPointer<UInt8>) -> CreditCodeReading {
         switch Self.field(bytes) {
         case .empty: return .empty

@@ -130,6 +130,7 @@ public struct PlaceReader: Sendable {
         var nextAddress: Int?
     }
 
+    @inline(__always)
     private func readChain(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, trace: inout [Range<Int>]?) -> Chain {
         var (position, crossedList) = Self.skipSeparatorsNotingList(bytes, from: start, to: end)
         var matchedAny = false
@@ -205,12 +206,16 @@ public struct PlaceReader: Sendable {
     /// Where the next address of a field starts: after the next address
     /// separator (or label colon) at or after `start`, if any.
     static func nextAddress(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        // Every address is scanned to its end, so this steps a character at
+        // a time and looks closer only at the bytes a separator starts with.
         var position = start
         while position < end {
-            if let length = listSeparatorLength(bytes, at: position, end: end) {
+            let byte = bytes[position]
+            if byte == 0x3B || byte == 0x2F || byte == 0x3A || byte == 0x2C || byte == 0xEF || byte == 0xE3,
+               let length = listSeparatorLength(bytes, at: position, end: end) {
                 return skipSeparators(bytes, from: position + length, to: end)
             }
-            position += 1
+            position += byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
         }
         return nil
     }
@@ -286,41 +291,76 @@ public struct PlaceReader: Sendable {
 /// 大街, 大道, 道, 巷, 弄, 胡同, 里, 公路, 环路, with up to two directions
 /// (东西南北中) and numbers (一 to 十) before them: 东路, 北大街, 一路, 中山北一路.
 enum StreetWords {
-    private static let directions: Set<UInt32> = Set("东西南北中".unicodeScalars.map(\.value))
-    private static let numbers: Set<UInt32> = Set("一二三四五六七八九十".unicodeScalars.map(\.value))
-    private static let single: Set<UInt32> = Set("路街道巷弄里".unicodeScalars.map(\.value))
-    /// 里 and 道 alone only right after the name: "三里屯", "八里台" are places.
-    private static let bare: Set<UInt32> = Set("里道".unicodeScalars.map(\.value))
-    private static let townshipWords: Set<UInt32> = Set("镇乡".unicodeScalars.map(\.value))
-    private static let double: Set<[UInt32]> = Set(["大街", "大道", "胡同", "公路", "环路"].map { $0.unicodeScalars.map(\.value) })
-
-    private static let divisionWords: Set<UInt32> = Set("省市县区旗盟".unicodeScalars.map(\.value))
+    // Scalars compared in switches, not sets: this runs after every name
+    // the reader matches.
+    @inline(__always) static func isDirection(_ scalar: UInt32) -> Bool {
+        switch scalar { case 0x4E1C, 0x897F, 0x5357, 0x5317, 0x4E2D: return true; default: return false } // 东西南北中
+    }
+    @inline(__always) static func isNumber(_ scalar: UInt32) -> Bool {
+        switch scalar { case 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341: return true; default: return false } // 一…十
+    }
+    /// 路 街 道 巷 弄 里.
+    @inline(__always) static func isSingle(_ scalar: UInt32) -> Bool {
+        switch scalar { case 0x8DEF, 0x8857, 0x9053, 0x5DF7, 0x5F04, 0x91CC: return true; default: return false }
+    }
+    /// 大街 大道 胡同 公路 环路.
+    @inline(__always) static func isDouble(_ first: UInt32, _ second: UInt32) -> Bool {
+        switch (first, second) {
+        case (0x5927, 0x8857), (0x5927, 0x9053), (0x80E1, 0x540C), (0x516C, 0x8DEF), (0x73AF, 0x8DEF): return true
+        default: return false
+        }
+    }
+    /// 里 and 道 alone count only right after the name: "三里屯", "八里台"
+    /// are places.
+    @inline(__always) static func isBare(_ scalar: UInt32) -> Bool { scalar == 0x91CC || scalar == 0x9053 }
+    /// 镇 乡.
+    @inline(__always) static func isTownshipWord(_ scalar: UInt32) -> Bool { scalar == 0x9547 || scalar == 0x4E61 }
+    /// 省 市 县 区 旗 盟.
+    @inline(__always) static func isDivisionWord(_ scalar: UInt32) -> Bool {
+        switch scalar { case 0x7701, 0x5E02, 0x53BF, 0x533A, 0x65D7, 0x76DF: return true; default: return false }
+    }
 
     @inline(__always)
     static func endsWithDivisionWord(_ bytes: UnsafeBufferPointer<UInt8>, _ name: Range<Int>) -> Bool {
         guard name.count >= 3, let (value, _) = PlaceNameIndex.decodeScalar(bytes, at: name.upperBound - 3, end: name.upperBound) else { return false }
-        return divisionWords.contains(value)
+        return isDivisionWord(value)
+    }
+
+    /// A character a street word can start with: a direction, a number, a
+    /// street word, or the first of a two-character one.
+    @inline(__always) static func canStart(_ scalar: UInt32) -> Bool {
+        switch scalar {
+        case 0x4E1C, 0x897F, 0x5357, 0x5317, 0x4E2D, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341,
+             0x8DEF, 0x8857, 0x9053, 0x5DF7, 0x5F04, 0x91CC, 0x5927, 0x80E1, 0x516C, 0x73AF:
+            return true
+        default:
+            return false
+        }
     }
 
     @inline(__always)
     static func follow(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, end: Int) -> Bool {
-        var position = start
-        func scalar(_ at: Int) -> UInt32? {
+        @inline(__always) func scalar(_ at: Int) -> UInt32? {
             guard at < end, let (value, _) = PlaceNameIndex.decodeScalar(bytes, at: at, end: end), value >= 0x80 else { return nil }
             return value
         }
+        // Most names are followed by no street word: one look decides.
+        guard let opening = scalar(start), canStart(opening) else { return false }
         // Every scalar here is a three-byte CJK character.
+        var position = start
         var skipped = 0
-        while skipped < 2, let value = scalar(position), directions.contains(value) { position += 3; skipped += 1 }
+        while skipped < 2, let value = scalar(position), isDirection(value) { position += 3; skipped += 1 }
         skipped = 0
-        while skipped < 2, let value = scalar(position), numbers.contains(value) { position += 3; skipped += 1 }
+        while skipped < 2, let value = scalar(position), isNumber(value) { position += 3; skipped += 1 }
         guard let first = scalar(position) else { return false }
-        if let second = scalar(position + 3), double.contains([first, second]) { return true }
-        guard single.contains(first) else { return false }
-        guard bare.contains(first) else { return true }
+        if let second = scalar(position + 3), isDouble(first, second) { return true }
+        guard isSingle(first) else { return false }
+        guard isBare(first) else { return true }
         // 里 and 道 alone only right after the name, and not as the start of
         // a township's name: 佛山里水镇, 东莞道滘镇.
         guard position == start else { return false }
-        return ![scalar(position + 3), scalar(position + 6)].contains { $0.map(townshipWords.contains) ?? false }
+        if let next = scalar(position + 3), isTownshipWord(next) { return false }
+        if let after = scalar(position + 6), isTownshipWord(after) { return false }
+        return true
     }
 }
