@@ -21,6 +21,33 @@ struct GeocodeStageTests {
         #expect(Workspace.accounting(of: log.results)?.total.rejections(.ungeocodable) == ungeocodable - 2)
     }
 
+    /// Each override by name in the default table names the investee of one
+    /// ungeocodable record, with the city the truth file gives it: after
+    /// the corpus is regenerated, a stale table fails here.
+    @Test func theDefaultOverridesMatchTheirRecordsTruth() throws {
+        let overrides = try CSVTable.read(TestSupport.fixtures.appendingPathComponent("default/overrides.csv"))
+        let truth = try CSVTable.read(TestSupport.fixtures.appendingPathComponent("default/truth.csv"))
+        let truthByID = Dictionary(uniqueKeysWithValues: truth.rows.map { ($0[0], $0) })
+        var investees: [String: [String]] = [:]
+        for file in ["records-001.csv", "records-002.csv"] {
+            // Read as plain lines: the corpus has malformed rows on purpose,
+            // and no name holds a comma.
+            let text = try String(contentsOf: TestSupport.fixtures.appendingPathComponent("default/raw/" + file), encoding: .utf8)
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+                if fields.count > 5 { investees[String(fields[5]), default: []].append(String(fields[0])) }
+            }
+        }
+        let named = overrides.rows.filter { !$0[1].isEmpty }
+        #expect(named.count == 2)
+        for row in named {
+            let ids = investees[row[1]] ?? []
+            #expect(ids.count == 1, "\(row[1]) is the investee of \(ids)")
+            let record = try #require(ids.first.flatMap { truthByID[$0] })
+            #expect(record[2] == "ungeocodable" && record[5] == row[2], "\(row[1]): truth \(record), override \(row[2])")
+        }
+    }
+
     @Test func everyRecordEndsOnceAndSidesAreCountedOnce() throws {
         let project = try TestSupport.scratchProject()
         let (log, _) = try TestSupport.workspace(project).runCollecting(release: project.appendingPathComponent("release"))
