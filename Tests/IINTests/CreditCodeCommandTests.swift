@@ -39,6 +39,13 @@ struct CreditCodeCommandTests {
         // 莱城区: a share to 钢城区 in 2006, the rest to Jinan's 莱芜区 in 2019.
         Case(code: 371202, cityLine: "city: 370100 济南市 (Jinan)",
              chain: ["371202 莱城区 (1992-2017) -> 371203 [2006], 370116 [2018]", "371203 钢城区 (1992-2017) -> 370117 [2018]"]),
+        // A successor reused since: 419001 was 义马市 in 1987-1989 (now 411281
+        // of 三门峡) before it was 济源市.
+        Case(code: 411219, cityLine: "city: 411200 三门峡市 (Sanmenxia)",
+             chain: ["411219 义马市 (1986-1986) -> 419001 [1987]", "419001 义马市 (1987-1989) -> 411281 [1990]", "411281 is in the 2020 table -> 411200"]),
+        // 511421 was 垫江县 of 涪陵市 in 1995-1996 (now Chongqing's 500231) before it was 仁寿县.
+        Case(code: 512322, cityLine: "city: 500000 重庆市 (Chongqing)",
+             chain: ["512322 垫江县 (1981-1994) -> 511421 [1995]", "511421 垫江县 (1995-1996) -> 500231 [1997]", "500231 is in the 2020 table -> 500000"]),
     ]
 
     static func uscc(_ code: String) -> String {

@@ -20,8 +20,9 @@ struct CrosswalkTests {
     ///   first four digits + 00, the municipalities' and xx90yy units are
     ///   their own); a province other than a municipality is no city;
     /// - any other code follows every share its uses ever listed, each to
-    ///   the successor as it stood in the share's year, and from there only
-    ///   shares of that year or later;
+    ///   the successor as it stood in the share's year (an earlier use of a
+    ///   code of the 2020 table, no longer in force in 2020, is followed as that unit), and
+    ///   from there only shares of that year or later;
     /// - an abolished prefecture listing none goes where its counties of
     ///   those years went; a use first made after 2020 reaches no city.
     struct IndependentDerivation {
@@ -66,16 +67,19 @@ struct CrosswalkTests {
                 var seen = Set<String>()
                 while let (current, since) = work.popLast() {
                     guard seen.insert("\(current) \(since ?? -1)").inserted else { continue }
-                    if table2020.contains(current) {
-                        if let city = city2020(current) { cities.insert(city) }
-                        continue
-                    }
                     let all = rows[current] ?? []
                     var uses = all
                     if let since {
                         uses = all.filter { $0.start <= since && since < ($0.end ?? 10_000) }
                         if uses.isEmpty, let latest = all.filter({ $0.start <= since }).max(by: { $0.start < $1.start }) { uses = [latest] }
                         if uses.isEmpty { uses = all }
+                    }
+                    // The 2020 unit, unless the chain reached an earlier
+                    // use of the code that has since ended.
+                    let earlier = since != nil && !uses.isEmpty && uses.allSatisfy { ($0.end ?? 10_000) <= 2020 }
+                    if table2020.contains(current) && !earlier {
+                        if let city = city2020(current) { cities.insert(city) }
+                        continue
                     }
                     for use in uses where use.start <= 2020 {
                         let moves = use.moves.map { ($0.code, $0.year ?? use.end ?? 2021) }.filter { $0.1 >= (since ?? 0) }

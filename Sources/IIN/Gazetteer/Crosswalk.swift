@@ -8,8 +8,9 @@ import Foundation
 /// it, by name) ever stood for. The rules are in docs/gazetteer.md
 /// ("Codes of every era"); in short, a code of the 2020 table is its own
 /// unit, any other follows every successor it ever listed, with the share's
-/// year choosing which use of the successor code is meant, so a code whose
-/// area went to two cities at any time is a split.
+/// year choosing which use of the successor code is meant (an earlier use
+/// of a code that stands in 2020 is followed as that earlier unit), so a
+/// code whose area went to two cities at any time is a split.
 struct Crosswalk {
     struct Use {
         var code: Int
@@ -136,7 +137,7 @@ struct Crosswalk {
                 steps.append(label + " abolished with no successor; its counties: " + children.map { "\($0.code)" }.joined(separator: ", "))
                 var cities = Set<Int>()
                 for child in children {
-                    cities.formUnion(code(child.code, uses: [child], since: since, depth: depth + 1, in: crosswalk))
+                    cities.formUnion(earlierUse(child.code, uses: [child], since: since, depth: depth + 1, in: crosswalk))
                 }
                 return cities
             }
@@ -154,7 +155,17 @@ struct Crosswalk {
                 steps.append(indent(depth) + "\(code) appears in no table")
                 return []
             }
-            return self.code(code, uses: chosen, since: year, depth: depth, in: crosswalk)
+            return earlierUse(code, uses: chosen, since: year, depth: depth, in: crosswalk)
+        }
+
+        /// A code reached through the chain, in the use it had then: the
+        /// 2020 unit when that use still stands, else that earlier use's own
+        /// chain (419001 was 义马市 in 1987-1989 before it was 济源市).
+        mutating func earlierUse(_ code: Int, uses chosen: [Use], since: Int?, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
+            if !chosen.isEmpty && chosen.allSatisfy({ !$0.inForce(2020) }) {
+                return uses(chosen, since: since, depth: depth, in: crosswalk)
+            }
+            return self.code(code, uses: chosen, since: since, depth: depth, in: crosswalk)
         }
 
         private func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }

@@ -107,7 +107,10 @@ public struct PlaceReader: Sendable {
         while let next = chain.nextAddress ?? Self.nextAddress(bytes, from: chain.stop, to: end) {
             chain = readChain(bytes, from: next, to: end, trace: &trace)
             let other = chain.answer
-            if !other.isResult { continue }
+            // A later address names its place in full or at two levels
+            // (上海市…, 上海浦东新区…); a lone short name after a comma is a
+            // building or company (…，北京大厦5楼).
+            if !other.isResult || !(chain.names >= 2 || chain.opensInFull) { continue }
             if !answer.isResult {
                 answer = other
             } else if answer.code != other.code {
@@ -128,6 +131,10 @@ public struct PlaceReader: Sendable {
         var answer: CompactAnswer
         var stop: Int
         var nextAddress: Int?
+        /// How many names the chain took, and whether the first is written
+        /// with its division word (市, 省, 区 …).
+        var names = 0
+        var opensInFull = false
     }
 
     @inline(__always)
@@ -139,6 +146,7 @@ public struct PlaceReader: Sendable {
         var atProvince = CitySet(), atCity = CitySet(), atCounty = CitySet()
         var hasProvince = false, hasCity = false
         var nextAddress: Int?
+        var names = 0, opensInFull = false
         while position < end {
             guard let match = index.longestName(in: bytes, from: position, to: end) else { break }
             let sense = index.sense(match.sense)
@@ -150,7 +158,8 @@ public struct PlaceReader: Sendable {
             if isStreet(bytes, name: position..<match.end, to: end) { break }
             if sense.outsideMainland && !matchedAny {
                 trace?.append(position..<match.end)
-                return Chain(answer: .outsideMainland, stop: match.end, nextAddress: nil)
+                return Chain(answer: .outsideMainland, stop: match.end, nextAddress: nil, names: 1,
+                             opensInFull: StreetWords.endsWithDivisionWord(bytes, position..<match.end))
             }
             var nextProvince = CitySet(), nextCity = CitySet(), nextCounty = CitySet()
             if sense.hasProvince && !matchedAny {
@@ -175,6 +184,8 @@ public struct PlaceReader: Sendable {
                 break
             }
             trace?.append(position..<match.end)
+            if names == 0 { opensInFull = StreetWords.endsWithDivisionWord(bytes, position..<match.end) }
+            names += 1
             matchedAny = true
             atProvince = nextProvince; hasProvince = !nextProvince.isEmpty
             atCity = nextCity; hasCity = !nextCity.isEmpty
@@ -189,7 +200,7 @@ public struct PlaceReader: Sendable {
             if atProvince.count == 1 { cities.formUnion(atProvince) } else { unresolved = true }
         }
         let answer: CompactAnswer = !unresolved && cities.single != nil ? .city(index.cityCodes[cities.single!]) : .none(cities)
-        return Chain(answer: answer, stop: position, nextAddress: nextAddress)
+        return Chain(answer: answer, stop: position, nextAddress: nextAddress, names: names, opensInFull: opensInFull)
     }
 
     /// True when a street word follows: a place name so followed names a
@@ -279,7 +290,8 @@ public struct PlaceReader: Sendable {
                 // ，－（）：；、 (ideographic space) ・【】
                 position += 3
             default:
-                if byte == 0xC2 && second == 0xB7 { position += 2; continue } // ·
+                if byte == 0xC2 && (second == 0xB7 || second == 0xA0) { position += 2; continue } // · and the no-break space
+                if byte == 0xEF && second == 0xBB && third == 0xBF { position += 3; continue } // a byte-order mark
                 return position
             }
         }
@@ -313,7 +325,7 @@ enum StreetWords {
     /// 里 and 道 alone count only right after the name: "三里屯", "八里台"
     /// are places.
     @inline(__always) static func isBare(_ scalar: UInt32) -> Bool { scalar == 0x91CC || scalar == 0x9053 }
-    /// 镇 乡.
+    /// 镇 乡 (街道 is looked at on its own).
     @inline(__always) static func isTownshipWord(_ scalar: UInt32) -> Bool { scalar == 0x9547 || scalar == 0x4E61 }
     /// 省 市 县 区 旗 盟.
     @inline(__always) static func isDivisionWord(_ scalar: UInt32) -> Bool {
@@ -353,14 +365,24 @@ enum StreetWords {
         skipped = 0
         while skipped < 2, let value = scalar(position), isNumber(value) { position += 3; skipped += 1 }
         guard let first = scalar(position) else { return false }
-        if let second = scalar(position + 3), isDouble(first, second) { return true }
-        guard isSingle(first) else { return false }
-        guard isBare(first) else { return true }
-        // 里 and 道 alone only right after the name, and not as the start of
-        // a township's name: 佛山里水镇, 东莞道滘镇.
-        guard position == start else { return false }
-        if let next = scalar(position + 3), isTownshipWord(next) { return false }
-        if let after = scalar(position + 6), isTownshipWord(after) { return false }
+        let wordEnd: Int
+        if let second = scalar(position + 3), isDouble(first, second) {
+            wordEnd = position + 6
+        } else if isSingle(first) {
+            // 里 and 道 alone count only right after the name: "三里屯".
+            if isBare(first) && position != start { return false }
+            wordEnd = position + 3
+        } else {
+            return false
+        }
+        // A township named with a street word is a place: 里水镇, 二街镇,
+        // 道东街道, 路桥街道; a road-named subdistrict (北京路街道) is not.
+        for gap in 0...2 {
+            let at = wordEnd + 3 * gap
+            guard let next = scalar(at) else { break }
+            if isTownshipWord(next) { return false }
+            if gap > 0 && next == 0x8857 && scalar(at + 3) == 0x9053 { return false } // 街道
+        }
         return true
     }
 }
