@@ -11,8 +11,8 @@ import Foundation
 ///   can mean that city alone and is no province's.
 /// - Codes: the areacodes crosswalk (`synth/areacodes-result.csv`, a copy
 ///   of result.csv) read directly, one step: a code with one use, out of
-///   use, whose every successor is a 2020 unit names those units' cities;
-///   one city is a clear code, several a split.
+///   use, whose every successor is a 2020 unit with that one use names
+///   those units' cities; one city is a clear code, several a split.
 ///
 /// It shares no code with `PlaceNameIndex`, `PlaceReader`, `Crosswalk` or
 /// `AdministrativeCodes`.
@@ -95,7 +95,11 @@ struct ClueTruth: Sendable {
         for (code, rows) in rowsPerCode where rows.count == 1 && units2020[code] == nil && code % 100 != 0 {
             let fields = rows[0]
             guard fields[5] == "弃用", let start = Int(fields[6]), let end = Int(fields[7]), start <= 2015, !fields[8].isEmpty else { continue }
-            let successors = fields[8].split(separator: ";").map { Int($0.prefix(6)) }
+            // Only successors with one use, still in use: a reused code
+            // (511421 was 垫江县 of 涪陵 before it was 仁寿县) is left out.
+            let successors = fields[8].split(separator: ";").map { Int($0.prefix(6)) }.map { code in
+                code.flatMap { rowsPerCode[$0]?.count == 1 && rowsPerCode[$0]![0][5] == "在用" ? $0 : nil }
+            }
             let cities = successors.map { $0.flatMap { units2020[$0] } }
             guard cities.allSatisfy({ $0 != nil }) else { continue }
             let former = FormerCode(code: code, start: start, end: end, cities: Set(cities.map { $0! }))
