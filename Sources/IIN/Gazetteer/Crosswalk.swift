@@ -68,7 +68,7 @@ struct Crosswalk {
     /// gave away counts.
     func resolve(code: Int) -> Resolution {
         var walk = Walk()
-        let cities = walk.code(code, uses: uses[code] ?? [], since: nil, depth: 0, in: self)
+        let cities = walk.code(code, uses: uses[code] ?? [], since: nil, in: self)
         return Resolution(cities: cities, steps: walk.steps)
     }
 
@@ -78,7 +78,7 @@ struct Crosswalk {
     func resolve(code: Int, name: String, since: Int) -> Resolution {
         var walk = Walk()
         let named = (uses[code] ?? []).filter { $0.name == name }
-        let cities = walk.uses(named.isEmpty ? uses[code] ?? [] : named, since: since, depth: 0, in: self)
+        let cities = walk.uses(named.isEmpty ? uses[code] ?? [] : named, since: since, in: self)
         return Resolution(cities: cities, steps: walk.steps)
     }
 
@@ -91,20 +91,20 @@ struct Crosswalk {
         var visiting = Set<String>()
         var steps: [String] = []
 
-        mutating func code(_ code: Int, uses candidates: [Use], since: Int?, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
+        mutating func code(_ code: Int, uses candidates: [Use], since: Int?, in crosswalk: Crosswalk) -> Set<Int> {
             if let city = crosswalk.units2020[code] {
-                steps.append(indent(depth) + "\(code) is in the 2020 table" + (city == 0 ? ": a province, no city" : " -> \(city)"))
+                steps.append("\(code) is in the 2020 table" + (city == 0 ? ": a province, no city" : " -> \(city)"))
                 return city == 0 ? [] : [city]
             }
-            return uses(candidates, since: since, depth: depth, in: crosswalk)
+            return uses(candidates, since: since, in: crosswalk)
         }
 
-        mutating func uses(_ chosen: [Use], since: Int?, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
+        mutating func uses(_ chosen: [Use], since: Int?, in crosswalk: Crosswalk) -> Set<Int> {
             var cities = Set<Int>()
             for use in chosen {
                 let key = "\(use.code) \(use.start)"
                 guard visiting.insert(key).inserted else { continue }
-                cities.formUnion(self.use(use, since: since, depth: depth, in: crosswalk))
+                cities.formUnion(self.use(use, since: since, in: crosswalk))
                 visiting.remove(key)
             }
             return cities
@@ -112,8 +112,8 @@ struct Crosswalk {
 
         /// Where one use's area went; `since`: the year the area being
         /// followed arrived in it, so earlier shares are not that area.
-        mutating func use(_ use: Use, since: Int?, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
-            let label = indent(depth) + "\(use.code) \(use.name) (\(use.years))"
+        mutating func use(_ use: Use, since: Int?, in crosswalk: Crosswalk) -> Set<Int> {
+            let label = "\(use.code) \(use.name) (\(use.years))"
             if use.start > 2020 {
                 steps.append(label + " first used after 2020: no 2020 city")
                 return []
@@ -123,7 +123,7 @@ struct Crosswalk {
                 steps.append(label + " -> " + moves.map { "\($0.code) [\($0.year)]" }.joined(separator: ", "))
                 var cities = Set<Int>()
                 for move in moves {
-                    cities.formUnion(successor(move.code, arrivedIn: move.year, depth: depth + 1, in: crosswalk))
+                    cities.formUnion(successor(move.code, arrivedIn: move.year, in: crosswalk))
                 }
                 return cities
             }
@@ -137,7 +137,7 @@ struct Crosswalk {
                 steps.append(label + " abolished with no successor; its counties: " + children.map { "\($0.code)" }.joined(separator: ", "))
                 var cities = Set<Int>()
                 for child in children {
-                    cities.formUnion(earlierUse(child.code, uses: [child], since: since, depth: depth + 1, in: crosswalk))
+                    cities.formUnion(earlierUse(child.code, uses: [child], since: since, in: crosswalk))
                 }
                 return cities
             }
@@ -146,28 +146,26 @@ struct Crosswalk {
         }
 
         /// A successor code as it stood in the year the area moved to it.
-        mutating func successor(_ code: Int, arrivedIn year: Int, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
+        mutating func successor(_ code: Int, arrivedIn year: Int, in crosswalk: Crosswalk) -> Set<Int> {
             let all = crosswalk.uses[code] ?? []
             let then = all.filter { $0.inForce(year) }
             let started = all.filter { $0.start <= year }
             let chosen = !then.isEmpty ? then : !started.isEmpty ? [started.max { $0.start < $1.start }!] : all
             if crosswalk.units2020[code] == nil && chosen.isEmpty {
-                steps.append(indent(depth) + "\(code) appears in no table")
+                steps.append("\(code) appears in no table")
                 return []
             }
-            return earlierUse(code, uses: chosen, since: year, depth: depth, in: crosswalk)
+            return earlierUse(code, uses: chosen, since: year, in: crosswalk)
         }
 
         /// A code reached through the chain, in the use it had then: the
         /// 2020 unit when that use still stands, else that earlier use's own
         /// chain (419001 was 义马市 in 1987-1989 before it was 济源市).
-        mutating func earlierUse(_ code: Int, uses chosen: [Use], since: Int?, depth: Int, in crosswalk: Crosswalk) -> Set<Int> {
+        mutating func earlierUse(_ code: Int, uses chosen: [Use], since: Int?, in crosswalk: Crosswalk) -> Set<Int> {
             if !chosen.isEmpty && chosen.allSatisfy({ !$0.inForce(2020) }) {
-                return uses(chosen, since: since, depth: depth, in: crosswalk)
+                return uses(chosen, since: since, in: crosswalk)
             }
-            return self.code(code, uses: chosen, since: since, depth: depth, in: crosswalk)
+            return self.code(code, uses: chosen, since: since, in: crosswalk)
         }
-
-        private func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }
     }
 }

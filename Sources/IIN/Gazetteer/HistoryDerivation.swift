@@ -78,7 +78,7 @@ enum HistoryDerivation {
             let resolution = crosswalk.resolve(code: code)
             codes.append(CSVWriter.line([String(code), latest.name, String(first), last,
                                          Crosswalk.firstUsedAfter2020(uses) ? "" : joined(resolution.cities),
-                                         resolution.steps.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " | ")]))
+                                         resolution.steps.joined(separator: " | ")]))
         }
         return Output(historyCSV: history.joined(), codesCSV: codes.joined())
     }
