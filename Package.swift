@@ -17,7 +17,7 @@ let package = Package(
         .target(
             name: "IIN",
             dependencies: [
-                "CIINZlib", "CIINXML", "CSQLite",
+                "CIINZlib", "CIINXML", "CIINSystem", "CSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CIINZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CIINXML", dependencies: ["CLibXML2"]),
+        .target(name: "CIINSystem"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .executableTarget(
             name: "iin",

@@ -8,7 +8,9 @@ struct Audit: ParsableCommand {
         discussion: """
             Reads the tables of RELEASE_DIR (ours, or a published release downloaded as workbooks) with the project's own XLSX \
             reader, or from the CSVs when there are no workbooks; checks the invariants of validation.md section 1; recomputes \
-            degrees, ranks and the Table 1 statistics from the edge tables. Exit code 0 when everything agrees, 3 when not.
+            degrees, ranks and the Table 1 statistics from the edge tables. When the folder has a manifest.json (iin wrote it), \
+            --verify is the default: every file is checked against the manifest's SHA-256, and the tables are recomputed from the \
+            CSVs and from the workbooks both. Exit code 0 when everything agrees, 3 when not.
             """)
 
     @Argument(help: "The release folder.")
@@ -20,9 +22,32 @@ struct Audit: ParsableCommand {
     @Flag(name: .long, help: "Also print what every passed check compared.")
     var verbose = false
 
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Check every file against the manifest's SHA-256 and recompute from both the CSVs and the workbooks (default: when a manifest is present).")
+    var verify: Bool?
+
     func run() throws {
+        let folder = URL(fileURLWithPath: release)
+        let integrity = verify == false ? nil : ReleaseIntegrity.check(folder)
+        if verify == true && integrity == nil {
+            throw ValidationError("--verify: \(folder.path) has no \(ReleaseFolder.manifestName) to verify against")
+        }
         let checks = try reportingErrors { () throws(IINError) -> [CheckResult] in
-            try ReleaseAudit(release: URL(fileURLWithPath: release), gazetteer: try Gazetteer.embedded(), preferWorkbooks: !csv).run()
+            let gazetteer = try Gazetteer.embedded()
+            guard let integrity else {
+                return try ReleaseAudit(release: folder, gazetteer: gazetteer, preferWorkbooks: !csv).run()
+            }
+            // Verifying reads both copies of every table: an edit to one
+            // of them is found even where the other is left alone.
+            var checks = [integrity]
+            for (label, workbooks) in csv ? [("CSV", false)] : [("workbooks", true), ("CSV", false)] {
+                checks += try ReleaseAudit(release: folder, gazetteer: gazetteer, preferWorkbooks: workbooks).run().map { check in
+                    var check = check
+                    check.title += " (from the \(label))"
+                    return check
+                }
+            }
+            return checks
         }
         for check in checks {
             let status = check.skipped ? "SKIP" : check.passed ? "ok  " : "FAIL"

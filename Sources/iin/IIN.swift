@@ -56,6 +56,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         switch error {
         case .invariantsBroken, .thresholdsNotMet: throw ExitCode(3)
         case .workFolderLocked: throw ExitCode(75)
+        case .releaseShrank: throw ExitCode(4)
+        case let .interrupted(signal): throw ExitCode(128 + signal)
         default: throw ExitCode(1)
         }
     }

@@ -5,7 +5,7 @@ import IIN
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the stale stages of the pipeline and write the release folder.",
-        discussion: "Stages whose fingerprint matches a cached artifact are not rerun; each stage that runs says why. Exit codes: 0 done, 1 error, 3 validation failed (release not updated), 75 work folder busy, 64 usage.")
+        discussion: "Stages whose fingerprint matches a cached artifact are not rerun; each stage that runs says why. Exit codes: 0 done, 1 error, 3 validation failed (release not updated), 4 the release guard refused the new release (old one kept; --accept-shrink publishes it), 75 work folder busy, 64 usage, 130 SIGINT, 143 SIGTERM. See docs/failure-modes.md.")
 
     @OptionGroup var options: PipelineOptions
 
@@ -21,14 +21,22 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("compare-with"), help: "A previous release folder to compare the new one with (default: the release folder's previous contents).")
     var compareWith: String?
 
+    @Flag(name: .customLong("accept-shrink"), help: "Publish even when the release guard finds the new release much smaller than the one it replaces.")
+    var acceptShrink = false
+
+    @Option(name: .long, help: "The folder for files that hold enterprise names and so stay out of the release (default: 'audit' in the work folder).")
+    var audit: String?
+
     func run() throws {
+        Interruption.install()
         let workspace = try options.workspace()
         let started = Date()
         let log = ConsoleLog()
         let outcome = try reportingErrors {
             try workspace.runner(log: log, progress: ProgressReporter.forStandardError())
                 .run(force: force, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out),
-                     compareWith: compareWith.map { URL(fileURLWithPath: $0) })
+                     options: ReleaseFolder.Options(compareWith: compareWith.map { URL(fileURLWithPath: $0) }, acceptShrink: acceptShrink,
+                                                    auditFolder: audit.map { URL(fileURLWithPath: $0) }))
         }
         let seconds = Date().timeIntervalSince(started)
         if let accounting = Workspace.accounting(of: outcome.results) {

@@ -24,8 +24,12 @@ struct Status: ParsableCommand {
         }
         let release = workspace.releaseFolder(override: out)
         let current = Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0.fingerprint) })
+        let integrity = ReleaseIntegrity.check(release)
         switch ReleaseFolder.stageFingerprints(in: release) {
         case nil: print("release    missing  \(release.path)")
+        case _ where integrity?.passed == false:
+            print("release    altered  \(release.path) (its bytes differ from its manifest; 'iin audit' lists them, 'iin run' rewrites it)")
+            for failure in (integrity?.failures ?? []).prefix(10) { print("           \(failure)") }
         case let recorded? where recorded == current: print("release    up to date  \(release.path)")
         case .some: print("release    stale  \(release.path) (made from other stage outputs; 'iin run' rewrites it)")
         }

@@ -124,8 +124,8 @@ public struct ArtifactStore: Sendable {
             files.append(.init(path: relative, size: size, sha256: try FileHashCache.sha256(of: url)))
         }
         let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: counts, seconds: seconds)
+        try JSONFile.write(record, to: temporary.appendingPathComponent(Self.metadataName))
         do {
-            try JSONFile.encode(record).write(to: temporary.appendingPathComponent(Self.metadataName))
             let destination = folder(stage: stage, fingerprint: fingerprint)
             try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
             if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
@@ -137,7 +137,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Relative paths of every regular file below `folder`, sorted.
-    static func listFiles(in folder: URL) throws(IINError) -> [String] {
+    static func listFiles(in folder: URL, excludingMetadata: Bool = true) throws(IINError) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else {
             throw IINError.unreadableFile(path: folder.path, reason: "cannot list")
         }
@@ -145,7 +145,7 @@ public struct ArtifactStore: Sendable {
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isDirectory)
-            if exists && !isDirectory.boolValue && relative != metadataName { files.append(relative) }
+            if exists && !isDirectory.boolValue && (!excludingMetadata || relative != metadataName) { files.append(relative) }
         }
         return files.sorted()
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every failure the user can act on, with where it happened and what to do.
 ///
 /// Each case prints as one sentence naming the file (and row, column, JSON
@@ -21,7 +23,18 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     case invariantsBroken(report: String, failures: [String])
     /// Figures below the floors pipeline.json sets.
     case thresholdsNotMet(report: String, failures: [String])
-    case releaseFolderNotOurs(path: String)
+    case releaseFolderNotOurs(path: String, reason: String)
+    /// The file system of `folder` is full: `needed` more bytes at least.
+    case diskFull(folder: String, file: String, needed: Int, available: Int?)
+    /// The release guard: the new release is worse than the one it would
+    /// replace by one of pipeline.json's `guard` figures.
+    case releaseShrank(release: String, failures: [String])
+    /// The run was stopped by a signal (SIGINT, SIGTERM).
+    case interrupted(signal: Int32)
+    /// A limit that keeps hostile input from exhausting memory or time.
+    case limitExceeded(path: String, part: String, limit: String)
+    /// A release's files differ from what its manifest records.
+    case releaseTampered(path: String, failures: [String])
     /// A table the user keeps (manual overrides): the cell to fix.
     case invalidTableCell(path: String, row: Int, column: String, value: String, expected: String)
     /// A remote service refused or failed; `problem` never holds a secret.
@@ -65,8 +78,19 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path), row \(row), column \(column): '\(value)' is not \(expected). Correct the cell."
         case let .externalService(service, problem, fix):
             return "\(service): \(problem). \(fix)"
-        case let .releaseFolderNotOurs(path):
-            return "\(path) exists and is not an iin release folder (no manifest.json); refusing to replace it. Choose another --out folder or empty this one."
+        case let .releaseFolderNotOurs(path, reason):
+            return "\(path) is not an iin release folder (\(reason)); refusing to replace it. Choose another --out folder, or move those files away."
+        case let .diskFull(folder, file, needed, available):
+            let free = available.map { ", \(ByteCount.text($0)) free" } ?? ""
+            return "no space left in \(folder) while writing \((file as NSString).lastPathComponent): at least \(ByteCount.text(needed)) more needed\(free). Free space there (or choose another --work or --out folder), then run again; the previous release is untouched."
+        case let .releaseShrank(release, failures):
+            return "the new release is smaller than the one at \(release), which was kept (\(failures.count) guard figure(s)):\n  - " + failures.joined(separator: "\n  - ") + "\n  If the shrink is expected, run again with --accept-shrink."
+        case let .interrupted(signal):
+            return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); the previous release is intact and the next run resumes from the cached stages."
+        case let .limitExceeded(path, part, limit):
+            return "\(path): \(part) exceeds \(limit), so the file is refused rather than read. Split or re-export the workbook, or convert it to CSV."
+        case let .releaseTampered(path, failures):
+            return "\(path): the release's bytes differ from its manifest (\(failures.count) file(s)):\n  - " + failures.joined(separator: "\n  - ")
         }
     }
 }

@@ -20,6 +20,8 @@ public struct Pipeline: Sendable {
     public var releaseFolder: String
     /// Stages in a dependency order (declaration order where free).
     public var stages: [StageSpec]
+    /// When a new release may not replace the one before (`$.guard`).
+    public var releaseGuard = ReleaseGuard.Limits()
 
     public static let formatVersion = 1
 
@@ -37,7 +39,7 @@ public struct Pipeline: Sendable {
         guard case let .object(top) = json else {
             throw IINError.pipeline(file: path, jsonPath: "$", problem: "expected an object", fix: "The file must be one JSON object.")
         }
-        let knownTop: Set<String> = ["version", "description", "release", "inputs", "stages"]
+        let knownTop: Set<String> = ["version", "description", "release", "inputs", "stages", "guard"]
         for key in top.keys.sorted() where !knownTop.contains(key) {
             throw IINError.pipeline(file: path, jsonPath: "$.\(key)", problem: "unknown key", fix: "Known keys: \(knownTop.sorted().joined(separator: ", ")).")
         }
@@ -115,7 +117,9 @@ public struct Pipeline: Sendable {
             specs.append(StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition))
         }
         let ordered = try StageGraph.order(specs, file: path)
-        return Pipeline(file: file, inputs: inputs, releaseFolder: releaseFolder, stages: ordered)
+        var pipeline = Pipeline(file: file, inputs: inputs, releaseFolder: releaseFolder, stages: ordered)
+        if let limits = top["guard"] { pipeline.releaseGuard = try ReleaseGuard.Limits(limits, file: path) }
+        return pipeline
     }
 
     private static func stringList(_ value: JSONValue?, path: String, file: String) throws(IINError) -> [String] {
@@ -167,6 +171,21 @@ public struct Pipeline: Sendable {
         if matches.isEmpty {
             throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "no file matches '\(pattern)'",
                                     fix: "Point the input at existing files, or override it with --input \(name)=GLOB.")
+        }
+        // A FIFO or a device would block the first read forever while
+        // the run holds the work-folder lock: refuse it now, by name.
+        for match in matches {
+            var info = stat()
+            guard stat(match, &info) == 0 else {
+                throw IINError.unreadableFile(path: match, reason: String(cString: strerror(errno)))
+            }
+            let type = info.st_mode & S_IFMT
+            if type != S_IFREG {
+                let what = type == S_IFIFO ? "a FIFO (named pipe)" : type == S_IFCHR ? "a character device" : type == S_IFBLK ? "a block device"
+                    : type == S_IFSOCK ? "a socket" : type == S_IFDIR ? "a folder" : "not a regular file"
+                throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "'\(match)' is \(what), not a regular file",
+                                        fix: "Copy the data into a regular file, or narrow the glob '\(pattern)' so it leaves this one out.")
+            }
         }
         return matches.map { URL(fileURLWithPath: $0) }
     }

@@ -93,6 +93,19 @@ public final class Runner {
         return plans
     }
 
+    /// Where files holding enterprise names go unless `--audit` says
+    /// otherwise: beside the artifacts, never in the release.
+    public var auditFolder: URL { workFolder.appendingPathComponent("audit") }
+
+    /// A full disk during a stage: the space needed is at least what the
+    /// stage's last build wrote, when there was one.
+    func neededSpace(_ error: IINError, stage: String) -> IINError {
+        guard case let .diskFull(folder, file, needed, available) = error, let last = store.lastBuilt(stage: stage),
+              case let .hit(record, _) = store.lookup(stage: stage, fingerprint: last.fingerprint, verifyContent: false) else { return error }
+        let previous = record.files.reduce(0) { $0 + $1.size }
+        return .diskFull(folder: folder, file: file, needed: max(needed, previous), available: available)
+    }
+
     public struct Outcome: Sendable {
         public var results: [StageResult]
         public var releaseFolder: URL?
@@ -106,13 +119,17 @@ public final class Runner {
     /// depends on them.
     /// - Parameter compareWith: a previous release to compare the new one
     ///   with; by default the one the release folder held.
-    public func run(force: [String] = [], threads: Int, releaseFolder: URL, compareWith: URL? = nil) throws(IINError) -> Outcome {
+    public func run(force: [String] = [], threads: Int, releaseFolder: URL, options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
         for name in force where pipeline.stage(named: name) == nil {
             throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
         }
         try store.prepare()
         let lock = try WorkLock(folder: workFolder)
-        defer { lock.release() }
+        let lockToken = Interruption.onInterrupt { lock.release() }
+        defer {
+            Interruption.finished(lockToken)
+            lock.release()
+        }
         if let holder = lock.tookOverFromPID {
             log.warning("took over the work-folder lock left by process \(holder), which is no longer running")
         }
@@ -159,7 +176,16 @@ public final class Runner {
             }
             let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
             let scratch = try store.beginScratch(stage: stage.name)
-            defer { try? FileManager.default.removeItem(at: scratch) }
+            let cleanupToken = Interruption.onInterrupt {
+                try? FileManager.default.removeItem(at: temporary)
+                try? FileManager.default.removeItem(at: scratch)
+            }
+            defer {
+                Interruption.finished(cleanupToken)
+                try? FileManager.default.removeItem(at: scratch)
+            }
+            DiskWrites.beginStage(stage.name)
+            defer { DiskWrites.beginStage(nil) }
             let context = StageContext(stageName: stage.name, parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
                                        output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
                                        gazetteer: gazetteer, progress: progress, threads: threads)
@@ -169,13 +195,20 @@ public final class Runner {
             } catch {
                 progress.finish()
                 try? FileManager.default.removeItem(at: temporary)
-                throw error
+                throw neededSpace(error, stage: stage.name)
             }
             progress.finish()
             try? FileManager.default.removeItem(at: scratch)
             let seconds = Date().timeIntervalSince(started)
-            let record = try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components,
-                                                  counts: outcome.counts, seconds: seconds)
+            let record: ArtifactRecord
+            do {
+                record = try Interruption.critical { () throws(IINError) in
+                    try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components, counts: outcome.counts, seconds: seconds)
+                }
+            } catch {
+                try? FileManager.default.removeItem(at: temporary)
+                throw neededSpace(error, stage: stage.name)
+            }
             store.recordBuilt(stage: stage.name, components: plan.components)
             store.prune(stage: stage.name)
             let folder = store.folder(stage: stage.name, fingerprint: record.fingerprint)
@@ -185,14 +218,15 @@ public final class Runner {
             results.append(result)
             log.stageFinished(result)
         }
-        let placed = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder, compareWith: compareWith)
+        var options = options
+        options.limits = pipeline.releaseGuard
+        if options.auditFolder == nil { options.auditFolder = auditFolder }
+        let placed = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder, options: options)
         if let comparison = placed.comparison {
             let reports = workFolder.appendingPathComponent("reports")
             try? FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
             let file = reports.appendingPathComponent(ReleaseComparison.reportFile)
-            do { try Data((comparison.prettyPrinted() + "\n").utf8).write(to: file) } catch {
-                throw IINError.unwritableFile(path: file.path, reason: error.localizedDescription)
-            }
+            try DiskWrites.write(Data((comparison.prettyPrinted() + "\n").utf8), to: file)
         }
         return Outcome(results: results, releaseFolder: placed.folder, comparison: placed.comparison, comparisonProblem: placed.comparisonProblem)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,9 @@ import Glibc
 /// the holder dies, however it dies, so a lock left by a killed run is taken
 /// over without anyone deleting files by hand. The holder's process id is
 /// written into the file so the second run can say who holds it.
-public final class WorkLock {
+public final class WorkLock: Sendable {
     private let descriptor: Int32
+    private let released = Atomic<Bool>(false)
     /// The process id found in a lock file whose holder had died.
     public let tookOverFromPID: Int32?
 
@@ -40,7 +42,10 @@ public final class WorkLock {
         return Int32(text)
     }
 
+    /// Gives the lock back; a second call (the interrupt handler's, then
+    /// the run's own) does nothing.
     public func release() {
+        guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
         ftruncate(descriptor, 0)
         flock(descriptor, LOCK_UN)
         close(descriptor)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a whole file for byte-level scanning.
 ///
@@ -17,21 +20,29 @@ public enum FileBytes {
 /// A growable output buffer that flushes to a file in large blocks.
 ///
 /// Stages write millions of small fields; collecting them in one buffer and
-/// writing megabytes at a time keeps system calls out of the hot path.
+/// writing megabytes at a time keeps system calls out of the hot path. The
+/// writes themselves go through `DiskWrites`: the first failure (a full disk,
+/// say) is kept, later bytes are dropped, and `close` throws it, so callers
+/// keep their non-throwing hot loop and still never lose an error.
 public final class BufferedFileWriter {
-    private let handle: FileHandle
+    private var descriptor: Int32
     private var buffer: [UInt8] = []
     private let flushThreshold = 1 << 20
     public let url: URL
     public private(set) var bytesWritten = 0
+    private var failure: IINError?
 
     public init(url: URL) throws(IINError) {
         self.url = url
-        guard FileManager.default.createFile(atPath: url.path, contents: nil), let handle = FileHandle(forWritingAtPath: url.path) else {
-            throw IINError.unwritableFile(path: url.path, reason: "cannot open for writing")
+        descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw DiskWrites.failure(path: url.path, code: errno, needed: 0)
         }
-        self.handle = handle
         buffer.reserveCapacity(flushThreshold + 4096)
+    }
+
+    deinit {
+        if descriptor >= 0 { Glibc.close(descriptor) }
     }
 
     @inline(__always)
@@ -45,6 +56,16 @@ public final class BufferedFileWriter {
         if buffer.count >= flushThreshold { flushBuffer() }
     }
 
+    public func write(_ data: Data) {
+        if data.count < flushThreshold {
+            buffer.append(contentsOf: data)
+            if buffer.count >= flushThreshold { flushBuffer() }
+            return
+        }
+        flushBuffer()
+        data.withUnsafeBytes { emit($0) }
+    }
+
     /// Writes a large block straight to the file, after what is buffered.
     public func write(block: [UInt8]) {
         if block.count < flushThreshold {
@@ -52,8 +73,7 @@ public final class BufferedFileWriter {
             return
         }
         flushBuffer()
-        block.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
-        bytesWritten += block.count
+        block.withUnsafeBytes { emit($0) }
     }
 
     @inline(__always)
@@ -63,10 +83,16 @@ public final class BufferedFileWriter {
         if buffer.count >= flushThreshold { flushBuffer() }
     }
 
+    private func emit(_ bytes: UnsafeRawBufferPointer) {
+        if failure == nil {
+            do throws(IINError) { try DiskWrites.writeAll(bytes, to: descriptor, path: url.path) } catch { failure = error }
+        }
+        bytesWritten += bytes.count
+    }
+
     private func flushBuffer() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
-        bytesWritten += buffer.count
+        buffer.withUnsafeBytes { emit($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -76,24 +102,24 @@ public final class BufferedFileWriter {
     /// Cuts the file back to `length` bytes (undoing what was written after).
     public func truncate(to length: Int) throws(IINError) {
         flushBuffer()
-        do {
-            try handle.truncate(atOffset: UInt64(length))
-            try handle.seekToEnd()
-        } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        if let failure { throw failure }
+        guard ftruncate(descriptor, off_t(length)) == 0, lseek(descriptor, 0, SEEK_END) >= 0 else {
+            throw DiskWrites.failure(path: url.path, code: errno, needed: 0)
         }
         bytesWritten = length
     }
 
-    /// Flushes and closes. No fsync: artifacts are verified by their hashes
-    /// before use, so a file cut short by a power loss is caught and rebuilt.
+    /// Flushes and closes, throwing the first write failure. No fsync:
+    /// artifacts are verified by their hashes before use, so a file cut
+    /// short by a power loss is caught and rebuilt.
     public func close() throws(IINError) {
         flushBuffer()
-        do {
-            try handle.close()
-        } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        let descriptor = self.descriptor
+        self.descriptor = -1
+        if descriptor >= 0, Glibc.close(descriptor) != 0, failure == nil {
+            failure = DiskWrites.failure(path: url.path, code: errno, needed: 0)
         }
+        if let failure { throw failure }
     }
 }
 

@@ -10,9 +10,11 @@ enum JSONFile {
     }
 
     static func write<Value: Encodable>(_ value: Value, to url: URL) throws(IINError) {
-        do { try encode(value).write(to: url) } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
+        let data: Data
+        do { data = try encode(value) } catch {
+            throw IINError.unwritableFile(path: url.path, reason: "cannot encode: \(error)")
         }
+        try DiskWrites.write(data, to: url)
     }
 
     static func read<Value: Decodable>(_ type: Value.Type, from url: URL) throws(IINError) -> Value {

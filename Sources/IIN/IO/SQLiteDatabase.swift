@@ -14,6 +14,9 @@ final class SQLiteDatabase {
     init(creating url: URL) throws(IINError) {
         path = url.path
         try? FileManager.default.removeItem(at: url)
+        // SQLite writes through its own file layer; the full-disk test hook
+        // refuses the database as a whole.
+        if DiskWrites.injectedFailure(count: 1 << 16) { throw DiskWrites.failure(path: path, code: ENOSPC, needed: 1 << 16) }
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK else {
             throw IINError.unwritableFile(path: path, reason: "SQLite cannot create it")
         }
@@ -48,8 +51,16 @@ final class SQLiteDatabase {
         if sqlite3_exec(handle, sql, nil, nil, &message) != SQLITE_OK {
             let text = message.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(message)
+            if sqlite3_errcode(handle) == SQLITE_FULL { throw DiskWrites.failure(path: path, code: ENOSPC, needed: 1 << 20) }
             throw IINError.unwritableFile(path: path, reason: "SQLite: \(text)")
         }
+    }
+
+    /// The last error as the user should read it: a full disk is a full
+    /// disk, whatever SQLite calls it.
+    fileprivate func failure() -> IINError {
+        if sqlite3_errcode(handle) == SQLITE_FULL { return DiskWrites.failure(path: path, code: ENOSPC, needed: 1 << 20) }
+        return IINError.unwritableFile(path: path, reason: "SQLite: \(String(cString: sqlite3_errmsg(handle)))")
     }
 
     /// A prepared statement, reused for every row of a bulk insert.
@@ -60,7 +71,7 @@ final class SQLiteDatabase {
         fileprivate init(_ database: SQLiteDatabase, sql: String) throws(IINError) {
             self.database = database
             guard sqlite3_prepare_v2(database.handle, sql, -1, &handle, nil) == SQLITE_OK else {
-                throw IINError.unwritableFile(path: database.path, reason: "SQLite: \(String(cString: sqlite3_errmsg(database.handle)))")
+                throw database.failure()
             }
         }
 
@@ -112,7 +123,7 @@ final class SQLiteDatabase {
                 }
             }
             guard sqlite3_step(handle) == SQLITE_DONE else {
-                throw IINError.unwritableFile(path: database.path, reason: "SQLite: \(String(cString: sqlite3_errmsg(database.handle)))")
+                throw database.failure()
             }
         }
 
@@ -121,7 +132,7 @@ final class SQLiteDatabase {
             sqlite3_reset(handle)
             bind(values)
             guard sqlite3_step(handle) == SQLITE_DONE else {
-                throw IINError.unwritableFile(path: database.path, reason: "SQLite: \(String(cString: sqlite3_errmsg(database.handle)))")
+                throw database.failure()
             }
         }
 

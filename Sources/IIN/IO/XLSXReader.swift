@@ -16,6 +16,29 @@ struct XLSXReader {
 
     let url: URL
 
+    /// What a workbook may hold before it is refused rather than read: each
+    /// keeps memory and time bounded on hostile or broken input, and each is
+    /// far above what Excel itself writes.
+    struct Limits: Sendable {
+        /// A part may inflate to this multiple of its compressed size ...
+        var inflationRatio = 200
+        /// ... but always to this many bytes (small parts compress little) ...
+        var inflationFloor = 1 << 20
+        /// ... and never beyond this, whatever its compressed size.
+        var inflatedCap = 4 << 30
+        /// Excel's own limit is 32,767 characters, up to 4 bytes each.
+        var cellBytes = 32_767 * 4
+        /// One tag with all its attributes (a cell's is under 100 bytes).
+        var markupBytes = 1 << 16
+        /// Excel's grid: XFD1048576.
+        var maxColumn = 16_384
+        var maxRow = 1_048_576
+        var sharedStringCount = 1 << 24
+        var sharedStringBytes = 256 << 20
+    }
+
+    var limits = Limits()
+
     func read(_ body: (Row) throws(IINError) -> Void) throws(IINError) {
         let result: Result<Void, IINError> = withoutActuallyEscaping(body) { escapable in
             do throws(IINError) {
@@ -48,13 +71,39 @@ struct XLSXReader {
         var capturing = false
         var failure: IINError?
         stream.onStart = { name, attributes in
+            guard failure == nil else { return }
             if XMLStream.equal(name, "row") {
-                let number = attributes.first { $0.named("r") }.flatMap { Int($0.string) } ?? lastRowNumber + 1
+                var number = lastRowNumber + 1
+                if let given = attributes.first(where: { $0.named("r") }) {
+                    guard given.value.count <= 7, let parsed = Int(given.string), parsed >= 1, parsed <= limits.maxRow else {
+                        failure = .limitExceeded(path: url.path, part: "\(sheetPath): row number '\(Self.excerpt(given.value))'",
+                                                 limit: "Excel's last row, \(limits.maxRow)")
+                        return
+                    }
+                    number = parsed
+                }
+                guard number <= limits.maxRow else {
+                    failure = .limitExceeded(path: url.path, part: "\(sheetPath): row \(number)", limit: "Excel's last row, \(limits.maxRow)")
+                    return
+                }
                 row = Row(number: number, cells: [])
                 lastRowNumber = number
                 nextColumn = 0
             } else if XMLStream.equal(name, "c") {
-                column = attributes.first { $0.named("r") }.flatMap { Self.columnIndex($0.value) } ?? nextColumn
+                if let reference = attributes.first(where: { $0.named("r") }) {
+                    guard let index = Self.columnIndex(reference.value), index < limits.maxColumn else {
+                        failure = .limitExceeded(path: url.path, part: "\(sheetPath): cell reference '\(Self.excerpt(reference.value))'",
+                                                 limit: "Excel's grid, A1 to XFD\(limits.maxRow)")
+                        return
+                    }
+                    column = index
+                } else {
+                    column = nextColumn
+                }
+                guard column < limits.maxColumn else {
+                    failure = .limitExceeded(path: url.path, part: "\(sheetPath): row \(lastRowNumber) has a cell", limit: "Excel's last column, XFD")
+                    return
+                }
                 type = attributes.first { $0.named("t") }?.string ?? "n"
                 style = attributes.first { $0.named("s") }.flatMap { Int($0.string) } ?? 0
                 text.removeAll(keepingCapacity: true)
@@ -63,16 +112,32 @@ struct XLSXReader {
             }
         }
         stream.onText = { bytes in
-            if capturing { text.append(contentsOf: bytes) }
+            guard capturing, failure == nil else { return }
+            if text.count + bytes.count > limits.cellBytes {
+                failure = .limitExceeded(path: url.path, part: "\(sheetPath): cell \(XLSXWriter.columnName(column))\(lastRowNumber)",
+                                         limit: "the cell size limit of \(limits.cellBytes) bytes (Excel allows 32,767 characters)")
+                capturing = false
+                return
+            }
+            text.append(contentsOf: bytes)
         }
         stream.onEnd = { name in
+            guard failure == nil else { return }
             if XMLStream.equal(name, "v") || XMLStream.equal(name, "t") {
                 capturing = false
             } else if XMLStream.equal(name, "c") {
-                guard row != nil else { return }
-                let value = Self.value(text: text, type: type, style: style, sharedStrings: sharedStrings, dateStyles: dateStyles)
-                if column >= row!.cells.count { row!.cells += Array(repeating: "", count: column - row!.cells.count + 1) }
-                row!.cells[column] = value
+                guard var current = row else { return }
+                let value: String
+                do throws(IINError) {
+                    value = try Self.value(text: text, type: type, style: style, sharedStrings: sharedStrings, dateStyles: dateStyles,
+                                           cell: "\(XLSXWriter.columnName(column))\(lastRowNumber)", path: url.path)
+                } catch {
+                    failure = error
+                    return
+                }
+                if column >= current.cells.count { current.cells += Array(repeating: "", count: column - current.cells.count + 1) }
+                current.cells[column] = value
+                row = current
                 nextColumn = column + 1
             } else if XMLStream.equal(name, "row"), let finished = row {
                 row = nil
@@ -80,23 +145,44 @@ struct XLSXReader {
                 do throws(IINError) { try body(finished) } catch { failure = error }
             }
         }
-        try extract(sheetPath, from: archive, into: stream)
+        do throws(IINError) { try extract(sheetPath, from: archive, into: stream, stopIf: { failure != nil }) } catch {
+            throw failure ?? error
+        }
         if let failure { throw failure }
+    }
+
+    /// The start of an over-long value, for a message.
+    static func excerpt(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let head = String(decoding: bytes.prefix(16), as: UTF8.self)
+        return bytes.count > 16 ? head + "... (\(bytes.count) bytes)" : head
     }
 
     // MARK: - Workbook parts
 
-    private func extract(_ path: String, from archive: Archive, into stream: XMLStream) throws(IINError) {
+    /// Streams one part through the parser, refusing it once it inflates
+    /// beyond the limits (a zip bomb) or `stopIf` says the reader failed.
+    private func extract(_ path: String, from archive: Archive, into stream: XMLStream, stopIf: () -> Bool = { false }) throws(IINError) {
         guard let entry = archive[path] else {
             throw IINError.unsupportedFile(path: url.path, reason: "the workbook has no part \(path)")
         }
+        let (ratioBound, overflow) = Int(clamping: entry.compressedSize).multipliedReportingOverflow(by: limits.inflationRatio)
+        let allowed = min(limits.inflatedCap, max(limits.inflationFloor, overflow ? Int.max : ratioBound))
+        let inflationLimit = IINError.limitExceeded(
+            path: url.path, part: "the part \(path) (\(entry.compressedSize) bytes compressed)",
+            limit: "\(allowed) bytes inflated (\(limits.inflationRatio) times its compressed size, at least \(limits.inflationFloor), at most \(limits.inflatedCap))")
+        if entry.uncompressedSize > UInt64(allowed) { throw inflationLimit }
+        stream.markupLimit = limits.markupBytes
+        var inflated = 0
         var feedError: IINError?
         do {
             _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { data in
-                do throws(IINError) { try stream.feed(data) } catch {
-                    feedError = error
-                    throw error
+                inflated += data.count
+                if inflated > allowed { feedError = inflationLimit }
+                if feedError == nil {
+                    do throws(IINError) { try stream.feed(data) } catch { feedError = error }
                 }
+                if feedError == nil && stopIf() { feedError = .unsupportedFile(path: url.path, reason: "stopped reading \(path)") }
+                if let feedError { throw feedError }
             }
         } catch {
             if let feedError { throw feedError }
@@ -131,11 +217,13 @@ struct XLSXReader {
 
     /// The shared string table: each <si>'s text runs joined, phonetic
     /// guides (<rPh>) left out.
-    private func readSharedStrings(_ archive: Archive) throws(IINError) -> [String] {
-        guard archive["xl/sharedStrings.xml"] != nil else { return [] }
-        let stream = XMLStream(path: url.path + "#xl/sharedStrings.xml")
-        var strings: [String] = []
+    private func readSharedStrings(_ archive: Archive) throws(IINError) -> SharedStrings {
+        var strings = SharedStrings()
+        guard archive["xl/sharedStrings.xml"] != nil else { return strings }
+        let part = "xl/sharedStrings.xml"
+        let stream = XMLStream(path: url.path + "#" + part)
         var current: [UInt8] = []
+        var failure: IINError?
         var capturing = false
         var phoneticDepth = 0
         stream.onStart = { name, _ in
@@ -147,18 +235,57 @@ struct XLSXReader {
                 capturing = phoneticDepth == 0
             }
         }
-        stream.onText = { bytes in if capturing { current.append(contentsOf: bytes) } }
+        stream.onText = { bytes in
+            guard capturing, failure == nil else { return }
+            if current.count + bytes.count > limits.cellBytes {
+                failure = .limitExceeded(path: url.path, part: "\(part): shared string \(strings.count)",
+                                         limit: "the cell size limit of \(limits.cellBytes) bytes (Excel allows 32,767 characters)")
+                return
+            }
+            current.append(contentsOf: bytes)
+        }
         stream.onEnd = { name in
+            guard failure == nil else { return }
             if XMLStream.equal(name, "t") {
                 capturing = false
             } else if XMLStream.equal(name, "rPh") {
                 phoneticDepth -= 1
             } else if XMLStream.equal(name, "si") {
-                strings.append(String(decoding: current, as: UTF8.self))
+                if strings.count >= limits.sharedStringCount {
+                    failure = .limitExceeded(path: url.path, part: part, limit: "\(limits.sharedStringCount) shared strings")
+                } else if strings.byteCount + current.count > limits.sharedStringBytes {
+                    failure = .limitExceeded(path: url.path, part: part, limit: "\(limits.sharedStringBytes) bytes of shared strings")
+                } else {
+                    strings.append(current)
+                }
             }
         }
-        try extract("xl/sharedStrings.xml", from: archive, into: stream)
+        do throws(IINError) { try extract(part, from: archive, into: stream, stopIf: { failure != nil }) } catch {
+            throw failure ?? error
+        }
+        if let failure { throw failure }
         return strings
+    }
+
+    /// The shared string table in one byte buffer with offsets, a fraction
+    /// of the memory of one `String` per entry.
+    struct SharedStrings {
+        private var bytes: [UInt8] = []
+        private var ends: [Int] = []
+
+        var count: Int { ends.count }
+        var byteCount: Int { bytes.count }
+
+        mutating func append(_ string: [UInt8]) {
+            bytes.append(contentsOf: string)
+            ends.append(bytes.count)
+        }
+
+        subscript(index: Int) -> String? {
+            guard index >= 0, index < ends.count else { return nil }
+            let start = index == 0 ? 0 : ends[index - 1]
+            return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
+        }
     }
 
     /// Indices of the cell formats (cellXfs) whose number format is a date.
@@ -211,11 +338,16 @@ struct XLSXReader {
         return false
     }
 
-    static func value(text: [UInt8], type: String, style: Int, sharedStrings: [String], dateStyles: Set<Int>) -> String {
+    static func value(text: [UInt8], type: String, style: Int, sharedStrings: SharedStrings, dateStyles: Set<Int>,
+                      cell: String, path: String) throws(IINError) -> String {
         switch type {
         case "s":
-            guard let index = Int(String(decoding: text, as: UTF8.self)), sharedStrings.indices.contains(index) else { return "" }
-            return sharedStrings[index]
+            let reference = String(decoding: text, as: UTF8.self)
+            if reference.isEmpty { return "" }
+            guard let index = Int(reference.trimmingCharacters(in: .whitespaces)), let string = sharedStrings[index] else {
+                throw IINError.unsupportedFile(path: path, reason: "cell \(cell) names shared string '\(reference.prefix(20))', but the workbook has \(sharedStrings.count) shared string(s); re-save it from Excel or LibreOffice")
+            }
+            return string
         case "b":
             return text == [UInt8(ascii: "1")] ? "TRUE" : "FALSE"
         case "n":
@@ -259,6 +391,8 @@ struct XLSXReader {
         var letters = 0
         for byte in reference {
             guard byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") else { break }
+            // Four letters already pass XFD; stop before the index overflows.
+            guard letters < 4 else { return nil }
             index = index * 26 + Int(byte - UInt8(ascii: "A") + 1)
             letters += 1
         }

@@ -103,24 +103,46 @@ public enum XLSXWriter {
         return name
     }
 
+    /// Text as a spreadsheet cell holds it. XML 1.0 cannot carry C0
+    /// controls (but tab, LF, CR) or U+FFFE/U+FFFF, so they are written in
+    /// OOXML's own escape, `_xHHHH_`, which Excel and LibreOffice turn back
+    /// into the character; a literal `_xHHHH_` in the text has its leading
+    /// underscore escaped as `_x005F_` so it reads back as itself. (Lone
+    /// surrogates cannot reach here: Swift strings are valid Unicode, and
+    /// invalid UTF-8 was replaced by U+FFFD where it was decoded.)
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        let utf8 = text.utf8
         // Most cells need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }) {
-            out.append(contentsOf: text.utf8)
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"")
+            || $0 == UInt8(ascii: "_") || $0 == 0xEF }) {
+            out.append(contentsOf: utf8)
             return
         }
-        for byte in text.utf8 {
+        let bytes = Array(utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "&"): out.append(contentsOf: "&amp;".utf8)
             case UInt8(ascii: "<"): out.append(contentsOf: "&lt;".utf8)
             case UInt8(ascii: ">"): out.append(contentsOf: "&gt;".utf8)
             case UInt8(ascii: "\""): out.append(contentsOf: "&quot;".utf8)
             case 0x09, 0x0A, 0x0D: out.append(byte)
-            // Other control characters are not allowed in XML 1.0.
             case 0x00..<0x20: out.append(contentsOf: "_x00\(String(format: "%02X", byte))_".utf8)
+            case UInt8(ascii: "_") where Self.isEscapeLiteral(bytes, at: index): out.append(contentsOf: "_x005F_".utf8)
+            case 0xEF where index + 2 < bytes.count && bytes[index + 1] == 0xBF && (bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF):
+                out.append(contentsOf: (bytes[index + 2] == 0xBE ? "_xFFFE_" : "_xFFFF_").utf8)
+                index += 2
             default: out.append(byte)
             }
+            index += 1
         }
+    }
+
+    /// Whether `_xHHHH_` (four hex digits) starts at `index`.
+    static func isEscapeLiteral(_ bytes: [UInt8], at index: Int) -> Bool {
+        guard index + 6 < bytes.count, bytes[index + 1] == UInt8(ascii: "x"), bytes[index + 6] == UInt8(ascii: "_") else { return false }
+        return bytes[(index + 2)...(index + 5)].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x46) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
     static let contentTypes = """

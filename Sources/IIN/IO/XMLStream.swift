@@ -29,6 +29,19 @@ final class XMLStream {
     private var parser: OpaquePointer?
     private let path: String
 
+    /// The longest markup (a tag with its attributes, a comment, a
+    /// declaration) let through to libxml2. Its push parser rescans an
+    /// unfinished tag from its start on every block, so one tag of many
+    /// megabytes costs time quadratic in its length; bounding each tag keeps
+    /// the whole parse linear.
+    var markupLimit = Int.max
+    private var markup = MarkupState.text
+    private var markupLength = 0
+
+    private enum MarkupState {
+        case text, opened, tag, quoted(UInt8), other
+    }
+
     init(path: String) {
         self.path = path
     }
@@ -42,7 +55,44 @@ final class XMLStream {
                UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
     }
 
+    /// Follows where tags start and end (quotes respected inside tags) and
+    /// refuses one longer than `markupLimit`.
+    private func checkMarkup(_ data: Data) throws(IINError) {
+        guard markupLimit != Int.max else { return }
+        var state = markup
+        var length = markupLength
+        let limit = markupLimit
+        let exceeded: Bool = data.withUnsafeBytes { raw in
+            for byte in raw {
+                switch state {
+                case .text:
+                    if byte == UInt8(ascii: "<") { state = .opened; length = 1 }
+                    continue
+                case .opened:
+                    state = byte == UInt8(ascii: "!") || byte == UInt8(ascii: "?") ? .other : .tag
+                    if byte == UInt8(ascii: ">") { state = .text }
+                case .tag:
+                    if byte == UInt8(ascii: ">") { state = .text } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") { state = .quoted(byte) }
+                case let .quoted(quote):
+                    if byte == quote { state = .tag }
+                case .other:
+                    if byte == UInt8(ascii: ">") { state = .text }
+                }
+                length += 1
+                if length > limit { return true }
+            }
+            return false
+        }
+        markup = state
+        markupLength = length
+        if exceeded {
+            throw IINError.limitExceeded(path: path, part: "one tag (with its attributes) or comment",
+                                         limit: "the markup size limit of \(limit) bytes")
+        }
+    }
+
     func feed(_ data: Data) throws(IINError) {
+        try checkMarkup(data)
         if parser == nil {
             parser = iin_xml_create(Unmanaged.passUnretained(self).toOpaque(), { user, name, count, attributes in
                 guard let user, let name else { return }

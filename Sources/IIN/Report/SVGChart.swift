@@ -126,15 +126,21 @@ enum SVGChart {
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
+    /// Text for HTML, SVG and GraphML. Characters XML cannot carry (C0
+    /// controls but tab, LF and CR; U+FFFE, U+FFFF) are written as visible
+    /// escapes, `\u0001`, so a reader sees that they were there.
     static func escape(_ text: String) -> String {
         var out = ""
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
-            default: out.append(character)
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF:
+                out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

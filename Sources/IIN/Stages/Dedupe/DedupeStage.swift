@@ -62,9 +62,7 @@ public struct DedupeStage: Stage {
             }
         }
         let url = context.output.appendingPathComponent(Self.duplicatesFile)
-        do { try Data(bitmap).write(to: url) } catch {
-            throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.write(Data(bitmap), to: url)
         try accounting.write(to: context.output)
         return StageOutcome(counts: ["kept": kept, "duplicates": count - kept])
     }

@@ -89,6 +89,7 @@ public struct IngestStage: Stage {
                 if encoding == TextEncoding.gb18030.rawValue {
                     try Self.convertInPlace(text, original: url, scratch: context.scratch)
                 }
+                try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
                 let outputMark = output.totalBytes
                 let rejectsMark = rejects.count
                 let accountMark = accounting.files[fileIndex]
@@ -173,6 +174,34 @@ public struct IngestStage: Stage {
             do { try FileManager.default.copyItem(at: source, to: destination) } catch {
                 throw IINError.unreadableFile(path: source.path, reason: error.localizedDescription)
             }
+        }
+    }
+
+    /// Old Mac exports end lines with CR alone; read as they are, such a
+    /// file is one long line and so zero rows. A text with CRs and no LF at
+    /// all is rewritten with LFs, byte for byte the same length, so record
+    /// offsets still point at the same fields. A file that mixes CR-only
+    /// lines with LF ones is left alone: its CRs sit inside fields.
+    static func normaliseBareCarriageReturns(_ text: URL, scratch: URL) throws(IINError) {
+        let file = try MappedFile(url: text)
+        let bytes = file.bytes
+        guard let base = bytes.baseAddress, memchr(base, 0x0A, bytes.count) == nil, memchr(base, 0x0D, bytes.count) != nil else { return }
+        let converted = scratch.appendingPathComponent(text.lastPathComponent + ".lf")
+        let writer = try BufferedFileWriter(url: converted)
+        var block: [UInt8] = []
+        block.reserveCapacity(1 << 20)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + (1 << 20))
+            block.removeAll(keepingCapacity: true)
+            for byte in bytes[start..<end] { block.append(byte == 0x0D ? 0x0A : byte) }
+            writer.write(block: block)
+            start = end
+        }
+        try writer.close()
+        // Never through the hard link to the user's input: replace the name.
+        guard rename(converted.path, text.path) == 0 else {
+            throw IINError.unwritableFile(path: text.path, reason: String(cString: strerror(errno)))
         }
     }
 

@@ -1,5 +1,9 @@
+import CIINSystem
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Puts a finished build's release in place: the publish and validate
 /// artifacts' files plus `manifest.json`, swapped in whole so a reader (or a
@@ -18,10 +22,33 @@ public enum ReleaseFolder {
         public var comparisonProblem: String?
     }
 
-    /// - Parameter compareWith: the previous release to compare with;
-    ///   nil for the release the destination already holds, if any.
+    /// How a release may be put in place.
+    public struct Options: Sendable {
+        /// A previous release to compare with; nil for the one the
+        /// destination holds, if any.
+        public var compareWith: URL?
+        /// Publish even when the release guard refuses.
+        public var acceptShrink = false
+        public var limits = ReleaseGuard.Limits()
+        /// Where files that must not be published (they hold enterprise
+        /// names) go: the validate artifact's `audit/` files.
+        public var auditFolder: URL?
+
+        public init(compareWith: URL? = nil, acceptShrink: Bool = false, limits: ReleaseGuard.Limits = .init(), auditFolder: URL? = nil) {
+            self.compareWith = compareWith
+            self.acceptShrink = acceptShrink
+            self.limits = limits
+            self.auditFolder = auditFolder
+        }
+    }
+
+    /// The manifest field that says iin wrote the folder, and so may replace it.
+    public static let markerKey = "iin_release"
+    /// Files of an artifact that stay out of the release.
+    static let auditPrefix = "audit/"
+
     public static func materialize(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, destination: URL,
-                                   compareWith: URL? = nil) throws(IINError) -> Placed {
+                                   options: Options = Options()) throws(IINError) -> Placed {
         var placed = Placed()
         func compare(_ previous: URL, _ current: URL) {
             do { placed.comparison = try ReleaseComparison.compare(previous: previous, current: current) } catch {
@@ -31,20 +58,22 @@ public enum ReleaseFolder {
         let released = results.filter { releasedKinds.contains($0.kind) }
         guard !released.isEmpty else { return placed }
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) {
-            let contents = (try? manager.contentsOfDirectory(atPath: destination.path)) ?? []
-            if !isDirectory.boolValue || (!contents.isEmpty && !contents.contains(manifestName)) {
-                throw IINError.releaseFolderNotOurs(path: destination.path)
-            }
-        }
+        let parent = destination.deletingLastPathComponent()
+        removeLeftovers(of: destination)
+        try checkOwnership(destination)
+
         var sources: [(from: URL, path: String)] = []
+        var auditSources: [(from: URL, path: String)] = []
         var files: [JSONValue] = []
         for result in released {
             guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) else {
                 throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
             }
             for entry in record.files {
+                if entry.path.hasPrefix(auditPrefix) {
+                    auditSources.append((folder.appendingPathComponent(entry.path), String(entry.path.dropFirst(auditPrefix.count))))
+                    continue
+                }
                 sources.append((folder.appendingPathComponent(entry.path), entry.path))
                 var item: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(entry.size), "sha256": .string(entry.sha256)]
                 if let rows = record.counts["rows:" + entry.path] { item["rows"] = .integer(rows) }
@@ -52,6 +81,7 @@ public enum ReleaseFolder {
             }
         }
         files.sort { ($0["path"]?.stringValue ?? "") < ($1["path"]?.stringValue ?? "") }
+        if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
 
         var inputs: [String: JSONValue] = [:]
         var stages: [String: JSONValue] = [:]
@@ -65,6 +95,7 @@ public enum ReleaseFolder {
         }
         let pipelineHash = (try? FileHashCache.sha256(of: pipeline.file)) ?? ""
         let manifest = JSONValue.object([
+            markerKey: .integer(1),
             "program": .object(["name": .string("iin"), "version": .string(IINVersion.current)]),
             "pipeline": .object(["sha256": .string(pipelineHash)]),
             "inputs": .object(inputs),
@@ -74,56 +105,169 @@ public enum ReleaseFolder {
         let manifestBytes = Data((manifest.prettyPrinted() + "\n").utf8)
         placed.folder = destination
         if isCurrent(destination, manifest: manifestBytes, files: files) {
-            if let compareWith { compare(compareWith, destination) }
+            if let compareWith = options.compareWith { compare(compareWith, destination) }
             return placed
         }
 
-        let parent = destination.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        let retired = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(getpid())")
+        let token = Interruption.onInterrupt { try? FileManager.default.removeItem(at: staging) }
+        defer {
+            Interruption.finished(token)
+            try? FileManager.default.removeItem(at: staging)
+        }
+        DiskWrites.beginStage(stagingStageName)
         do {
             try manager.createDirectory(at: parent, withIntermediateDirectories: true)
             try? manager.removeItem(at: staging)
             try manager.createDirectory(at: staging, withIntermediateDirectories: true)
-            for source in sources {
-                let target = staging.appendingPathComponent(source.path)
-                try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try manager.copyItem(at: source.from, to: target)
-            }
-            try manifestBytes.write(to: staging.appendingPathComponent(manifestName))
-            if let compareWith {
-                compare(compareWith, staging)
-            } else if manager.fileExists(atPath: destination.appendingPathComponent(manifestName).path) {
-                compare(destination, staging)
-                // Paths in the report name where the release ends up.
-                if let comparison = placed.comparison {
-                    placed.comparison = ValidateStage.adding(comparison, "current", destination.path)
-                }
-            }
-            if manager.fileExists(atPath: destination.path) {
-                try? manager.removeItem(at: retired)
-                try manager.moveItem(at: destination, to: retired)
-            }
-            try manager.moveItem(at: staging, to: destination)
-            try? manager.removeItem(at: retired)
         } catch {
-            throw IINError.unwritableFile(path: destination.path, reason: error.localizedDescription)
+            throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
         }
+        for source in sources {
+            let target = staging.appendingPathComponent(source.path)
+            do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+                throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
+            }
+            try DiskWrites.copy(source.from, to: target)
+        }
+        try DiskWrites.write(manifestBytes, to: staging.appendingPathComponent(manifestName))
+        DiskWrites.beginStage(nil)
+
+        let hasPrevious = manager.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
+        if !options.acceptShrink, let newFigures = ReleaseGuard.Figures.read(release: staging) {
+            let previous = hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
+            let problems = ReleaseGuard.problems(new: newFigures, previous: previous, limits: options.limits)
+            if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, failures: problems) }
+        }
+        if let compareWith = options.compareWith {
+            compare(compareWith, staging)
+        } else if hasPrevious {
+            compare(destination, staging)
+            // Paths in the report name where the release ends up.
+            if let comparison = placed.comparison {
+                placed.comparison = ValidateStage.adding(comparison, "current", destination.path)
+            }
+        }
+        try Interruption.critical { () throws(IINError) in try swap(staging, into: destination) }
         return placed
     }
 
+    /// The name the full-disk test hook uses for placing the release.
+    public static let stagingStageName = "release"
+
+    /// Puts `staging` at `destination` with no moment at which the
+    /// destination is missing: an atomic exchange where the file system
+    /// allows (the old release then sits at `staging` and is removed),
+    /// else the old release is moved aside just before and restored by the
+    /// next run should this one die in between.
+    static func swap(_ staging: URL, into destination: URL) throws(IINError) {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: destination.path) else {
+            if iin_rename_noreplace(staging.path, destination.path) == 0 { return }
+            if errno == EEXIST {
+                throw IINError.unwritableFile(path: destination.path, reason: "another process created it while the release was being written")
+            }
+            do { try manager.moveItem(at: staging, to: destination) } catch {
+                throw IINError.unwritableFile(path: destination.path, reason: error.localizedDescription)
+            }
+            return
+        }
+        if iin_rename_exchange(staging.path, destination.path) == 0 {
+            try? manager.removeItem(at: staging)
+            return
+        }
+        let retired = retiredFolder(of: destination, pid: getpid())
+        do {
+            try? manager.removeItem(at: retired)
+            try manager.moveItem(at: destination, to: retired)
+            try manager.moveItem(at: staging, to: destination)
+        } catch {
+            throw IINError.unwritableFile(path: destination.path, reason: error.localizedDescription)
+        }
+        try? manager.removeItem(at: retired)
+    }
+
+    static func retiredFolder(of destination: URL, pid: Int32) -> URL {
+        destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).old-\(pid)")
+    }
+
+    /// Removes the staging and retired folders of runs that died, and puts
+    /// back a retired release whose replacement never arrived.
+    static func removeLeftovers(of destination: URL) {
+        let manager = FileManager.default
+        let parent = destination.deletingLastPathComponent()
+        let prefix = ".\(destination.lastPathComponent)."
+        guard let names = try? manager.contentsOfDirectory(atPath: parent.path) else { return }
+        for name in names.sorted() where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            let kind: String
+            if rest.hasPrefix("partial-") { kind = "partial-" } else if rest.hasPrefix("old-") { kind = "old-" } else { continue }
+            guard let pid = Int32(rest.dropFirst(kind.count)), pid != getpid(), !processIsAlive(pid) else { continue }
+            let url = parent.appendingPathComponent(name)
+            if kind == "old-" && !manager.fileExists(atPath: destination.path) {
+                try? manager.moveItem(at: url, to: destination)
+            } else {
+                try? manager.removeItem(at: url)
+            }
+        }
+    }
+
+    static func processIsAlive(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// A folder may be replaced when it is empty, or when its manifest says
+    /// iin wrote it and it holds only the files the manifest lists.
+    static func checkOwnership(_ destination: URL) throws(IINError) {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it is a file, not a folder") }
+        guard let present = try? ArtifactStore.listFiles(in: destination, excludingMetadata: false) else {
+            throw IINError.releaseFolderNotOurs(path: destination.path, reason: "its contents cannot be listed")
+        }
+        if present.isEmpty { return }
+        guard let data = try? Data(contentsOf: destination.appendingPathComponent(manifestName)),
+              let manifest = try? JSONValue.parse(data),
+              manifest[markerKey]?.intValue == 1 || manifest["program"]?["name"]?.stringValue == "iin"
+        else {
+            throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it has no \(manifestName) written by iin")
+        }
+        let listed = Set((manifest["files"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue } + [manifestName])
+        let unexpected = present.filter { !listed.contains($0) }
+        if !unexpected.isEmpty {
+            let named = unexpected.prefix(10).joined(separator: ", ") + (unexpected.count > 10 ? " and \(unexpected.count - 10) more" : "")
+            throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it holds file(s) its manifest does not list: \(named)")
+        }
+    }
+
+    /// The files with enterprise names, into the audit folder (replaced
+    /// whole each time, like the release).
+    static func writeAudit(_ sources: [(from: URL, path: String)], to folder: URL) throws(IINError) {
+        let manager = FileManager.default
+        do { try manager.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
+        }
+        for source in sources {
+            let target = folder.appendingPathComponent(source.path)
+            do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+                throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
+            }
+            let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
+            try DiskWrites.copy(source.from, to: partial)
+            guard rename(partial.path, target.path) == 0 else {
+                throw IINError.unwritableFile(path: target.path, reason: String(cString: strerror(errno)))
+            }
+        }
+    }
+
     /// Whether the folder already holds exactly this release: the same
-    /// manifest (which lists every file's hash) and every file at its size.
-    /// Then nothing is copied, so a cached rebuild of a large release costs
-    /// nothing.
+    /// manifest, and every file at the size and hash it lists (a same-size
+    /// edit of one weight is found and the release rewritten). Then nothing
+    /// is copied.
     static func isCurrent(_ folder: URL, manifest: Data, files: [JSONValue]) -> Bool {
         guard let existing = try? Data(contentsOf: folder.appendingPathComponent(manifestName)), existing == manifest else { return false }
-        for file in files {
-            guard let path = file["path"]?.stringValue, let size = file["size"]?.intValue,
-                  let actual = try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(path).path)[.size] as? Int,
-                  actual == size else { return false }
-        }
-        return true
+        return ReleaseIntegrity.check(folder)?.passed == true
     }
 
     /// The stage fingerprints recorded in a release folder's manifest.
@@ -131,5 +275,47 @@ public enum ReleaseFolder {
         guard let data = try? Data(contentsOf: folder.appendingPathComponent(manifestName)),
               let manifest = try? JSONValue.parse(data), let stages = manifest["stages"]?.objectValue else { return nil }
         return stages.compactMapValues(\.stringValue)
+    }
+}
+
+/// Whether a release folder's bytes are still the ones its manifest
+/// records: every listed file present, at its size and SHA-256, and no file
+/// the manifest does not list.
+public enum ReleaseIntegrity {
+    /// nil when the folder has no manifest to check against.
+    public static func check(_ folder: URL) -> CheckResult? {
+        let manifestURL = folder.appendingPathComponent(ReleaseFolder.manifestName)
+        guard let data = try? Data(contentsOf: manifestURL) else { return nil }
+        var check = CheckResult(id: "manifest_hashes", title: "Every file matches the SHA-256 and size in \(ReleaseFolder.manifestName)",
+                                passed: true, details: [], failures: [])
+        guard let manifest = try? JSONValue.parse(data), let files = manifest["files"]?.arrayValue else {
+            check.passed = false
+            check.failures.append("\(ReleaseFolder.manifestName) is not the JSON of a release manifest")
+            return check
+        }
+        var listed = Set([ReleaseFolder.manifestName])
+        for file in files {
+            guard let path = file["path"]?.stringValue, let size = file["size"]?.intValue, let sha = file["sha256"]?.stringValue else {
+                check.failures.append("an entry of \(ReleaseFolder.manifestName) lacks path, size or sha256: \(file.canonical)")
+                continue
+            }
+            listed.insert(path)
+            let url = folder.appendingPathComponent(path)
+            guard let actualSize = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int else {
+                check.failures.append("\(path): missing")
+                continue
+            }
+            let actual = (try? FileHashCache.sha256(of: url)) ?? "unreadable"
+            if actualSize != size || actual != sha {
+                check.failures.append("\(path): \(actualSize) bytes with SHA-256 \(actual.prefix(16))..., the manifest records \(size) bytes with \(sha.prefix(16))...")
+            }
+        }
+        let present = (try? ArtifactStore.listFiles(in: folder, excludingMetadata: false)) ?? []
+        for path in present where !listed.contains(path) {
+            check.failures.append("\(path): not in the manifest")
+        }
+        check.details.append("\(files.count) files listed, \(present.count) present")
+        check.passed = check.failures.isEmpty
+        return check
     }
 }

@@ -181,11 +181,9 @@ enum ReleaseGraphML {
         return out + "</graph>\n</graphml>\n"
     }
 
-    static func escape(_ text: String) -> String {
-        var out: [UInt8] = []
-        XLSXWriter.appendEscaped(text, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// GraphML readers (Gephi, networkx) do not know the spreadsheet's
+    /// `_xHHHH_`, so names get the visible escapes the HTML report uses.
+    static func escape(_ text: String) -> String { SVGChart.escape(text) }
 }
 
 /// `datapackage.json` (Frictionless Data): every CSV table of the release

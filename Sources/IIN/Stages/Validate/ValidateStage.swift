@@ -94,9 +94,7 @@ public struct ValidateStage: Stage {
         }
         for (name, contents) in [(Self.reportFile, text), (Self.pageFile, page)] {
             let url = context.output.appendingPathComponent(name)
-            do { try Data(contents.utf8).write(to: url) } catch {
-                throw IINError.unwritableFile(path: url.path, reason: error.localizedDescription)
-            }
+            try DiskWrites.write(Data(contents.utf8), to: url)
         }
         if !failures.isEmpty || !belowFloor.isEmpty {
             try? FileManager.default.createDirectory(at: context.reportFolder, withIntermediateDirectories: true)

@@ -1,0 +1,15 @@
+#ifndef IIN_SYSTEM_H
+#define IIN_SYSTEM_H
+
+/* Linux calls that Swift's Glibc module does not import. */
+
+/* Swaps two paths atomically (renameat2 with RENAME_EXCHANGE): 0 on
+ * success, else -1 with errno set (EINVAL or ENOSYS where the file system
+ * or kernel cannot). */
+int iin_rename_exchange(const char *first, const char *second);
+
+/* Renames unless the target exists (RENAME_NOREPLACE): 0, or -1 with
+ * errno set (EEXIST, or EINVAL/ENOSYS where unsupported). */
+int iin_rename_noreplace(const char *from, const char *to);
+
+#endif

@@ -1,0 +1,72 @@
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT and SIGTERM end a run cleanly: one line on standard error, the
+/// running stage's temporary folders and the release staging folder
+/// removed, the work-folder lock given back, exit 130 or 143. The previous
+/// release is never touched, because the one step that changes it (the
+/// swap) runs inside `critical`, which the handler waits for.
+public enum Interruption {
+    public typealias Cleanup = @Sendable () -> Void
+
+    private struct Registry: ~Copyable {
+        var cleanups: [Int: Cleanup] = [:]
+        var next = 0
+    }
+
+    private static let registry = Mutex(Registry())
+    /// Held through each step that must not be cut in half, and by the
+    /// handler from the moment it starts until the process ends.
+    private static let steps = Mutex(())
+    private static let sources = Mutex<[any DispatchSourceSignal]>([])
+
+    /// Registers what to undo if the run is interrupted now; pass the token
+    /// to `finished` once it no longer needs undoing.
+    public static func onInterrupt(_ cleanup: @escaping Cleanup) -> Int {
+        registry.withLock { registry in
+            registry.next += 1
+            registry.cleanups[registry.next] = cleanup
+            return registry.next
+        }
+    }
+
+    public static func finished(_ token: Int) {
+        _ = registry.withLock { $0.cleanups.removeValue(forKey: token) }
+    }
+
+    /// Runs `body` with interruption held off until it returns.
+    public static func critical<Result>(_ body: () throws(IINError) -> Result) throws(IINError) -> Result {
+        let outcome: Swift.Result<Result, IINError> = steps.withLock { _ in
+            do throws(IINError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try outcome.get()
+    }
+
+    /// Installs the handlers (the `iin` command does, once).
+    public static func install() {
+        sources.withLock { sources in
+            guard sources.isEmpty else { return }
+            for signalNumber in [SIGINT, SIGTERM] {
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler { handle(signalNumber) }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    private static func handle(_ signalNumber: Int32) -> Never {
+        steps.withLock { _ in
+            let cleanups = registry.withLock { registry in registry.cleanups.sorted { $0.key > $1.key }.map(\.value) }
+            for cleanup in cleanups { cleanup() }
+            let line = "error: \(IINError.interrupted(signal: signalNumber).description)\n"
+            FileHandle.standardError.write(Data(line.utf8))
+            _exit(128 + signalNumber)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every byte the pipeline writes goes through here, so that a failing write
+/// (a full disk above all) becomes an `IINError` that names the folder and
+/// the space needed, never a trap inside Foundation's non-throwing
+/// `FileHandle.write`, and so that a test can make the disk fill up in any
+/// stage without needing a small file system.
+public enum DiskWrites {
+    /// The test hook: `IIN_FAULT_FULL_DISK=STAGE[:BYTES]` makes every write
+    /// of that stage fail with "no space left on device" once the stage has
+    /// written BYTES bytes (0 by default). It is read once per process; the
+    /// failure it causes takes the same path as a real full disk.
+    public static let faultVariable = "IIN_FAULT_FULL_DISK"
+
+    struct Fault: Sendable {
+        var stage: String
+        var budget: Int
+    }
+
+    static let fault: Fault? = {
+        guard let value = ProcessInfo.processInfo.environment[faultVariable], !value.isEmpty else { return nil }
+        let parts = value.split(separator: ":", maxSplits: 1)
+        return Fault(stage: String(parts[0]), budget: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+    }()
+
+    private static let currentStage = Mutex<String?>(nil)
+    private static let writtenInStage = Atomic<Int>(0)
+
+    /// The runner names the stage it runs, so the hook knows when to fire.
+    public static func beginStage(_ name: String?) {
+        currentStage.withLock { $0 = name }
+        writtenInStage.store(0, ordering: .relaxed)
+    }
+
+    /// Whether the hook refuses `count` more bytes now.
+    static func injectedFailure(count: Int) -> Bool {
+        guard let fault else { return false }
+        guard currentStage.withLock({ $0 }) == fault.stage else { return false }
+        let before = writtenInStage.add(count, ordering: .relaxed).oldValue
+        return before + count > fault.budget
+    }
+
+    /// Writes all of `bytes` to `descriptor`, retrying short writes; the
+    /// error names `path` and, for a full disk, the space still needed.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(IINError) {
+        if injectedFailure(count: bytes.count) { throw failure(path: path, code: ENOSPC, needed: bytes.count) }
+        guard let base = bytes.baseAddress else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure(path: path, code: errno, needed: bytes.count - offset)
+            }
+            if written == 0 { throw failure(path: path, code: ENOSPC, needed: bytes.count - offset) }
+            offset += written
+        }
+    }
+
+    /// The error for a failed write: a full disk (or quota) as `.diskFull`
+    /// with the free space of the folder, anything else as unwritable.
+    static func failure(path: String, code: Int32, needed: Int) -> IINError {
+        let folder = (path as NSString).deletingLastPathComponent
+        if code == ENOSPC || code == EDQUOT || code == EFBIG {
+            return .diskFull(folder: folder, file: path, needed: max(needed, 1), available: freeBytes(folder))
+        }
+        return .unwritableFile(path: path, reason: String(cString: strerror(code)))
+    }
+
+    /// Free bytes for an unprivileged writer in the file system of `folder`.
+    public static func freeBytes(_ folder: String) -> Int? {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return nil }
+        let (product, overflow) = Int(stats.f_bavail).multipliedReportingOverflow(by: Int(stats.f_frsize))
+        return overflow ? Int.max : product
+    }
+
+    /// Writes a whole small file (a report, a manifest, a JSON record).
+    public static func write(_ data: Data, to url: URL) throws(IINError) {
+        let writer = try BufferedFileWriter(url: url)
+        writer.write(data)
+        try writer.close()
+    }
+
+    /// Copies a file through the same checked writes.
+    public static func copy(_ source: URL, to destination: URL) throws(IINError) {
+        let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw IINError.unreadableFile(path: source.path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        let writer = try BufferedFileWriter(url: destination)
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = block.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IINError.unreadableFile(path: source.path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            writer.write(block[0..<count])
+        }
+        try writer.close()
+    }
+}
+
+/// Sizes as people read them in messages: bytes, KB, MB, GB (powers of 1024).
+public enum ByteCount {
+    public static func text(_ bytes: Int) -> String {
+        let units = ["bytes", "KB", "MB", "GB", "TB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+    }
+}
