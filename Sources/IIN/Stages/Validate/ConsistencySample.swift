@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Section 3 of validation.md: a stratified random sample of kept records,
@@ -38,6 +39,37 @@ public enum ConsistencySample {
             }
         }
         return ReleaseTable(name: name, header: header, rows: rows)
+    }
+
+    /// The release's copy of the sample, as the source paper published
+    /// one: each enterprise name replaced by a keyed hash (HMAC-SHA256, the
+    /// first 16 hex digits), so one enterprise keeps one key across rows and
+    /// slices, but no name can be recovered or confirmed without the key,
+    /// which never enters the release. Record ids, files and lines, which
+    /// would lead back to the crawl, are left out.
+    public static let anonymisedName = "Records sample (anonymised)"
+    public static let anonymisedHeader = ["Slice", "LinkType", "Year", "InvestorKey", "InvestorCityCode", "InvestorCityName_CN",
+                                          "InvesteeKey", "InvesteeCityCode", "InvesteeCityName_CN"]
+    /// Shorter keys are refused: a guessable key lets anyone hash a list of
+    /// enterprise names and find them in the sample.
+    public static let minimumKeyBytes = 16
+
+    public static func anonymised(_ sample: ReleaseTable, keyFile: URL) throws(IINError) -> ReleaseTable {
+        let key = try FileBytes.read(keyFile)
+        guard key.count >= minimumKeyBytes else {
+            throw IINError.invalidArgument(name: "the anonymisation key \(keyFile.path)", value: "\(key.count) bytes",
+                                           expected: "at least \(minimumKeyBytes) bytes of secret, e.g. made by 'head -c 32 /dev/urandom > FILE'")
+        }
+        let symmetric = SymmetricKey(data: key)
+        func hashed(_ name: String) -> String {
+            HMAC<SHA256>.authenticationCode(for: Data(name.utf8), using: symmetric).prefix(8).map { String(format: "%02x", $0) }.joined()
+        }
+        let columns = ["Slice", "LinkType", "Year", "InvestorName", "InvestorCityCode", "InvestorCityName_CN", "InvesteeName", "InvesteeCityCode",
+                       "InvesteeCityName_CN"].compactMap { header.firstIndex(of: $0) }
+        let rows = sample.rows.map { row in
+            columns.enumerated().map { position, column in position == 3 || position == 6 ? hashed(row[column]) : row[column] }
+        }
+        return ReleaseTable(name: anonymisedName, header: anonymisedHeader, rows: rows)
     }
 
     public struct SliceRate: Sendable, Equatable {

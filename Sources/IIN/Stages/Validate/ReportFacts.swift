@@ -28,7 +28,13 @@ enum ReportFacts {
                 var audit = geocoding.objectValue ?? [:]
                 // Pairs that never disagreed say nothing an auditor needs.
                 audit["pairs"] = .array((audit["pairs"]?.arrayValue ?? []).filter { ($0["disagreed"]?.intValue ?? 0) > 0 })
-                audit["samples"] = .array(Array((audit["samples"]?.arrayValue ?? []).prefix(20)))
+                // The samples name enterprises: the release keeps where they
+                // are (file, line, side) and what each method answered.
+                audit["samples"] = .array((audit["samples"]?.arrayValue ?? []).prefix(20).map { sample in
+                    var members = sample.objectValue ?? [:]
+                    members["name"] = nil
+                    return .object(members)
+                })
                 result["geocoding"] = .object(audit)
             } catch let error as IINError {
                 throw error
@@ -37,6 +43,18 @@ enum ReportFacts {
             }
         }
         return .object(result)
+    }
+
+    /// The method-disagreement samples with the enterprise names, for the
+    /// audit folder.
+    static func disagreementSamples(geocoding folder: URL) throws(IINError) -> JSONValue {
+        let report = folder.appendingPathComponent(GeocodingReport.fileName)
+        guard FileManager.default.fileExists(atPath: report.path) else { return .object(["samples": .array([])]) }
+        let parsed: JSONValue
+        do { parsed = try JSONValue.parse(try FileBytes.read(report)) } catch let error as IINError { throw error } catch {
+            throw IINError.corruptArtifact(path: report.path, reason: "not JSON: \(error)")
+        }
+        return .object(["samples": parsed["samples"] ?? .array([])])
     }
 
     /// Table 1 of the source paper as the release publishes it.

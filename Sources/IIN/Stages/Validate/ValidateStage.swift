@@ -11,6 +11,11 @@ public struct ValidateStage: Stage {
     public static let reportFile = "validation.json"
     public static let pageFile = "validation.html"
     public static let mobilityInput = "mobility", gdpInput = "gdp", topListsInput = "top_lists", economicDistancesInput = "economic_distances"
+    public static let anonymisationKeyInput = "anonymisation_key"
+    /// Files under this folder of the artifact hold enterprise names: the
+    /// release leaves them out and puts them in the audit folder.
+    public static let auditSubfolder = "audit"
+    public static let disagreementsFile = "geocoding-disagreements.json"
 
     public init() {}
 
@@ -62,13 +67,32 @@ public struct ValidateStage: Stage {
         let accounting = try RecordAccounting.read(from: aggregate)
         let sample = try ConsistencySample.draw(kept: KeptRecords(context: context), scheme: SliceScheme.read(from: aggregate),
                                                 fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: gazetteer)
-        _ = try sample.writeXLSX(to: context.output)
+        // Enterprise names stay out of the release (the source paper
+        // withheld them): the named sample goes to the audit folder.
+        let auditFolder = context.output.appendingPathComponent(Self.auditSubfolder)
+        do { try FileManager.default.createDirectory(at: auditFolder, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: auditFolder.path, reason: error.localizedDescription)
+        }
+        _ = try sample.writeXLSX(to: auditFolder)
+        let keyFile = try single(ValidateStage.anonymisationKeyInput, context)
+        var anonymisedRows = 0
+        if let keyFile {
+            let anonymised = try ConsistencySample.anonymised(sample, keyFile: keyFile)
+            _ = try anonymised.writeCSV(to: context.output)
+            _ = try anonymised.writeXLSX(to: context.output)
+            anonymisedRows = anonymised.rows.count
+        }
+        let disagreements = try ReportFacts.disagreementSamples(geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
+        try DiskWrites.write(Data((disagreements.prettyPrinted() + "\n").utf8), to: auditFolder.appendingPathComponent(Self.disagreementsFile))
         var sampleSizes: [String: JSONValue] = [:]
         for row in sample.rows { sampleSizes[row[0]] = .integer((sampleSizes[row[0]]?.intValue ?? 0) + 1) }
 
         sections["invariants"] = .array(checks.map(\.json))
-        sections["consistency_sample"] = .object(["file": .string(ConsistencySample.name + ".xlsx"), "per_slice": .integer(perSlice),
-                                                  "seed": .integer(Int(sampleSeed)), "drawn": .object(sampleSizes)])
+        sections["consistency_sample"] = .object([
+            "file": .string(ConsistencySample.name + ".xlsx"), "where": .string("the audit folder (--audit, default .iin/audit); it holds enterprise names"),
+            "anonymised_file": keyFile == nil ? .null : .string(ConsistencySample.anonymisedName + ".csv"),
+            "anonymised": keyFile == nil ? .string("skipped: " + Self.skippedReason(Self.anonymisationKeyInput)) : .string("names replaced by HMAC-SHA256 keys"),
+            "per_slice": .integer(perSlice), "seed": .integer(Int(sampleSeed)), "drawn": .object(sampleSizes)])
         sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
         sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
         sections["cities"] = ReportFacts.cities(gazetteer, networks: networks, communities: sections["communities"]!)
@@ -106,7 +130,9 @@ public struct ValidateStage: Stage {
             }
             throw IINError.thresholdsNotMet(report: kept.path, failures: belowFloor.map(\.message))
         }
-        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count, "rows:" + ConsistencySample.name + ".xlsx": sample.rows.count])
+        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count, "rows:" + Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count,
+                                            "rows:" + ConsistencySample.anonymisedName + ".csv": anonymisedRows,
+                                            "rows:" + ConsistencySample.anonymisedName + ".xlsx": anonymisedRows].filter { !$0.key.contains("anonymised") || keyFile != nil })
     }
 
     /// The one file an optional input names, or nil when pipeline.json
