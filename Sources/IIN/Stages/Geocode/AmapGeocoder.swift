@@ -37,7 +37,10 @@ public final class AmapGeocoder {
             }
             for (key, value) in object {
                 switch key {
-                case "endpoint": guard let text = value.stringValue, URL(string: text) != nil else { throw fail(key, "a URL") }; endpoint = text
+                case "endpoint":
+                    guard let text = value.stringValue, URL(string: text) != nil else { throw fail(key, "a URL") }
+                    if let problem = Self.endpointProblem(text) { throw fail(key, problem) }
+                    endpoint = text
                 case "key_variable": guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "an environment variable name") }; keyVariable = text
                 case "requests_per_second": guard let number = value.doubleValue, number > 0 else { throw fail(key, "a positive number") }; requestsPerSecond = number
                 case "retries": guard let number = value.intValue, number >= 0 else { throw fail(key, "a whole number of at least 0") }; retries = number
@@ -48,6 +51,21 @@ public final class AmapGeocoder {
                     cache = text.hasPrefix("/") ? URL(fileURLWithPath: text) : workFolder.appendingPathComponent(text)
                 default: throw fail(key, "one of endpoint, key_variable, requests_per_second, retries, backoff_seconds, timeout_seconds, cache (unknown '\(key)')")
                 }
+            }
+        }
+
+        /// Why an endpoint may not be used, or nil: the key travels in the
+        /// query, so only https leaves the machine; plain http is for a
+        /// service on loopback (a local mirror or a test server).
+        static func endpointProblem(_ endpoint: String) -> String? {
+            guard let components = URLComponents(string: endpoint), let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(),
+                  !host.isEmpty else { return "an http(s) URL with a host, found '\(endpoint)'" }
+            switch scheme {
+            case "https": return nil
+            case "http":
+                let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+                return loopback ? nil : "https: plain http would send the key unencrypted to \(host) (http is allowed for loopback only)"
+            default: return "an http(s) URL, found scheme '\(scheme)'"
             }
         }
     }
@@ -72,6 +90,9 @@ public final class AmapGeocoder {
         guard let key = environment[settings.keyVariable], !key.isEmpty else {
             throw IINError.externalService(service: Self.service, problem: "the method 'external' is on but the environment variable \(settings.keyVariable) is not set",
                                            fix: "Export \(settings.keyVariable) with an Amap Web service key, or remove 'external' from the geocode methods in pipeline.json.")
+        }
+        if let problem = Settings.endpointProblem(settings.endpoint) {
+            throw IINError.externalService(service: Self.service, problem: "the endpoint must be \(problem)", fix: "Correct params.external.endpoint in pipeline.json.")
         }
         self.settings = settings
         self.key = key
@@ -119,8 +140,48 @@ public final class AmapGeocoder {
         return .none(candidates: cities.sorted())
     }
 
+    /// Query values encoded strictly (RFC 3986 unreserved characters
+    /// only): Foundation's query encoding leaves `+`, which a server reads
+    /// as a space, and `&` and `=` would end the value.
+    static func queryEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// Every form the key can take in a message: as it is, percent-encoded
+    /// (strictly or as Foundation does, in either hex case) and with `+`
+    /// read as a space.
+    static func redacted(_ text: String, key: String, variable: String) -> String {
+        guard !key.isEmpty else { return text }
+        var forms: Set<String> = [key, queryEncoded(key), key.replacingOccurrences(of: "+", with: " ")]
+        if let foundation = key.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { forms.insert(foundation) }
+        for form in Array(forms) { forms.insert(form.lowercased()) }
+        var result = text
+        // Longest first, so a form never leaves a tail of a longer one.
+        for form in forms.sorted(by: { $0.count > $1.count }) where !form.isEmpty {
+            result = result.replacingOccurrences(of: form, with: "<\(variable)>")
+        }
+        return result
+    }
+
     private func redacted(_ text: String) -> String {
-        text.replacingOccurrences(of: key, with: "<\(settings.keyVariable)>")
+        Self.redacted(text, key: key, variable: settings.keyVariable)
+    }
+
+    /// A transport failure as a sentence, never with the request's URL.
+    static func sentence(for error: any Error, host: String, timeout: Double) -> String {
+        guard let urlError = error as? URLError else { return "could not ask \(host) (\(error.localizedDescription))" }
+        switch urlError.code {
+        case .timedOut: return "timed out after \(String(format: "%g", timeout)) s asking \(host)"
+        case .cannotFindHost, .dnsLookupFailed: return "cannot find the host \(host) (DNS lookup failed)"
+        case .cannotConnectToHost: return "\(host) refused the connection"
+        case .networkConnectionLost: return "the connection to \(host) was lost"
+        case .notConnectedToInternet: return "this machine is not connected to a network, so \(host) cannot be asked"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate, .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            return "the TLS connection to \(host) failed (its certificate was not accepted)"
+        default: return "could not ask \(host) (URL error \(urlError.code.rawValue))"
+        }
     }
 
     /// Asks the service, with retries: the adcodes found and the service's
@@ -129,8 +190,8 @@ public final class AmapGeocoder {
         guard var components = URLComponents(string: settings.endpoint) else {
             throw IINError.externalService(service: Self.service, problem: "the endpoint '\(settings.endpoint)' is not a URL", fix: "Correct params.external.endpoint in pipeline.json.")
         }
-        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "address", value: text), URLQueryItem(name: "key", value: key),
-                                                                 URLQueryItem(name: "output", value: "JSON")]
+        let query = "address=\(Self.queryEncoded(text))&key=\(Self.queryEncoded(key))&output=JSON"
+        components.percentEncodedQuery = components.percentEncodedQuery.map { $0 + "&" + query } ?? query
         guard let url = components.url else {
             throw IINError.externalService(service: Self.service, problem: "cannot build a request for '\(text)'", fix: "Check params.external.endpoint in pipeline.json.")
         }
@@ -143,7 +204,7 @@ public final class AmapGeocoder {
             }
             pace()
             requests += 1
-            let (status, body, failure) = fetch(url)
+            let (status, body, failure) = fetch(url, host: components.host ?? "the service")
             if let failure {
                 lastProblem = redacted(failure)
                 continue
@@ -196,11 +257,13 @@ public final class AmapGeocoder {
         lastRequest = Date()
     }
 
-    private func fetch(_ url: URL) -> (Int, Data, String?) {
+    private func fetch(_ url: URL, host: String) -> (Int, Data, String?) {
         let box = ResponseBox()
         let done = DispatchSemaphore(value: 0)
+        let timeout = settings.timeoutSeconds
         let task = session.dataTask(with: url) { data, response, error in
-            box.set(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data ?? Data(), error: error.map { $0.localizedDescription })
+            box.set(status: (response as? HTTPURLResponse)?.statusCode ?? 0, data: data ?? Data(),
+                    error: error.map { Self.sentence(for: $0, host: host, timeout: timeout) })
             done.signal()
         }
         task.resume()
