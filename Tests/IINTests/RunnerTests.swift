@@ -98,7 +98,7 @@ struct RunnerTests {
         let project = try TestSupport.scratchProject()
         let precious = project.appendingPathComponent("precious")
         try TestSupport.write("keep me", to: precious.appendingPathComponent("notes.txt"))
-        #expect(throws: IINError.releaseFolderNotOurs(path: precious.path)) {
+        #expect(throws: IINError.releaseFolderNotOurs(path: precious.path, reason: "it has no manifest.json written by iin")) {
             try TestSupport.workspace(project).runCollecting(release: precious)
         }
         #expect(FileManager.default.fileExists(atPath: precious.appendingPathComponent("notes.txt").path))

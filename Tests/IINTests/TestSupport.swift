@@ -81,6 +81,8 @@ enum TestSupport {
         try FileManager.default.createDirectory(at: overrides.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/overrides.csv"), to: overrides)
         try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/reference"), to: folder.appendingPathComponent("fixtures/default/reference"))
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("default/anonymisation.key"),
+                                         to: folder.appendingPathComponent("fixtures/default/anonymisation.key"))
         return folder
     }
 

@@ -4,7 +4,7 @@ import Foundation
 /// break the contract's record checks (see stages/ingest.json).
 public struct IngestStage: Stage {
     public static let kind = "ingest"
-    public static let codeVersion = 5
+    public static let codeVersion = 6
     public static let usesGazetteer = false
     public static let recordsFile = "records.bin"
 

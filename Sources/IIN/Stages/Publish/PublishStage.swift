@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 3
+    public static let codeVersion = 4
     public static let usesGazetteer = true
 
     public static let directedName = "Directed intercity investment network dataset"
