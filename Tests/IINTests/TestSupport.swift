@@ -50,21 +50,49 @@ enum TestSupport {
 
     /// Runs `iin` with arguments in a folder and waits for it.
     @discardableResult
-    static func runIIN(_ arguments: [String], in folder: URL) throws -> CommandResult {
+    static func runIIN(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CommandResult {
+        try runProgram(try executable().path, arguments, in: folder, environment: environment)
+    }
+
+    static func runProgram(_ program: String, _ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = folder
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // Both pipes drained at once, so a chatty child never blocks.
+        let errorsRead = Thread.detachedRead(errors.fileHandleForReading)
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        let errData = errorsRead.wait()
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
                              errors: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts `iin`, sends `signal` after `delay` seconds (if it is still
+    /// running) and waits: the exit status (128 + n for a signal death, as
+    /// a shell reports it) and standard error.
+    static func runIINInterrupted(_ arguments: [String], in folder: URL, after delay: Double, signal: Int32) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let errorsRead = Thread.detachedRead(errors.fileHandleForReading)
+        Thread.sleep(forTimeInterval: delay)
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        let errData = errorsRead.wait()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return (status, String(decoding: errData, as: UTF8.self))
     }
 
     /// A scratch project: the repository's pipeline.json and stages/ copied
@@ -128,4 +156,26 @@ extension Workspace {
         let outcome = try runner(log: log, progress: ProgressReporter(style: .silent)).run(force: force, threads: 2, releaseFolder: release)
         return (log, outcome)
     }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class PipeRead: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+extension Thread {
+    static func detachedRead(_ handle: FileHandle) -> PipeRead { PipeRead(handle) }
 }

@@ -347,7 +347,7 @@ struct XLSXReader {
             guard let index = Int(reference.trimmingCharacters(in: .whitespaces)), let string = sharedStrings[index] else {
                 throw IINError.unsupportedFile(path: path, reason: "cell \(cell) names shared string '\(reference.prefix(20))', but the workbook has \(sharedStrings.count) shared string(s); re-save it from Excel or LibreOffice")
             }
-            return string
+            return Self.unescaped(string)
         case "b":
             return text == [UInt8(ascii: "1")] ? "TRUE" : "FALSE"
         case "n":
@@ -355,8 +355,30 @@ struct XLSXReader {
             if dateStyles.contains(style), let serial = Double(string), let date = serialDate(serial) { return date }
             return string
         default:
-            return String(decoding: text, as: UTF8.self)
+            return unescaped(String(decoding: text, as: UTF8.self))
         }
+    }
+
+    /// OOXML's `_xHHHH_` escapes (ECMA-376 22.9.2.19) back to their
+    /// characters: how Excel, and XLSXWriter, store what XML cannot hold.
+    static func unescaped(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "_")) else { return text }
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "_"), XLSXWriter.isEscapeLiteral(bytes, at: index),
+               let value = UInt32(String(decoding: bytes[(index + 2)...(index + 5)], as: UTF8.self), radix: 16),
+               let scalar = Unicode.Scalar(value) {
+                out.append(contentsOf: String(Character(scalar)).utf8)
+                index += 7
+                continue
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// An Excel serial day (1900 system) as `YYYY-MM-DD`. Excel counts a

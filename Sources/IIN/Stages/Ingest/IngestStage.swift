@@ -171,9 +171,7 @@ public struct IngestStage: Stage {
         do {
             try FileManager.default.linkItem(at: source, to: destination)
         } catch {
-            do { try FileManager.default.copyItem(at: source, to: destination) } catch {
-                throw IINError.unreadableFile(path: source.path, reason: error.localizedDescription)
-            }
+            try DiskWrites.copy(source, to: destination)
         }
     }
 
