@@ -92,8 +92,16 @@ public struct ArtifactStore: Sendable {
     }
 
     /// A fresh, empty folder for a stage to write into.
+    public func temporaryArtifact(stage: String, fingerprint: String) -> URL {
+        temporaryFolder.appendingPathComponent("\(stage)-\(fingerprint.prefix(16))-\(getpid())")
+    }
+
+    public func scratchFolder(stage: String) -> URL {
+        temporaryFolder.appendingPathComponent("\(stage)-scratch-\(getpid())")
+    }
+
     public func beginArtifact(stage: String, fingerprint: String) throws(IINError) -> URL {
-        let folder = temporaryFolder.appendingPathComponent("\(stage)-\(fingerprint.prefix(16))-\(getpid())")
+        let folder = temporaryArtifact(stage: stage, fingerprint: fingerprint)
         try? FileManager.default.removeItem(at: folder)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
@@ -104,7 +112,7 @@ public struct ArtifactStore: Sendable {
     /// A folder for a stage's temporary files, beside the artifacts in
     /// progress so a killed run's leftovers are cleared the same way.
     public func beginScratch(stage: String) throws(IINError) -> URL {
-        let folder = temporaryFolder.appendingPathComponent("\(stage)-scratch-\(getpid())")
+        let folder = scratchFolder(stage: stage)
         try? FileManager.default.removeItem(at: folder)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)

@@ -46,6 +46,16 @@ public enum Interruption {
         return try outcome.get()
     }
 
+    /// Removes a folder other threads may still be writing into: renamed
+    /// away first (atomically), so a file opened by its old path after that
+    /// fails instead of landing in a half-removed folder, then removed; and
+    /// the old path once more, in case a writer recreated it meanwhile.
+    public static func remove(_ folder: URL) {
+        let aside = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).removing-\(getpid())")
+        if rename(folder.path, aside.path) == 0 { try? FileManager.default.removeItem(at: aside) }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     /// Installs the handlers (the `iin` command does, once).
     public static func install() {
         sources.withLock { sources in

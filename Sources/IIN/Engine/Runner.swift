@@ -174,12 +174,15 @@ public final class Runner {
                     upstream[spec.kind] = folder
                 }
             }
+            // Registered before the folders exist, so no moment of an
+            // interrupt leaves them behind.
+            let (plannedTemporary, plannedScratch) = (store.temporaryArtifact(stage: stage.name, fingerprint: plan.fingerprint), store.scratchFolder(stage: stage.name))
+            let cleanupToken = Interruption.onInterrupt {
+                Interruption.remove(plannedTemporary)
+                Interruption.remove(plannedScratch)
+            }
             let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
             let scratch = try store.beginScratch(stage: stage.name)
-            let cleanupToken = Interruption.onInterrupt {
-                try? FileManager.default.removeItem(at: temporary)
-                try? FileManager.default.removeItem(at: scratch)
-            }
             defer {
                 Interruption.finished(cleanupToken)
                 try? FileManager.default.removeItem(at: scratch)

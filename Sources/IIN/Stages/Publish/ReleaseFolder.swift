@@ -110,7 +110,7 @@ public enum ReleaseFolder {
         }
 
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        let token = Interruption.onInterrupt { try? FileManager.default.removeItem(at: staging) }
+        let token = Interruption.onInterrupt { Interruption.remove(staging) }
         defer {
             Interruption.finished(token)
             try? FileManager.default.removeItem(at: staging)
