@@ -181,12 +181,12 @@ public final class Runner {
                 Interruption.remove(plannedTemporary)
                 Interruption.remove(plannedScratch)
             }
-            let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
-            let scratch = try store.beginScratch(stage: stage.name)
             defer {
                 Interruption.finished(cleanupToken)
-                try? FileManager.default.removeItem(at: scratch)
+                try? FileManager.default.removeItem(at: plannedScratch)
             }
+            let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
+            let scratch = try store.beginScratch(stage: stage.name)
             DiskWrites.beginStage(stage.name)
             defer { DiskWrites.beginStage(nil) }
             let context = StageContext(stageName: stage.name, parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
