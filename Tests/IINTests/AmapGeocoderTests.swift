@@ -14,6 +14,7 @@ final class FakeAmapServer: @unchecked Sendable {
     let port: UInt16
     private let lock = NSLock()
     private var asked: [String: Int] = [:]
+    private var keys: [String] = []
     private var thread: Thread?
 
     init() throws {
@@ -41,6 +42,13 @@ final class FakeAmapServer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return asked[address, default: 0]
+    }
+
+    /// The keys requests carried, as the server decoded them.
+    var keysSeen: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return keys
     }
 
     var totalAsked: Int {
@@ -72,7 +80,8 @@ final class FakeAmapServer: @unchecked Sendable {
             let key = items.first { $0.name == "key" }?.value ?? ""
             lock.lock()
             asked[address, default: 0] += 1
-            let times = asked[address]!
+            keys.append(key)
+            let times = asked[address, default: 1]
             lock.unlock()
             let (status, body) = answer(address: address, key: key, times: times)
             let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
@@ -82,6 +91,12 @@ final class FakeAmapServer: @unchecked Sendable {
     }
 
     private func answer(address: String, key: String, times: Int) -> (Int, String) {
+        // A service that quotes the key back in every form it could take.
+        if address.contains("echo") {
+            let forms = [key, key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", key.replacingOccurrences(of: "+", with: " ")]
+            let info = "INVALID_USER_KEY " + forms.joined(separator: " | ")
+            return (200, "{\"status\":\"0\",\"info\":\"\(info)\",\"infocode\":\"10001\"}")
+        }
         if key.hasPrefix("bad") { return (200, #"{"status":"0","info":"INVALID_USER_KEY","infocode":"10001"}"#) }
         if address.contains("flaky") && times == 1 { return (500, "{}") }
         func found(_ adcode: String) -> String {
@@ -158,6 +173,77 @@ struct AmapGeocoderTests {
         #expect(stored.range(of: Data(secret.utf8)) == nil)
     }
 
+    /// A key with characters a query would mangle arrives intact, and a
+    /// service that quotes it back, raw, percent-encoded or with + read as
+    /// a space, never gets it into a message.
+    @Test func anyKeyArrivesIntactAndIsRedactedInEveryForm() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let secret = "k+y/&=%20 x?#9"
+        let amap = try geocoder(server, cache: TestSupport.temporaryFolder("amap-odd").appendingPathComponent("cache.sqlite"), key: secret)
+        #expect(try amap.answer(for: "深圳 a+b&c=d") == .city(440300))
+        #expect(server.keysSeen == [secret])
+        #expect(server.timesAsked("深圳 a+b&c=d") == 1)
+        do {
+            _ = try amap.answer(for: "echo")
+            Issue.record("a refused key did not stop the run")
+        } catch {
+            #expect(error.description.contains("<IIN_AMAP_KEY>"), "\(error.description)")
+            for form in [secret, AmapGeocoder.queryEncoded(secret), secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                         secret.replacingOccurrences(of: "+", with: " ")] {
+                #expect(!error.description.contains(form), "\(error.description) shows the key as \(form)")
+            }
+        }
+    }
+
+    /// The key travels in the query: plain http is refused unless the
+    /// service is on this machine.
+    @Test func plainHTTPIsRefusedButForLoopback() throws {
+        func make(_ endpoint: String) throws(IINError) -> AmapGeocoder {
+            var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-http").appendingPathComponent("c.sqlite"))
+            settings.endpoint = endpoint
+            return try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
+        }
+        for refused in ["http://restapi.amap.com/v3/geocode/geo", "http://10.0.0.7/geo", "ftp://127.0.0.1/geo"] {
+            #expect {
+                _ = try make(refused)
+            } throws: { error in
+                (error as? IINError)?.description.contains("the endpoint must be") == true
+            }
+        }
+        for allowed in ["https://restapi.amap.com/v3/geocode/geo", "http://localhost:8080/geo", "http://127.0.0.1/geo", "http://[::1]:9/geo"] {
+            _ = try make(allowed)
+        }
+        #expect(throws: IINError.self) {
+            _ = try AmapGeocoder.Settings(parameters: .object(["endpoint": .string("http://example.com/geo")]), workFolder: TestSupport.temporaryFolder("amap-param"))
+        }
+    }
+
+    /// A service that takes the connection and never answers: a sentence
+    /// with the timeout and the host, not a URL error code.
+    @Test func aSilentServiceTimesOutInASentence() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        try #require(bound == 0 && listen(listener, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-silent").appendingPathComponent("c.sqlite"))
+        settings.endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/geo"
+        settings.retries = 0
+        settings.timeoutSeconds = 1
+        let amap = try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
+        do {
+            _ = try amap.answer(for: "深圳")
+            Issue.record("a silent service gave an answer")
+        } catch {
+            #expect(error.description.contains("timed out after 1 s asking 127.0.0.1"), "\(error.description)")
+        }
+    }
+
     @Test func aMissingKeyIsAClearError() throws {
         do {
             _ = try AmapGeocoder(settings: AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-none").appendingPathComponent("c.sqlite")),
@@ -183,6 +269,7 @@ struct AmapGeocoderTests {
             Issue.record("an unreachable service gave an answer")
         } catch {
             #expect(error.description.contains("no answer after 2 tries"))
+            #expect(error.description.contains("127.0.0.1 refused the connection"), "\(error.description)")
             #expect(!error.description.contains(Self.key))
         }
     }
