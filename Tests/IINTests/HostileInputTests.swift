@@ -297,3 +297,86 @@ enum WellFormed {
         }
     }
 }
+
+/// Each character XML cannot carry, through every format the release and
+/// the audit folder write, read back with a real parser.
+@Suite("Text XML and HTML cannot carry")
+struct UnwritableTextTests {
+    /// C0 controls (all but tab, LF, CR), U+FFFE, U+FFFF, a literal escape
+    /// sequence, and invalid UTF-8 as it reaches us after decoding (U+FFFD:
+    /// Swift strings cannot hold a lone surrogate).
+    static let texts: [String] = (0..<0x20).filter { ![0x09, 0x0A, 0x0D].contains($0) }.map { "名\(Character(Unicode.Scalar(UInt8($0))))称" }
+        + ["非字符\u{FFFE}", "非字符\u{FFFF}", "字面_x0041_与_x005F_", "_xFFFE_", String(decoding: [0xE5, 0x90, 0x8D, 0xED, 0xA0, 0x80], as: UTF8.self),
+           "<&>\"' 普通"]
+
+    @Test func everyFormatStaysWellFormedAndReadsBack() throws {
+        let folder = TestSupport.temporaryFolder("unwritable")
+        let rows = Self.texts.enumerated().map { [String($0.offset), $0.element] }
+        let table = ReleaseTable(name: "texts", header: ["RecordID", "InvestorName"], rows: rows)
+
+        // XLSX: well-formed to libxml2, and every cell reads back as written.
+        _ = try table.writeXLSX(to: folder)
+        try WellFormed.check(folder.appendingPathComponent("texts.xlsx"))
+        var read: [[String]] = []
+        try XLSXReader(url: folder.appendingPathComponent("texts.xlsx")).read { read.append($0.cells) }
+        #expect(read.dropFirst().map { $0[1] } == Self.texts)
+
+        // CSV carries any character; it reads back the same.
+        _ = try table.writeCSV(to: folder)
+        #expect(try CSVTable.read(folder.appendingPathComponent("texts.csv")).rows.map { $0[1] } == Self.texts)
+
+        // GraphML and the HTML page: visible escapes, well-formed XML.
+        for text in Self.texts {
+            let escaped = ReleaseGraphML.escape(text)
+            try WellFormed.parse(Data("<data key=\"name\">\(escaped)</data>".utf8), name: "graphml text \(Array(text.unicodeScalars.map(\.value)))")
+            #expect(!escaped.unicodeScalars.contains { ($0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value)) || $0.value == 0xFFFE || $0.value == 0xFFFF })
+        }
+        #expect(ReleaseGraphML.escape("名\u{01}称") == "名\\u0001称")
+        let report = JSONValue.object(["sections": .object(["accounting": .object(["files": .array(Self.texts.map { .object(["file": .string($0)]) })])])])
+        let page = ValidationPage.html(from: report)
+        #expect(!page.unicodeScalars.contains { ($0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value)) || $0.value == 0xFFFE || $0.value == 0xFFFF })
+        #expect(page.contains("名\\u0007称"))
+
+        // JSON: Foundation's parser reads every text back.
+        let json = JSONValue.array(Self.texts.map(JSONValue.string)).prettyPrinted()
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String]
+        #expect(parsed == Self.texts)
+    }
+}
+
+/// Each limit of the XLSX reader refuses, naming the part and the limit,
+/// and a workbook inside the limits reads whole (limits lowered here so a
+/// small committed workbook meets each one).
+@Suite("XLSX reader limits")
+struct XLSXLimitTests {
+    static let workbook = TestSupport.fixtures.appendingPathComponent("ingest/all-kinds/e-workbook.xlsx")
+
+    func refusal(_ change: (inout XLSXReader.Limits) -> Void) -> String? {
+        var reader = XLSXReader(url: Self.workbook)
+        change(&reader.limits)
+        do {
+            try reader.read { _ in }
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func eachLimitRefusesNamingThePartAndTheLimit() throws {
+        #expect(refusal { _ in } == nil)
+        let cases: [(String, (inout XLSXReader.Limits) -> Void)] = [
+            ("xl/sharedStrings.xml exceeds 3 shared strings", { $0.sharedStringCount = 3 }),
+            ("xl/sharedStrings.xml exceeds 40 bytes of shared strings", { $0.sharedStringBytes = 40 }),
+            ("exceeds the cell size limit of 4 bytes", { $0.cellBytes = 4 }),
+            ("exceeds the markup size limit of 20 bytes", { $0.markupBytes = 20 }),
+            ("exceeds Excel's last row, 3", { $0.maxRow = 3 }),
+            ("exceeds Excel's grid", { $0.maxColumn = 2 }),
+            ("bytes inflated (1 times its compressed size, at least 10, at most 1000000)", { $0.inflationRatio = 1; $0.inflationFloor = 10; $0.inflatedCap = 1_000_000 }),
+        ]
+        for (message, change) in cases {
+            let description = refusal(change)
+            #expect(description?.contains(message) == true, "expected '\(message)', got \(description ?? "no refusal")")
+            #expect(description?.contains(Self.workbook.lastPathComponent) == true)
+        }
+    }
+}

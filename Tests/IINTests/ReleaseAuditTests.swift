@@ -68,4 +68,39 @@ struct ReleaseAuditTests {
         #expect(failing.status == 3)
         #expect(failing.output.contains("FAIL Directed sum equals undirected sum per slice"))
     }
+
+    /// One weight edited in place, same size, in one file only: --verify
+    /// (the default where a manifest is) names the file by its hash, and
+    /// `iin status` calls the release altered; a run puts it right.
+    @Test func aSameSizeEditOfOneWeightFailsVerification() throws {
+        let release = try TestSupport.defaultRelease("audit-verify")
+        let project = release.deletingLastPathComponent()
+        let name = PublishStage.directedName + ".csv"
+        let url = release.appendingPathComponent(name)
+        var lines = try String(contentsOf: url, encoding: .utf8).components(separatedBy: "\n")
+        var fields = lines[1].components(separatedBy: ",")
+        let weight = try #require(Int(fields[1]))
+        let edited = weight % 10 == 9 ? weight - 1 : weight + 1
+        #expect(String(edited).count == fields[1].count)
+        fields[1] = String(edited)
+        lines[1] = fields.joined(separator: ",")
+        let before = try Data(contentsOf: url).count
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+        #expect(try Data(contentsOf: url).count == before)
+
+        let audit = try TestSupport.runIIN(["audit", release.path], in: project)
+        #expect(audit.status == 3)
+        #expect(audit.output.contains("FAIL Every file matches the SHA-256 and size in manifest.json"), "\(audit.output)")
+        #expect(audit.output.contains("- \(name): \(before) bytes with SHA-256"), "\(audit.output)")
+        // The workbooks still agree with themselves; the CSV does not.
+        #expect(audit.output.contains("FAIL Directed sum equals undirected sum per slice (from the CSV)"), "\(audit.output)")
+        #expect(audit.output.contains("ok   Directed sum equals undirected sum per slice (from the workbooks)"), "\(audit.output)")
+        let status = try TestSupport.runIIN(["status", "--input", "raw=\(TestSupport.defaultRaw)", "--input", "overrides=\(TestSupport.defaultOverrides)"], in: project)
+        #expect(status.output.contains("release    altered  \(release.path)"), "\(status.output)\(status.errors)")
+        #expect(status.output.contains(name))
+
+        let rerun = try TestSupport.runIIN(["run", "--input", "raw=\(TestSupport.defaultRaw)", "--input", "overrides=\(TestSupport.defaultOverrides)"], in: project)
+        #expect(rerun.status == 0, "\(rerun.errors)")
+        #expect(try TestSupport.runIIN(["audit", release.path], in: project).status == 0)
+    }
 }
