@@ -84,6 +84,19 @@ struct PipelineTests {
         #expect(problem.contains("expected array"))
     }
 
+    /// The release guard's limit: a share, read from `$.guard`, and any
+    /// other value or key named by its path.
+    @Test func theGuardLimitIsReadAndCheckedByPath() throws {
+        let with = { (guardJSON: String) in Self.good.replacingOccurrences(of: "{\"version\": 1,", with: "{\"version\": 1, \"guard\": \(guardJSON),") }
+        #expect(try load(Self.good).releaseGuard.maxDrop == 0.2)
+        #expect(try load(with("{\"max_drop\": 0.05}")).releaseGuard.maxDrop == 0.05)
+        for (bad, path) in [("{\"max_drop\": 1.5}", "$.guard.max_drop"), ("{\"max_drop\": \"20%\"}", "$.guard.max_drop"), ("{\"maxdrop\": 0.2}", "$.guard.maxdrop"),
+                            ("0.2", "$.guard")] {
+            guard case let .pipeline(_, found, _, _)? = error(with(bad)) else { Issue.record("\(bad) was accepted"); continue }
+            #expect(found == path)
+        }
+    }
+
     @Test func unknownParameterAndBadEnumAreRefused() {
         let unknown = error(Self.good.replacingOccurrences(of: "{\"mode\": \"window\"}", with: "{\"mode\": \"window\", \"yeras\": []}"))
         guard case let .pipeline(_, path, _, fix)? = unknown else { Issue.record("expected a pipeline error"); return }
