@@ -37,17 +37,22 @@ public struct DedupeStage: Stage {
         // in input order, so "first seen" is the same for any thread count.
         let duplicates = DuplicateFlags(count: count)
         let partitions = max(1, min(context.threads, 16))
-        _ = Parallel.map(count: partitions, threads: partitions) { partition in
-            let seen = DigestSet(expected: count / partitions + 1024)
-            for index in 0..<count {
-                let high = word(index, 0)
-                guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
-                if !seen.insert(KeyDigest(high: high, low: word(index, 1)), extra: word(index, 2)) {
-                    duplicates.mark(index)
+        let failures = Parallel.map(count: partitions, threads: partitions) { partition -> IINError? in
+            do throws(IINError) {
+                let seen = try DigestSet(expected: count / partitions + 1024)
+                for index in 0..<count {
+                    let high = word(index, 0)
+                    guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
+                    if try !seen.insert(KeyDigest(high: high, low: word(index, 1)), extra: word(index, 2)) {
+                        duplicates.mark(index)
+                    }
                 }
+                return nil
+            } catch {
+                return error
             }
-            return 0
         }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
 
         var bitmap = [UInt8](repeating: 0, count: (count + 7) / 8)
         var kept = 0

@@ -24,12 +24,12 @@ final class DigestSet {
     private var mask: Int
     private(set) var count = 0
 
-    init(expected: Int) {
+    init(expected: Int) throws(IINError) {
         var capacity = 1024
-        while Double(capacity) * 0.7 < Double(expected) { capacity <<= 1 }
+        while Double(capacity) * 0.7 < Double(expected) && capacity < 1 << 40 { capacity <<= 1 }
         self.capacity = capacity
         mask = capacity - 1
-        table = Self.allocate(capacity)
+        table = try Self.allocate(capacity)
     }
 
     deinit {
@@ -37,24 +37,27 @@ final class DigestSet {
     }
 
     /// Zeroed memory straight from the kernel (empty slots are all zero).
-    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Slot> {
+    private static func allocate(_ capacity: Int) throws(IINError) -> UnsafeMutablePointer<Slot> {
         let bytes = capacity * MemoryLayout<Slot>.stride
         let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        guard let raw, raw != MAP_FAILED else { fatalError("cannot map \(bytes) bytes for the dedupe table") }
+        guard let raw, raw != MAP_FAILED else {
+            throw IINError.limitExceeded(path: "the dedupe stage", part: "its key table of \(ByteCount.text(bytes))",
+                                         limit: "the memory the system would give (\(String(cString: strerror(errno))))")
+        }
         madvise(raw, bytes, MADV_HUGEPAGE)
         return raw.bindMemory(to: Slot.self, capacity: capacity)
     }
 
     /// Inserts the key; false when it was there already.
     @inline(__always)
-    func insert(_ digest: KeyDigest, year: Int, linkType: LinkType) -> Bool {
-        insert(digest, extra: UInt64(year << 1 | linkType.rawValue))
+    func insert(_ digest: KeyDigest, year: Int, linkType: LinkType) throws(IINError) -> Bool {
+        try insert(digest, extra: UInt64(year << 1 | linkType.rawValue))
     }
 
     /// `extra` is year << 1 | link type, never 0.
     @inline(__always)
-    func insert(_ digest: KeyDigest, extra: UInt64) -> Bool {
-        if Double(count + 1) > Double(capacity) * 0.7 { grow() }
+    func insert(_ digest: KeyDigest, extra: UInt64) throws(IINError) -> Bool {
+        if Double(count + 1) > Double(capacity) * 0.7 { try grow() }
         var index = Self.slot(digest.high, extra, mask)
         while true {
             let occupant = table[index].extra
@@ -74,12 +77,13 @@ final class DigestSet {
         Int(truncatingIfNeeded: high &+ extra &* 0x9E37_79B9_7F4A_7C15) & mask
     }
 
-    private func grow() {
+    private func grow() throws(IINError) {
         let old = table
         let oldCapacity = capacity
+        let grown = try Self.allocate(capacity * 2)
         capacity *= 2
         mask = capacity - 1
-        table = Self.allocate(capacity)
+        table = grown
         for position in 0..<oldCapacity where old[position].extra != 0 {
             var index = Self.slot(old[position].high, old[position].extra, mask)
             while table[index].extra != 0 { index = (index + 1) & mask }
