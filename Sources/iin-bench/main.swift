@@ -65,7 +65,7 @@ struct BenchError: Error, CustomStringConvertible {
 final class QuietLog: RunLog {
     var results: [StageResult] = []
     func stageFinished(_ result: StageResult) { results.append(result) }
-    func warning(_ message: String) { FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
+    func warning(_ message: String) { StandardError.write("warning: \(message)\n") }
 }
 
 func peakMemoryMB() -> Double {
@@ -226,6 +226,6 @@ do {
     default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish, validate")
     }
 } catch {
-    FileHandle.standardError.write(Data("iin-bench: \(error)\n".utf8))
+    StandardError.write("iin-bench: \(error)\n")
     exit(1)
 }

@@ -52,7 +52,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as IINError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+        StandardError.write("error: \(error.description)\n")
         switch error {
         case .invariantsBroken, .thresholdsNotMet: throw ExitCode(3)
         case .workFolderLocked: throw ExitCode(75)

@@ -76,6 +76,6 @@ final class ConsoleLog: RunLog {
     }
 
     func warning(_ message: String) {
-        FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+        StandardError.write("warning: \(message)\n")
     }
 }

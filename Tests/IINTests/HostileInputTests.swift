@@ -229,9 +229,13 @@ struct HostileInputTests {
     }
 
     /// SIGINT the same: exit 130 with one line, the stage's temporary
-    /// folder and the lock given back.
+    /// folder and the lock given back; and SIGTERM, exit 143.
     @Test func sigintAtTenRandomMomentsExitsCleanly() throws {
         try interrupt(with: SIGINT, times: 10, seed: 130)
+    }
+
+    @Test func sigtermAtFourRandomMomentsExitsCleanly() throws {
+        try interrupt(with: SIGTERM, times: 4, seed: 143)
     }
 
     func interrupt(with signalNumber: Int32, times: Int, seed: UInt64) throws {
@@ -253,10 +257,11 @@ struct HostileInputTests {
                 after: delay, signal: signalNumber)
             let now = try Self.snapshot(project.release)
             #expect(releases.values.contains(now), "round \(round): after the signal at \(delay) s the release is neither whole release")
-            if signalNumber == SIGINT {
-                #expect(status == 130 || status == 0, "round \(round): exit \(status): \(errors)")
-                if status == 130 {
-                    #expect(errors.components(separatedBy: "\n").filter { $0.contains("interrupted by SIGINT") }.count == 1, "\(errors)")
+            if signalNumber != SIGKILL {
+                let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
+                #expect(status == 128 + signalNumber || status == 0, "round \(round): exit \(status): \(errors)")
+                if status == 128 + signalNumber {
+                    #expect(errors.components(separatedBy: "\n").filter { $0.contains("interrupted by \(name)") }.count == 1, "\(errors)")
                     let left = try project.leftovers()
                     #expect(left.isEmpty, "round \(round): \(left)")
                 }

@@ -37,7 +37,8 @@ public final class FileHashCache {
             throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
         let size = Int(info.st_size)
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        // Wrapping: a modification time past 2262 is still a cache key.
+        let modified = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
         let inode = UInt64(info.st_ino)
         if let entry = entries[path], entry.size == size, entry.modifiedNanoseconds == modified, entry.inode == inode {
             return InputFileDigest(name: url.lastPathComponent, size: size, sha256: entry.sha256)

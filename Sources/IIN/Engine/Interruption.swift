@@ -75,7 +75,7 @@ public enum Interruption {
             let cleanups = registry.withLock { registry in registry.cleanups.sorted { $0.key > $1.key }.map(\.value) }
             for cleanup in cleanups { cleanup() }
             let line = "error: \(IINError.interrupted(signal: signalNumber).description)\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            StandardError.write(line)
             _exit(128 + signalNumber)
         }
     }

@@ -98,7 +98,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var intValue: Int? {
         switch self {
         case let .integer(value): return value
-        case let .number(value) where value == value.rounded(): return Int(value)
+        // Whole numbers only, and only those an Int holds: 1e19 is no Int.
+        case let .number(value) where value == value.rounded() && abs(value) < 9.0e15: return Int(value)
         default: return nil
         }
     }

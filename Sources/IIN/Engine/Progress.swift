@@ -44,7 +44,7 @@ public final class ProgressReporter: Sendable {
             if style == .bar { state.drewBar = true }
             return Self.render(state, bar: style == .bar)
         }
-        if let line { FileHandle.standardError.write(Data(line.utf8)) }
+        if let line { StandardError.write(line) }
     }
 
     public func finish() {
@@ -52,7 +52,7 @@ public final class ProgressReporter: Sendable {
             defer { state.drewBar = false }
             return state.drewBar
         }
-        if clear { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if clear { StandardError.write("\r\u{1B}[K") }
     }
 
     private static func render(_ state: State, bar: Bool) -> String {

@@ -51,7 +51,7 @@ struct Crosswalk {
             var successors: [(code: Int, year: Int?)] = []
             for item in row[columns[5]].split(separator: ";") where !item.isEmpty {
                 let parts = item.split(separator: "[")
-                guard let successor = Int(parts[0]), parts.count == 1 || (parts.count == 2 && parts[1].hasSuffix("]") && Int(parts[1].dropLast()) != nil) else {
+                guard let first = parts.first, let successor = Int(first), parts.count == 1 || (parts.count == 2 && parts[1].hasSuffix("]") && Int(parts[1].dropLast()) != nil) else {
                     throw IINError.gazetteer(file: url.path, row: line, problem: "unreadable new code '\(item)'")
                 }
                 successors.append((successor, parts.count > 1 ? Int(parts[1].dropLast()) : nil))

@@ -77,7 +77,7 @@ struct MappedRecordCursor {
 
     @inline(__always)
     mutating func take(_ length: Int) throws(IINError) -> UnsafeBufferPointer<UInt8> {
-        guard offset + length <= bytes.count else { throw corrupt("field runs past the end") }
+        guard length >= 0, length <= bytes.count - offset else { throw corrupt("field runs past the end") }
         defer { offset += length }
         return UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)])
     }

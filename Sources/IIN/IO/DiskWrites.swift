@@ -23,8 +23,8 @@ public enum DiskWrites {
 
     static let fault: Fault? = {
         guard let value = ProcessInfo.processInfo.environment[faultVariable], !value.isEmpty else { return nil }
-        let parts = value.split(separator: ":", maxSplits: 1)
-        return Fault(stage: String(parts[0]), budget: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        return Fault(stage: String(parts.first ?? ""), budget: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
     }()
 
     private static let currentStage = Mutex<String?>(nil)
@@ -75,7 +75,7 @@ public enum DiskWrites {
     public static func freeBytes(_ folder: String) -> Int? {
         var stats = statvfs()
         guard statvfs(folder, &stats) == 0 else { return nil }
-        let (product, overflow) = Int(stats.f_bavail).multipliedReportingOverflow(by: Int(stats.f_frsize))
+        let (product, overflow) = Int(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int(clamping: stats.f_frsize))
         return overflow ? Int.max : product
     }
 
@@ -117,5 +117,21 @@ public enum ByteCount {
             unit += 1
         }
         return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f %@", value, units[unit])
+    }
+}
+
+/// Messages on standard error. Foundation's `FileHandle.write` traps when
+/// the write fails (stderr redirected to a full disk, a closed pipe); a
+/// message that cannot be shown is dropped instead.
+public enum StandardError {
+    public static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
     }
 }

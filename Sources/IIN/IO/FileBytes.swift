@@ -178,12 +178,14 @@ public struct BinaryReader {
     }
 
     public mutating func readString() throws(IINError) -> String {
-        try readString(length: Int(try readVarint()))
+        let length = try readVarint()
+        guard length <= UInt64(Int.max) else { throw IINError.corruptArtifact(path: url.path, reason: "string length \(length) at byte \(offset)") }
+        return try readString(length: Int(length))
     }
 
     /// The next `length` bytes as UTF-8 text.
     public mutating func readString(length: Int) throws(IINError) -> String {
-        guard length >= 0, offset + length <= bytes.count else {
+        guard length >= 0, length <= bytes.count - offset else {
             throw IINError.corruptArtifact(path: url.path, reason: "string runs past the end at byte \(offset)")
         }
         let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[offset..<(offset + length)]), as: UTF8.self)

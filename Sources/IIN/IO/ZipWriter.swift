@@ -23,6 +23,7 @@ final class ZipWriter {
     private var compressed = 0
     private var entryOffset = 0
     private var entryName: [UInt8] = []
+    private var tooLarge = false
     private var outBuffer = [UInt8](repeating: 0, count: 1 << 18)
     let path: String
 
@@ -105,9 +106,11 @@ final class ZipWriter {
         streaming = false
         var descriptor: [UInt8] = []
         descriptor.appendLE32(0x0807_4b50)
-        descriptor.appendLE32(UInt32(crc))
-        descriptor.appendLE32(UInt32(compressed))
-        descriptor.appendLE32(UInt32(uncompressed))
+        // Past 4 GB a zip needs ZIP64: noted here, refused at close.
+        if compressed >= Int(UInt32.max) || uncompressed >= Int(UInt32.max) || entryOffset >= Int(UInt32.max) { tooLarge = true }
+        descriptor.appendLE32(UInt32(truncatingIfNeeded: crc))
+        descriptor.appendLE32(UInt32(truncatingIfNeeded: compressed))
+        descriptor.appendLE32(UInt32(truncatingIfNeeded: uncompressed))
         emit(descriptor)
 
         central.appendLE32(0x0201_4b50)
@@ -117,16 +120,16 @@ final class ZipWriter {
         central.appendLE16(8)
         central.appendLE16(Self.dosTime)
         central.appendLE16(Self.dosDate)
-        central.appendLE32(UInt32(crc))
-        central.appendLE32(UInt32(compressed))
-        central.appendLE32(UInt32(uncompressed))
-        central.appendLE16(UInt16(entryName.count))
+        central.appendLE32(UInt32(truncatingIfNeeded: crc))
+        central.appendLE32(UInt32(truncatingIfNeeded: compressed))
+        central.appendLE32(UInt32(truncatingIfNeeded: uncompressed))
+        central.appendLE16(UInt16(truncatingIfNeeded: entryName.count))
         central.appendLE16(0) // extra
         central.appendLE16(0) // comment
         central.appendLE16(0) // disk
         central.appendLE16(0) // internal attributes
         central.appendLE32(UInt32(0o100644) << 16) // a regular file, rw-r--r--
-        central.appendLE32(UInt32(entryOffset))
+        central.appendLE32(UInt32(truncatingIfNeeded: entryOffset))
         central += entryName
         entries += 1
     }
@@ -144,13 +147,13 @@ final class ZipWriter {
         end.appendLE32(0x0605_4b50)
         end.appendLE16(0)
         end.appendLE16(0)
-        end.appendLE16(UInt16(entries))
-        end.appendLE16(UInt16(entries))
-        end.appendLE32(UInt32(central.count))
-        end.appendLE32(UInt32(centralOffset))
+        end.appendLE16(UInt16(truncatingIfNeeded: entries))
+        end.appendLE16(UInt16(truncatingIfNeeded: entries))
+        end.appendLE32(UInt32(truncatingIfNeeded: central.count))
+        end.appendLE32(UInt32(truncatingIfNeeded: centralOffset))
         end.appendLE16(0)
         emit(end)
-        guard offset < Int(UInt32.max) else {
+        guard !tooLarge, entries < Int(UInt16.max), offset < Int(UInt32.max) else {
             throw IINError.unwritableFile(path: path, reason: "over 4 GB, which needs ZIP64; split the table")
         }
         try output.close()

@@ -79,7 +79,7 @@ public struct SliceScheme: Sendable, Equatable, Codable {
     public func slices(of year: Int) -> [Int] {
         switch mode {
         case .point: return years.contains(year) ? [year] : []
-        case .window: return years.filter { year >= $0 && year < $0 + width }
+        case .window: return years.filter { year >= $0 && year - $0 < width }
         }
     }
 }

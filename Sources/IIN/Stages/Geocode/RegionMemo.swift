@@ -40,7 +40,8 @@ struct RegionMemo {
             position = (position + 1) & mask
         }
         let answer = read(bytes)
-        guard answers.count < capacity else { return answer }
+        // Offsets are 32-bit: a memo past 2 GB of texts stops memoizing.
+        guard answers.count < capacity, arena.count + bytes.count < Int(Int32.max) else { return answer }
         slots[position] = Int32(answers.count)
         hashes.append(hash)
         offsets.append(Int32(arena.count))

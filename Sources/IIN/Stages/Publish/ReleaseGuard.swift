@@ -53,9 +53,9 @@ public enum ReleaseGuard {
             var figures = Figures()
             // The accounting table's last row is the total, not a file.
             guard let total = accounting.rows.last, total.count > kept else { return nil }
-            figures.kept = Int(total[kept]) ?? 0
+            figures.kept = ReleaseReader.whole(total[kept]) ?? 0
             for row in accounting.rows.dropLast() where row.count > max(file, rows) {
-                figures.rowsReadPerFile.append((row[file], Int(row[rows]) ?? 0))
+                figures.rowsReadPerFile.append((row[file], ReleaseReader.whole(row[rows]) ?? 0))
             }
             for row in edges.rows where row.count > year {
                 if let slice = Int(row[year]) { figures.edgesPerSlice[slice, default: 0] += 1 }

@@ -115,19 +115,19 @@ public struct InvariantChecks {
         let parts = try (["Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn)).map { name throws(IINError) in try accounting.columnIndex(name) }
         var fileTotals = [Int](repeating: 0, count: accounting.header.count)
         for (index, row) in accounting.rows.enumerated() {
-            let read = Int(row[rowsRead]) ?? -1
-            let accounted = parts.reduce(0) { $0 + (Int(row[$1]) ?? 0) }
+            let read = ReleaseReader.whole(row[rowsRead]) ?? -1
+            let accounted = parts.reduce(0) { $0 + (ReleaseReader.whole(row[$1]) ?? 0) }
             let line = "\(row[0]): rows read \(read), kept + duplicates + rejected \(accounted)"
             accountingCheck.details.append(line)
             if read != accounted { accountingCheck.failures.append(line) }
             let isTotal = index == accounting.rows.count - 1
             for column in [rowsRead] + parts {
                 if isTotal {
-                    if fileTotals[column] != Int(row[column]) ?? -1 {
+                    if fileTotals[column] != ReleaseReader.whole(row[column]) ?? -1 {
                         accountingCheck.failures.append("TOTAL \(accounting.header[column]) is \(row[column]) but the files add up to \(fileTotals[column])")
                     }
                 } else {
-                    fileTotals[column] += Int(row[column]) ?? 0
+                    fileTotals[column] += ReleaseReader.whole(row[column]) ?? 0
                 }
             }
         }

@@ -93,9 +93,13 @@ public struct ReleaseReader: Sendable {
 
     /// A whole number as a release writes it: "12", or "12.0" as
     /// spreadsheets sometimes store it.
+    /// A whole number of a release table, or nil. Bounded by 2^40 (a
+    /// trillion investments), so the sums the checks take over a million
+    /// rows of them can never overflow.
     public static func whole(_ text: String) -> Int? {
-        if let value = Int(text) { return value }
-        guard let value = Double(text), value == value.rounded(), abs(value) < 1e15 else { return nil }
+        let bound = 1 << 40
+        if let value = Int(text) { return abs(value) < bound ? value : nil }
+        guard let value = Double(text), value == value.rounded(), abs(value) < Double(bound) else { return nil }
         return Int(value)
     }
 }

@@ -27,7 +27,7 @@ public struct ValidateStage: Stage {
         let checks = try InvariantChecks(reader: reader, gazetteer: context.gazetteer).run()
         let failures = checks.filter { !$0.passed }
         let networks = try ReleaseNetworks(reader: reader)
-        let seed = UInt64(context.parameter("seed")?.intValue ?? 2025)
+        let seed = UInt64(truncatingIfNeeded: context.parameter("seed")?.intValue ?? 2025)
         let gazetteer = context.gazetteer
 
         // Inputs are read (and their errors raised) before the work is
@@ -62,7 +62,7 @@ public struct ValidateStage: Stage {
         var sections = Dictionary(uniqueKeysWithValues: Parallel.map(count: jobs.count, threads: threads) { jobs[$0]() })
         context.progress.advance(by: 2)
         let perSlice = context.parameter("sample", "per_slice")?.intValue ?? 100
-        let sampleSeed = UInt64(context.parameter("sample", "seed")?.intValue ?? 2025)
+        let sampleSeed = UInt64(truncatingIfNeeded: context.parameter("sample", "seed")?.intValue ?? 2025)
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
         let accounting = try RecordAccounting.read(from: aggregate)
         let sample = try ConsistencySample.draw(kept: KeptRecords(context: context), scheme: SliceScheme.read(from: aggregate),
