@@ -17,7 +17,8 @@ final class FakeAmapServer: @unchecked Sendable {
     private var keys: [String] = []
     private var thread: Thread?
 
-    init() throws {
+    /// A listening socket on 127.0.0.1 at a free port.
+    static func listen() throws -> (socket: Int32, port: UInt16) {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var reuse: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
@@ -27,10 +28,13 @@ final class FakeAmapServer: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        guard bound == 0, listen(listener, 16) == 0 else { throw TestFailure("cannot listen on 127.0.0.1") }
+        guard bound == 0, Glibc.listen(listener, 16) == 0 else { throw TestFailure("cannot listen on 127.0.0.1") }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        return (listener, UInt16(bigEndian: address.sin_port))
+    }
+
+    init() throws {
+        (listener, port) = try Self.listen()
         let thread = Thread { [self] in serve() }
         self.thread = thread
         thread.start()
@@ -222,17 +226,11 @@ struct AmapGeocoderTests {
     /// A service that takes the connection and never answers: a sentence
     /// with the timeout and the host, not a URL error code.
     @Test func aSilentServiceTimesOutInASentence() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // It listens but never accepts: the connection waits in the backlog.
+        let (listener, port) = try FakeAmapServer.listen()
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
-        try #require(bound == 0 && listen(listener, 16) == 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
         var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-silent").appendingPathComponent("c.sqlite"))
-        settings.endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/geo"
+        settings.endpoint = "http://127.0.0.1:\(port)/geo"
         settings.retries = 0
         settings.timeoutSeconds = 1
         let amap = try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
