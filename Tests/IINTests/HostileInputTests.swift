@@ -160,6 +160,8 @@ struct HostileInputTests {
         let project = try Project("hostile-guard")
         try #require(try project.run().status == 0)
         let before = try Self.snapshot(project.release)
+        let audit = project.work.appendingPathComponent("audit")
+        let auditBefore = try Self.snapshot(audit)
         // The same two files, each cut to its first 70 % of lines.
         let shrunk = project.folder.appendingPathComponent("shrunk")
         for name in ["records-001.csv", "records-002.csv"] {
@@ -172,6 +174,8 @@ struct HostileInputTests {
         #expect(refused.errors.contains("rows read fell from 4000 to 2800 (-30.0 %, more than guard.max_drop 20.0 %)"), "\(refused.errors)")
         #expect(refused.errors.contains("--accept-shrink"))
         #expect(try Self.snapshot(project.release) == before)
+        // The audit folder keeps the named sample of the release in place.
+        #expect(try Self.snapshot(audit) == auditBefore)
 
         let accepted = try TestSupport.runIIN(arguments + ["--accept-shrink"], in: project.folder)
         #expect(accepted.status == 0, "\(accepted.errors)")

@@ -81,7 +81,6 @@ public enum ReleaseFolder {
             }
         }
         files.sort { ($0["path"]?.stringValue ?? "") < ($1["path"]?.stringValue ?? "") }
-        if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
 
         var inputs: [String: JSONValue] = [:]
         var stages: [String: JSONValue] = [:]
@@ -104,8 +103,11 @@ public enum ReleaseFolder {
         ])
         let manifestBytes = Data((manifest.prettyPrinted() + "\n").utf8)
         placed.folder = destination
+        // The audit folder always holds the named files of the release in
+        // place: written once that release stands, never for one refused.
         if isCurrent(destination, manifest: manifestBytes, files: files) {
             if let compareWith = options.compareWith { compare(compareWith, destination) }
+            if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
             return placed
         }
 
@@ -149,6 +151,7 @@ public enum ReleaseFolder {
             }
         }
         try Interruption.critical { () throws(IINError) in try swap(staging, into: destination) }
+        if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
         return placed
     }
 
