@@ -40,6 +40,13 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A remote service refused or failed; `problem` never holds a secret.
     case externalService(service: String, problem: String, fix: String)
 
+    /// Names from a file, shortened for a message: a header of any size
+    /// never floods the terminal.
+    static func list(_ names: [String]) -> String {
+        let shown = names.prefix(40).map { $0.count > 60 ? String($0.prefix(60)) + "…" : $0 }
+        return shown.joined(separator: ", ") + (names.count > 40 ? " and \(names.count - 40) more" : "")
+    }
+
     public var description: String {
         switch self {
         case let .pipeline(file, jsonPath, problem, fix):
@@ -57,9 +64,9 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownEncoding(path):
             return "\(path): the text is neither UTF-8 nor GB18030, so it is refused rather than guessed. Re-export it as UTF-8."
         case let .missingColumns(path, missing, found):
-            return "\(path): required column(s) \(missing.joined(separator: ", ")) missing; headers found: \(found.joined(separator: ", ")). Rename the headers or add a 'columns' mapping in pipeline.json."
+            return "\(path): required column(s) \(missing.joined(separator: ", ")) missing; headers found: \(Self.list(found)). Rename the headers or add a 'columns' mapping in pipeline.json."
         case let .duplicateColumn(path, canonical, headers, found):
-            return "\(path): headers \(headers.joined(separator: " and ")) both map to '\(canonical)'; headers found: \(found.joined(separator: ", ")). Drop one of them or remap it in pipeline.json."
+            return "\(path): headers \(headers.joined(separator: " and ")) both map to '\(canonical)'; headers found: \(Self.list(found)). Drop one of them or remap it in pipeline.json."
         case let .emptyFile(path):
             return "\(path): no header row. The file is empty; remove it from the input or re-export it."
         case let .corruptArtifact(path, reason):
@@ -88,7 +95,12 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .interrupted(signal):
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); the previous release is intact and the next run resumes from the cached stages."
         case let .limitExceeded(path, part, limit):
-            return "\(path): \(part) exceeds \(limit), so the file is refused rather than read. Split or re-export the workbook, or convert it to CSV."
+            let file = (path.components(separatedBy: "#").first ?? path).lowercased()
+            let fix = file.hasSuffix(".xlsx") ? "so the file is refused rather than read. Re-save the workbook from Excel or LibreOffice, or export it as CSV."
+                : file.hasSuffix(".gz") ? "so the file is refused rather than read. Check it ('gzip -l' shows its sizes), or give it uncompressed."
+                : file.hasSuffix(".csv") ? "so the file is refused rather than read. Re-export it with one record per line."
+                : "so the run stops. Run it on a machine with more memory, or on fewer records at a time."
+            return "\(path): \(part) exceeds \(limit), \(fix)"
         case let .releaseTampered(path, failures):
             return "\(path): the release's bytes differ from its manifest (\(failures.count) file(s)):\n  - " + failures.joined(separator: "\n  - ")
         }

@@ -4,11 +4,20 @@ import Foundation
 /// Decompresses gzip files with zlib, streaming, so a compressed crawl of
 /// any size needs only a few megabytes of buffer.
 public enum Gzip {
+    /// A crawl export compresses 4 to 10 times; a stream that inflates to
+    /// more than this multiple of its size (and past the floor) is a bomb.
+    public static let inflationRatio = 100
+    public static let inflationFloor = 64 << 20
+
     /// Writes the decompressed content of `source` to `destination`.
     public static func decompress(_ source: URL, to destination: URL) throws(IINError) {
         guard let input = FileHandle(forReadingAtPath: source.path) else {
             throw IINError.unreadableFile(path: source.path, reason: "cannot open")
         }
+        let compressedSize = (try? FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int) ?? 0
+        let (bound, overflow) = compressedSize.multipliedReportingOverflow(by: inflationRatio)
+        let allowed = max(inflationFloor, overflow ? Int.max : bound)
+        var inflated = 0
         defer { try? input.close() }
         let output = try BufferedFileWriter(url: destination)
         var stream = z_stream()
@@ -38,6 +47,8 @@ public enum Gzip {
                         return inflate(&stream, Z_NO_FLUSH)
                     }
                     let produced = outBuffer.count - Int(stream.avail_out)
+                    inflated += produced
+                    if inflated > allowed { return Z_DATA_ERROR - 1000 }
                     if produced > 0 { output.write(outBuffer[0..<produced]) }
                     if result == Z_STREAM_END {
                         // Concatenated gzip members continue the same file.
@@ -53,6 +64,10 @@ public enum Gzip {
                 return Z_OK
             }
             switch status {
+            case Z_DATA_ERROR - 1000:
+                try? output.close()
+                throw IINError.limitExceeded(path: source.path, part: "the gzip stream (\(ByteCount.text(compressedSize)) compressed)",
+                                             limit: "\(ByteCount.text(allowed)) inflated, \(inflationRatio) times its size (a gzip bomb?)")
             case Z_OK: continue
             case Z_STREAM_END:
                 finished = (try? input.read(upToCount: 1))?.isEmpty ?? true

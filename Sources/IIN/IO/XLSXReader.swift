@@ -12,7 +12,18 @@ struct XLSXReader {
         var number: Int
         /// Cell values by column (A = 0); columns without a cell are "".
         var cells: [String]
+        /// The first column at or past `columnLimit` holding a value, which
+        /// `cells` leaves out.
+        var firstColumnBeyondLimit: Int?
     }
+
+    /// How many columns rows keep; the caller may lower it once it knows
+    /// the header (a reference, so it can change while reading).
+    final class ColumnLimit: @unchecked Sendable {
+        var value = Int.max
+    }
+
+    let columnLimit = ColumnLimit()
 
     let url: URL
 
@@ -126,7 +137,7 @@ struct XLSXReader {
             if XMLStream.equal(name, "v") || XMLStream.equal(name, "t") {
                 capturing = false
             } else if XMLStream.equal(name, "c") {
-                guard var current = row else { return }
+                guard row != nil else { return }
                 let value: String
                 do throws(IINError) {
                     value = try Self.value(text: text, type: type, style: style, sharedStrings: sharedStrings, dateStyles: dateStyles,
@@ -135,10 +146,20 @@ struct XLSXReader {
                     failure = error
                     return
                 }
-                if column >= current.cells.count { current.cells += Array(repeating: "", count: column - current.cells.count + 1) }
-                current.cells[column] = value
-                row = current
+                // Mutated in place through the optional: a copy per cell
+                // made wide rows quadratic.
                 nextColumn = column + 1
+                if column >= columnLimit.value {
+                    // Past the columns the caller reads: noted, not stored,
+                    // so one cell at XFD costs no 16,384-cell row.
+                    if value.isEmpty { return }
+                    let first = min(row?.firstColumnBeyondLimit ?? column, column)
+                    row?.firstColumnBeyondLimit = first
+                    return
+                }
+                let count = row?.cells.count ?? 0
+                if column >= count { row?.cells.append(contentsOf: repeatElement("", count: column - count + 1)) }
+                row?.cells[column] = value
             } else if XMLStream.equal(name, "row"), let finished = row {
                 row = nil
                 guard failure == nil else { return }

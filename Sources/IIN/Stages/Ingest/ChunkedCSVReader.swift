@@ -40,6 +40,8 @@ struct ChunkedCSVReader {
     /// Tests use tiny chunks to put cuts inside quoted fields.
     var chunkSize = ChunkedCSVReader.defaultChunkSize
 
+    static let headerLimit = 1 << 16
+
     /// Parses the header, then every row; `deliver` gets each chunk's results
     /// in input order.
     func read(makeBuilder: ([String]) throws(IINError) -> RecordBuilder, progress: ProgressReporter,
@@ -54,6 +56,13 @@ struct ChunkedCSVReader {
             throw IINError.unsupportedFile(path: path, reason: "the header row (line 1) is not valid CSV")
         }
         let headerEnd = headerScanner.currentOffset
+        // A header is a line of column names; a first "row" of megabytes is
+        // a file without line ends (or a gzip bomb of zeros), refused before
+        // it becomes strings.
+        guard headerEnd - bom <= Self.headerLimit else {
+            throw IINError.limitExceeded(path: path, part: "the first row (the header), \(ByteCount.text(headerEnd - bom)) long,",
+                                         limit: "the header size limit of \(Self.headerLimit) bytes (is it missing its line ends?)")
+        }
         let headerValid = TextEncoding.scan(UnsafeBufferPointer(rebasing: bytes[0..<headerEnd])).validUTF8
         if !headerValid { return .notUTF8 }
         let header = fields.map { headerScanner.string(of: $0) }
@@ -162,13 +171,13 @@ struct ChunkedCSVReader {
             result.rowsRead += 1
             switch scanned {
             case let .defective(rowLine, range, defect):
-                result.rejected.append(RejectedRow(line: rowLine, reason: .malformed, detail: defect.rawValue, text: Array(bytes[range])))
+                result.rejected.append(RejectedRow(line: rowLine, reason: .malformed, detail: defect.rawValue, text: RejectedRow.excerpt(bytes[range])))
             case let .row(rowLine, range):
                 switch builder.build(RowView(bytes: bytes, fields: fields), line: rowLine, scratch: &scratch, into: &result.records) {
                 case .record:
                     result.recordCount += 1
                 case let .rejected(reason, detail):
-                    result.rejected.append(RejectedRow(line: rowLine, reason: reason, detail: detail, text: Array(bytes[range])))
+                    result.rejected.append(RejectedRow(line: rowLine, reason: reason, detail: detail, text: RejectedRow.excerpt(bytes[range])))
                 }
             }
         }

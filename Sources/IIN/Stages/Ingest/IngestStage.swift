@@ -127,18 +127,22 @@ public struct IngestStage: Stage {
         var builder: RecordBuilder?
         var scratch = RecordScratch()
         var result = ChunkedCSVReader.ChunkResult(stop: 0, stopLine: 0)
-        try XLSXReader(url: url).read { (row: XLSXReader.Row) throws(IINError) in
-            if row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
+        let reader = XLSXReader(url: url)
+        try reader.read { (row: XLSXReader.Row) throws(IINError) in
+            if row.firstColumnBeyondLimit == nil, row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
             guard let rowBuilder = builder else {
                 builder = try makeBuilder(row.cells)
+                // Cells right of the header are only noted from here on.
+                reader.columnLimit.value = row.cells.count
                 return
             }
             result.rowsRead += 1
-            let text = Array(CSVWriter.line(row.cells).dropLast().utf8)
+            let text = RejectedRow.excerpt(Array(CSVWriter.line(row.cells).dropLast().utf8))
             let width = rowBuilder.columns.fieldCount
-            if row.cells.count > width, row.cells[width...].contains(where: { !$0.isEmpty }) {
+            let beyond = row.firstColumnBeyondLimit ?? (row.cells.count > width ? row.cells[width...].firstIndex(where: { !$0.isEmpty }) : nil)
+            if let beyond {
                 result.rejected.append(RejectedRow(line: row.number, reason: .malformed,
-                                                   detail: "a value in column \(row.cells.count) where the header has \(width) columns", text: text))
+                                                   detail: "a value in column \(beyond + 1) where the header has \(width) columns", text: text))
                 return
             }
             var buffer: [UInt8] = []

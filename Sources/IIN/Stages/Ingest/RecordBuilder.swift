@@ -13,6 +13,20 @@ struct RejectedRow: Sendable {
     var reason: RejectionReason
     var detail: String
     var text: [UInt8]
+
+    /// The longest raw text kept for a rejected row. A row of a gigabyte (a
+    /// file with no line ends, a gzip bomb of zeros) keeps its start and its
+    /// size, not a gigabyte in memory and in rejects.sqlite.
+    static let textLimit = 4096
+
+    static func excerpt<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        guard bytes.count > textLimit else { return Array(bytes) }
+        var cut = Array(bytes.prefix(textLimit))
+        // Back to a character boundary, so the excerpt stays valid UTF-8.
+        while let last = cut.last, last & 0xC0 == 0x80 { cut.removeLast() }
+        if let last = cut.last, last >= 0xC0 { cut.removeLast() }
+        return cut + Array("… (\(bytes.count) bytes in all)".utf8)
+    }
 }
 
 /// Buffers a worker reuses from row to row, so building a record
@@ -46,9 +60,17 @@ struct RecordBuilder: Sendable {
     private static let branchWords: [[UInt8]] = ["branch", "分支", "分支机构"].map { Array($0.utf8) }
 
     /// Checks a row and, when it passes, appends its encoded record.
+    static let fieldLimit = 1 << 16
+
     func build(_ row: RowView, line: Int, scratch: inout RecordScratch, into output: inout [UInt8]) -> Outcome {
         guard row.fields.count == columns.fieldCount else {
             return .rejected(.malformed, "\(row.fields.count) fields where the header has \(columns.fieldCount)")
+        }
+        // No name, code, address or date runs to 64 KB: a longer field is a
+        // broken row (an unclosed quote's worth of file, a bomb of zeros),
+        // rejected before any of it is normalised or geocoded.
+        if let long = row.fields.firstIndex(where: { $0.end - $0.start > Self.fieldLimit }) {
+            return .rejected(.malformed, "field \(long + 1) is \(row.fields[long].end - row.fields[long].start) bytes, over the \(Self.fieldLimit)-byte field limit")
         }
         if row.fields.contains(where: \.hasEscapedQuotes) {
             // Rare: build from an unescaped copy of the row.

@@ -226,18 +226,19 @@ public enum ReleaseFolder {
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: destination.path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else { throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it is a file, not a folder") }
-        guard let present = try? ArtifactStore.listFiles(in: destination, excludingMetadata: false) else {
+        guard let present = try? FolderEntries(destination) else {
             throw IINError.releaseFolderNotOurs(path: destination.path, reason: "its contents cannot be listed")
         }
-        if present.isEmpty { return }
-        guard let data = try? Data(contentsOf: destination.appendingPathComponent(manifestName)),
+        if present.entries.isEmpty { return }
+        guard FolderEntries.kind(of: destination.appendingPathComponent(manifestName).path) == .file,
+              let data = try? Data(contentsOf: destination.appendingPathComponent(manifestName)),
               let manifest = try? JSONValue.parse(data),
               manifest[markerKey]?.intValue == 1 || manifest["program"]?["name"]?.stringValue == "iin"
         else {
             throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it has no \(manifestName) written by iin")
         }
         let listed = Set((manifest["files"]?.arrayValue ?? []).compactMap { $0["path"]?.stringValue } + [manifestName])
-        let unexpected = present.filter { !listed.contains($0) }
+        let unexpected = present.unexpected(listed: listed)
         if !unexpected.isEmpty {
             let named = unexpected.prefix(10).joined(separator: ", ") + (unexpected.count > 10 ? " and \(unexpected.count - 10) more" : "")
             throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it holds file(s) its manifest does not list: \(named)")
@@ -288,7 +289,7 @@ public enum ReleaseIntegrity {
     /// nil when the folder has no manifest to check against.
     public static func check(_ folder: URL) -> CheckResult? {
         let manifestURL = folder.appendingPathComponent(ReleaseFolder.manifestName)
-        guard let data = try? Data(contentsOf: manifestURL) else { return nil }
+        guard FolderEntries.kind(of: manifestURL.path) == .file, let data = try? Data(contentsOf: manifestURL) else { return nil }
         var check = CheckResult(id: "manifest_hashes", title: "Every file matches the SHA-256 and size in \(ReleaseFolder.manifestName)",
                                 passed: true, details: [], failures: [])
         guard let manifest = try? JSONValue.parse(data), let files = manifest["files"]?.arrayValue else {
@@ -304,6 +305,12 @@ public enum ReleaseIntegrity {
             }
             listed.insert(path)
             let url = folder.appendingPathComponent(path)
+            // Never opened unless a regular file: a FIFO would block.
+            let kind = FolderEntries.kind(of: url.path)
+            guard kind == .file else {
+                check.failures.append("\(path): \(kind == .other("unreadable") ? "missing" : "not a regular file")")
+                continue
+            }
             guard let actualSize = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int else {
                 check.failures.append("\(path): missing")
                 continue
@@ -313,12 +320,78 @@ public enum ReleaseIntegrity {
                 check.failures.append("\(path): \(actualSize) bytes with SHA-256 \(actual.prefix(16))..., the manifest records \(size) bytes with \(sha.prefix(16))...")
             }
         }
-        let present = (try? ArtifactStore.listFiles(in: folder, excludingMetadata: false)) ?? []
-        for path in present where !listed.contains(path) {
-            check.failures.append("\(path): not in the manifest")
+        let present = (try? FolderEntries(folder)) ?? FolderEntries.empty
+        for item in present.unexpected(listed: listed) {
+            check.failures.append("\(item): not in the manifest")
         }
-        check.details.append("\(files.count) files listed, \(present.count) present")
+        check.details.append("\(files.count) files listed, \(present.entries.filter { $0.kind == .file }.count) files present")
         check.passed = check.failures.isEmpty
         return check
+    }
+}
+
+/// Everything in a folder, by relative path and kind, read with `lstat` so
+/// nothing is followed and nothing is opened: a FIFO is seen as a FIFO, not
+/// read (and waited on for ever), and a symbolic link is a link.
+struct FolderEntries {
+    enum Kind: Equatable { case file, folder, link, other(String) }
+
+    var entries: [(path: String, kind: Kind)] = []
+
+    static let empty = FolderEntries()
+    private init() {}
+
+    init(_ folder: URL) throws(IINError) {
+        try walk(folder, prefix: "")
+        entries.sort { $0.path < $1.path }
+    }
+
+    private mutating func walk(_ folder: URL, prefix: String) throws(IINError) {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
+            throw IINError.unreadableFile(path: folder.path, reason: error.localizedDescription)
+        }
+        for name in names {
+            let url = folder.appendingPathComponent(name)
+            let path = prefix + name
+            let kind = Self.kind(of: url.path)
+            entries.append((path, kind))
+            if kind == .folder { try walk(url, prefix: path + "/") }
+        }
+    }
+
+    static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .other("unreadable") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .folder
+        case S_IFLNK: return .link
+        case S_IFIFO: return .other("a FIFO")
+        case S_IFSOCK: return .other("a socket")
+        case S_IFCHR, S_IFBLK: return .other("a device")
+        default: return .other("not a regular file")
+        }
+    }
+
+    /// What is there besides `listed` files and the folders that hold
+    /// them, each described for a message.
+    func unexpected(listed: Set<String>) -> [String] {
+        var holders = Set<String>()
+        for path in listed {
+            var parts = path.split(separator: "/").dropLast()
+            while !parts.isEmpty {
+                holders.insert(parts.joined(separator: "/"))
+                parts = parts.dropLast()
+            }
+        }
+        return entries.compactMap { entry in
+            switch entry.kind {
+            case .file: return listed.contains(entry.path) ? nil : entry.path
+            case .folder: return holders.contains(entry.path) ? nil : entry.path + "/ (a folder)"
+            case .link: return entry.path + " (a symbolic link)"
+            case let .other(what): return entry.path + " (\(what))"
+            }
+        }
     }
 }
