@@ -97,7 +97,10 @@ final class FakeAmapServer: @unchecked Sendable {
     private func answer(address: String, key: String, times: Int) -> (Int, String) {
         // A service that quotes the key back in every form it could take.
         if address.contains("echo") {
-            let forms = [key, key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", key.replacingOccurrences(of: "+", with: " ")]
+            let strict = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let spaced = key.replacingOccurrences(of: "+", with: " ")
+            let forms = [key, strict, AmapGeocoder.lowercasedHex(strict), spaced, spaced.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                         key.replacingOccurrences(of: "/", with: "\\\\/")]
             let info = "INVALID_USER_KEY " + forms.joined(separator: " | ")
             return (200, "{\"status\":\"0\",\"info\":\"\(info)\",\"infocode\":\"10001\"}")
         }
@@ -183,7 +186,7 @@ struct AmapGeocoderTests {
     @Test func anyKeyArrivesIntactAndIsRedactedInEveryForm() throws {
         let server = try FakeAmapServer()
         defer { server.stop() }
-        let secret = "k+y/&=%20 x?#9"
+        let secret = "Kb+Y/&=%20 X?#9"
         let amap = try geocoder(server, cache: TestSupport.temporaryFolder("amap-odd").appendingPathComponent("cache.sqlite"), key: secret)
         #expect(try amap.answer(for: "深圳 a+b&c=d") == .city(440300))
         #expect(server.keysSeen == [secret])
@@ -193,8 +196,9 @@ struct AmapGeocoderTests {
             Issue.record("a refused key did not stop the run")
         } catch {
             #expect(error.description.contains("<IIN_AMAP_KEY>"), "\(error.description)")
-            for form in [secret, AmapGeocoder.queryEncoded(secret), secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
-                         secret.replacingOccurrences(of: "+", with: " ")] {
+            let strict = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            for form in [secret, AmapGeocoder.queryEncoded(secret), strict, AmapGeocoder.lowercasedHex(strict), secret.replacingOccurrences(of: "+", with: " "),
+                         secret.replacingOccurrences(of: "+", with: "%20"), secret.replacingOccurrences(of: "/", with: "\\/")] {
                 #expect(!error.description.contains(form), "\(error.description) shows the key as \(form)")
             }
         }
@@ -208,7 +212,7 @@ struct AmapGeocoderTests {
             settings.endpoint = endpoint
             return try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
         }
-        for refused in ["http://restapi.amap.com/v3/geocode/geo", "http://10.0.0.7/geo", "ftp://127.0.0.1/geo"] {
+        for refused in ["http://restapi.amap.com/v3/geocode/geo", "http://10.0.0.7/geo", "ftp://127.0.0.1/geo", "http://127.evil.example/geo", "http://localhost.evil.example/geo"] {
             #expect {
                 _ = try make(refused)
             } throws: { error in

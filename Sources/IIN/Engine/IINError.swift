@@ -60,6 +60,10 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unwritableFile(path, reason):
             return "\(path): cannot be written (\(reason)). Check the folder's permissions and free space."
         case let .unsupportedFile(path, reason):
+            let file = (path.components(separatedBy: "#").first ?? path).lowercased()
+            if [".csv", ".csv.gz", ".xlsx"].contains(where: file.hasSuffix) {
+                return "\(path): \(reason). Re-export the file, or leave it out of the input glob."
+            }
             return "\(path): \(reason). Accepted are .csv, .csv.gz and .xlsx; convert the file or leave it out of the input glob."
         case let .unknownEncoding(path):
             return "\(path): the text is neither UTF-8 nor GB18030, so it is refused rather than guessed. Re-export it as UTF-8."

@@ -54,6 +54,19 @@ public final class AmapGeocoder {
             }
         }
 
+        /// A literal loopback address: 127.0.0.0/8 or ::1, parsed as an
+        /// address (a name such as 127.evil.example is not one).
+        static func isLoopbackAddress(_ host: String) -> Bool {
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            var v4 = in_addr()
+            if inet_pton(AF_INET, bare, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+            var v6 = in6_addr()
+            if inet_pton(AF_INET6, bare, &v6) == 1 {
+                return withUnsafeBytes(of: &v6) { bytes in bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1 }
+            }
+            return false
+        }
+
         /// Why an endpoint may not be used, or nil: the key travels in the
         /// query, so only https leaves the machine; plain http is for a
         /// service on loopback (a local mirror or a test server).
@@ -63,7 +76,7 @@ public final class AmapGeocoder {
             switch scheme {
             case "https": return nil
             case "http":
-                let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+                let loopback = host == "localhost" || Self.isLoopbackAddress(host)
                 return loopback ? nil : "https: plain http would send the key unencrypted to \(host) (http is allowed for loopback only)"
             default: return "an http(s) URL, found scheme '\(scheme)'"
             }
@@ -154,15 +167,45 @@ public final class AmapGeocoder {
     /// read as a space.
     static func redacted(_ text: String, key: String, variable: String) -> String {
         guard !key.isEmpty else { return text }
-        var forms: Set<String> = [key, queryEncoded(key), key.replacingOccurrences(of: "+", with: " ")]
-        if let foundation = key.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) { forms.insert(foundation) }
-        for form in Array(forms) { forms.insert(form.lowercased()) }
+        // As it is, and with + read as a space (a form decoder's reading).
+        var plain: Set<String> = [key, key.replacingOccurrences(of: "+", with: " ")]
+        // Each percent-encoded the ways a library might (every reserved
+        // character, or Foundation's query set), with hex in either case.
+        var forms = plain
+        for form in plain {
+            for encoded in [queryEncoded(form), form.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "",
+                            form.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""] where !encoded.isEmpty {
+                forms.insert(encoded)
+                forms.insert(lowercasedHex(encoded))
+            }
+        }
+        // And as a JSON string writes it (a / escaped as \/).
+        plain = forms
+        for form in plain { forms.insert(form.replacingOccurrences(of: "/", with: "\\/")) }
         var result = text
         // Longest first, so a form never leaves a tail of a longer one.
         for form in forms.sorted(by: { $0.count > $1.count }) where !form.isEmpty {
             result = result.replacingOccurrences(of: form, with: "<\(variable)>")
         }
         return result
+    }
+
+    /// `%2B` as `%2b`: only the hex digits of escapes change case.
+    static func lowercasedHex(_ encoded: String) -> String {
+        var out = ""
+        var pending = 0
+        for character in encoded {
+            if character == "%" {
+                pending = 2
+                out.append(character)
+            } else if pending > 0 {
+                pending -= 1
+                out.append(Character(character.lowercased()))
+            } else {
+                out.append(character)
+            }
+        }
+        return out
     }
 
     private func redacted(_ text: String) -> String {

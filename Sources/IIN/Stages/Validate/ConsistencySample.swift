@@ -57,8 +57,9 @@ public enum ConsistencySample {
     public static func anonymised(_ sample: ReleaseTable, keyFile: URL) throws(IINError) -> ReleaseTable {
         let key = try FileBytes.read(keyFile)
         guard key.count >= minimumKeyBytes else {
-            throw IINError.invalidArgument(name: "the anonymisation key \(keyFile.path)", value: "\(key.count) bytes",
-                                           expected: "at least \(minimumKeyBytes) bytes of secret, e.g. made by 'head -c 32 /dev/urandom > FILE'")
+            throw IINError.pipeline(file: "pipeline.json", jsonPath: "$.inputs.anonymisation_key",
+                                    problem: "the key file \(keyFile.path) holds \(key.count) bytes, fewer than the \(minimumKeyBytes) a key needs",
+                                    fix: "Make a key with 'head -c 32 /dev/urandom > FILE' and point the input at it.")
         }
         let symmetric = SymmetricKey(data: key)
         func hashed(_ name: String) -> String {
