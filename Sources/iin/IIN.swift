@@ -11,6 +11,14 @@ struct IINCommand: ParsableCommand {
         subcommands: [Run.self, Status.self, Dag.self, Audit.self, Compare.self, GeocodeCommand.self, Gravity.self, Sample.self, Synth.self, GazetteerCommand.self],
         defaultSubcommand: Run.self
     )
+
+    /// Signals are caught from the first instant, not only once a command
+    /// starts: a SIGTERM while the arguments are parsed still exits 143
+    /// with one line.
+    static func main() {
+        Interruption.install()
+        main(nil)
+    }
 }
 
 /// Options every command that reads the pipeline shares.
@@ -55,7 +63,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         StandardError.write("error: \(error.description)\n")
         switch error {
         case .invariantsBroken, .thresholdsNotMet: throw ExitCode(3)
-        case .workFolderLocked: throw ExitCode(75)
+        case .workFolderLocked, .releaseFolderBusy: throw ExitCode(75)
         case .releaseShrank: throw ExitCode(4)
         case let .interrupted(signal): throw ExitCode(128 + signal)
         default: throw ExitCode(1)

@@ -75,6 +75,11 @@ struct HostileInputTests {
         Case(file: "huge-cell.xlsx", status: 1, message: "cell B2 exceeds the cell size limit of 131068 bytes"),
         Case(file: "huge-attribute.xlsx", status: 1, message: "exceeds the markup size limit of 65536 bytes"),
         Case(file: "zip-bomb.xlsx", status: 1, message: "exceeds 58351200 bytes inflated (200 times its compressed size"),
+        Case(file: "gzip-bomb.csv.gz", status: 1, message: "exceeds 64.0 MB inflated, 100 times its size (a gzip bomb?)"),
+        Case(file: "no-line-ends.csv", status: 1, message: "the first row (the header), 195.3 KB long, exceeds the header size limit of 65536 bytes"),
+        // 3,000 rows, each one cell at XFD: read (and rejected) one by one,
+        // without a 16,384-cell row each.
+        Case(file: "far-right-cells.xlsx", status: 4, message: "rows read fell from 4000 to 3000"),
     ]
 
     @Test(arguments: cases)
@@ -130,6 +135,50 @@ struct HostileInputTests {
         #expect(extra.status == 1)
         #expect(extra.errors.contains("it holds file(s) its manifest does not list: my notes.txt"), "\(extra.errors)")
         #expect(try Self.snapshot(project.release) == before)
+    }
+
+    /// A release folder holding what iin did not write, or a FIFO where a
+    /// file should be: never replaced, never read (a FIFO would block run,
+    /// status and audit for ever), each thing named.
+    @Test func aReleaseWithAFIFOAFolderOrALinkIsNamedNotReadOrReplaced() throws {
+        let project = try Project("hostile-release-contents")
+        try #require(try project.run().status == 0)
+        let report = project.release.appendingPathComponent("validation.json")
+        try FileManager.default.removeItem(at: report)
+        try #require(mkfifo(report.path, 0o644) == 0)
+        try FileManager.default.createDirectory(at: project.release.appendingPathComponent("mine"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.release.appendingPathComponent("data").path, withDestinationPath: "/tmp")
+        let watchdog = 60.0
+        for (arguments, status) in [(["run", "--pipeline", "pipeline-b.json", "--input", "raw=\(TestSupport.defaultRaw)"], Int32(1)),
+                                    (["audit", project.release.path], 3)] {
+            let (exit, errors) = try TestSupport.runIINInterrupted(arguments, in: project.folder, after: watchdog, signal: SIGKILL)
+            #expect(exit == status, "\(arguments[0]): exit \(exit) \(errors)")
+        }
+        let refused = try project.run(pipeline: "pipeline-b.json")
+        #expect(refused.errors.contains("mine/ (a folder)") && refused.errors.contains("data (a symbolic link)")
+                && refused.errors.contains("validation.json (a FIFO)"), "\(refused.errors)")
+        let audit = try TestSupport.runIIN(["audit", project.release.path], in: project.folder)
+        #expect(audit.output.contains("- validation.json: not a regular file"), "\(audit.output)")
+        #expect(FolderEntries.kind(of: report.path) == .other("a FIFO"))
+        #expect(FileManager.default.fileExists(atPath: project.release.appendingPathComponent("mine").path))
+    }
+
+    /// `--out current`, a link to a dated release folder: the release is
+    /// placed where the link points, and the link stays a link.
+    @Test func aReleaseLinkStaysALink() throws {
+        let project = try Project("hostile-release-link")
+        let dated = project.folder.appendingPathComponent("release-2026-12-01")
+        let link = project.folder.appendingPathComponent("current")
+        try FileManager.default.createDirectory(at: dated, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: dated.lastPathComponent)
+        let result = try project.run(["--out", link.path])
+        #expect(result.status == 0, "\(result.errors)")
+        #expect(FolderEntries.kind(of: link.path) == .link)
+        #expect(FileManager.default.fileExists(atPath: dated.appendingPathComponent(ReleaseFolder.manifestName).path))
+        let dangling = project.folder.appendingPathComponent("nowhere")
+        try FileManager.default.createSymbolicLink(atPath: dangling.path, withDestinationPath: "/nonexistent/release")
+        let refused = try project.run(["--out", dangling.path])
+        #expect(refused.status == 1 && refused.errors.contains("is a symbolic link to /nonexistent/release, which does not exist"), "\(refused.errors)")
     }
 
     /// Control characters, U+FFFE, U+FFFF and a literal `_x0041_` in

@@ -29,6 +29,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The release guard: the new release is worse than the one it would
     /// replace by one of pipeline.json's `guard` figures.
     case releaseShrank(release: String, failures: [String])
+    /// Another run, on another work folder, is placing a release there.
+    case releaseFolderBusy(path: String)
     /// The run was stopped by a signal (SIGINT, SIGTERM).
     case interrupted(signal: Int32)
     /// A limit that keeps hostile input from exhausting memory or time.
@@ -96,6 +98,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no space left in \(folder) while writing \((file as NSString).lastPathComponent): at least \(ByteCount.text(needed)) more needed\(free). Free space there (or choose another --work or --out folder), then run again; the previous release is untouched."
         case let .releaseShrank(release, failures):
             return "the new release is smaller than the one at \(release), which was kept (\(failures.count) guard figure(s)):\n  - " + failures.joined(separator: "\n  - ") + "\n  If the shrink is expected, run again with --accept-shrink."
+        case let .releaseFolderBusy(path):
+            return "another iin run is placing a release at \(path) right now (from another work folder). Wait for it to finish; two runs must not write one release folder."
         case let .interrupted(signal):
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); the previous release is intact and the next run resumes from the cached stages."
         case let .limitExceeded(path, part, limit):

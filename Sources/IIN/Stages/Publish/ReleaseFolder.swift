@@ -58,7 +58,32 @@ public enum ReleaseFolder {
         let released = results.filter { releasedKinds.contains($0.kind) }
         guard !released.isEmpty else { return placed }
         let manager = FileManager.default
+        // A symbolic link (current -> release-2026-12-01) stays a link: the
+        // release is placed where it points.
+        var destination = destination
+        var hops = 0
+        while FolderEntries.kind(of: destination.path) == .link {
+            hops += 1
+            guard hops <= 16, let text = try? manager.destinationOfSymbolicLink(atPath: destination.path) else {
+                throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it is a symbolic link that cannot be followed")
+            }
+            let target = text.hasPrefix("/") ? URL(fileURLWithPath: text) : destination.deletingLastPathComponent().appendingPathComponent(text)
+            guard FolderEntries.kind(of: target.path) != .other("unreadable") else {
+                throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it is a symbolic link to \(target.path), which does not exist")
+            }
+            destination = target.standardizedFileURL
+        }
         let parent = destination.deletingLastPathComponent()
+        // Runs on two work folders may name one release folder: an flock on
+        // the folder that holds it lets one place a release at a time.
+        do { try manager.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: parent.path, reason: error.localizedDescription)
+        }
+        let parentDescriptor = open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if parentDescriptor >= 0 { close(parentDescriptor) } }
+        if parentDescriptor >= 0, flock(parentDescriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+            throw IINError.releaseFolderBusy(path: destination.path)
+        }
         removeLeftovers(of: destination)
         try checkOwnership(destination)
 
@@ -125,14 +150,23 @@ public enum ReleaseFolder {
         } catch {
             throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
         }
-        for source in sources {
-            let target = staging.appendingPathComponent(source.path)
-            do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
-                throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
+        do throws(IINError) {
+            for source in sources {
+                let target = staging.appendingPathComponent(source.path)
+                do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+                    throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
+                }
+                try DiskWrites.copy(source.from, to: target)
             }
-            try DiskWrites.copy(source.from, to: target)
+            try DiskWrites.write(manifestBytes, to: staging.appendingPathComponent(manifestName))
+        } catch {
+            // Placing a release needs room for all of it beside the old one.
+            if case let .diskFull(folder, file, needed, available) = error {
+                let whole = files.reduce(0) { $0 + ($1["size"]?.intValue ?? 0) }
+                throw IINError.diskFull(folder: folder, file: file, needed: max(needed, whole), available: available)
+            }
+            throw error
         }
-        try DiskWrites.write(manifestBytes, to: staging.appendingPathComponent(manifestName))
         DiskWrites.beginStage(nil)
 
         let hasPrevious = manager.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
@@ -207,6 +241,12 @@ public enum ReleaseFolder {
             if rest.hasPrefix("partial-") { kind = "partial-" } else if rest.hasPrefix("old-") { kind = "old-" } else { continue }
             guard let pid = Int32(rest.dropFirst(kind.count)), pid != getpid(), !processIsAlive(pid) else { continue }
             let url = parent.appendingPathComponent(name)
+            // A retired folder was a whole release: without the marker, it
+            // is not ours to remove.
+            if kind == "old-" {
+                guard let data = try? Data(contentsOf: url.appendingPathComponent(manifestName)), let manifest = try? JSONValue.parse(data),
+                      manifest[markerKey]?.intValue == 1 else { continue }
+            }
             if kind == "old-" && !manager.fileExists(atPath: destination.path) {
                 try? manager.moveItem(at: url, to: destination)
             } else {

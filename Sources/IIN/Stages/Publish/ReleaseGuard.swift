@@ -74,6 +74,9 @@ public enum ReleaseGuard {
         }
         if new.kept == 0 {
             problems.append("kept records: 0\(previous.map { "; the release before kept \($0.kept)" } ?? "")")
+        } else if new.edgesPerSlice.values.reduce(0, +) == 0 {
+            // Kept records but no slice to count them in ("years": [], say).
+            problems.append("edges: 0 in every slice\(previous.map { "; the release before had \($0.edgesPerSlice.values.reduce(0, +))" } ?? "")")
         }
         guard let previous else { return problems }
         let percent = { (share: Double) in String(format: "%.1f %%", share * 100) }
