@@ -87,7 +87,9 @@ enum TestSupport {
         process.standardError = errors
         try process.run()
         let errorsRead = Thread.detachedRead(errors.fileHandleForReading)
-        Thread.sleep(forTimeInterval: delay)
+        // Waits for the delay or the end of the run, whichever comes first.
+        let deadline = Date().addingTimeInterval(delay)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: min(0.005, max(0, deadline.timeIntervalSinceNow))) }
         if process.isRunning { kill(process.processIdentifier, signal) }
         let errData = errorsRead.wait()
         process.waitUntilExit()

@@ -12,9 +12,9 @@ struct XLSXReader {
         var number: Int
         /// Cell values by column (A = 0); columns without a cell are "".
         var cells: [String]
-        /// The first column at or past `columnLimit` holding a value, which
-        /// `cells` leaves out.
-        var firstColumnBeyondLimit: Int?
+        /// The first cell at or past `columnLimit` holding a value (column
+        /// and value), which `cells` leaves out.
+        var beyondLimit: (column: Int, value: String)?
     }
 
     /// How many columns rows keep; the caller may lower it once it knows
@@ -153,8 +153,7 @@ struct XLSXReader {
                     // Past the columns the caller reads: noted, not stored,
                     // so one cell at XFD costs no 16,384-cell row.
                     if value.isEmpty { return }
-                    let first = min(row?.firstColumnBeyondLimit ?? column, column)
-                    row?.firstColumnBeyondLimit = first
+                    if row?.beyondLimit == nil { row?.beyondLimit = (column, value) }
                     return
                 }
                 let count = row?.cells.count ?? 0

@@ -129,7 +129,7 @@ public struct IngestStage: Stage {
         var result = ChunkedCSVReader.ChunkResult(stop: 0, stopLine: 0)
         let reader = XLSXReader(url: url)
         try reader.read { (row: XLSXReader.Row) throws(IINError) in
-            if row.firstColumnBeyondLimit == nil, row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
+            if row.beyondLimit == nil, row.cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return }
             guard let rowBuilder = builder else {
                 builder = try makeBuilder(row.cells)
                 // Cells right of the header are only noted from here on.
@@ -137,12 +137,14 @@ public struct IngestStage: Stage {
                 return
             }
             result.rowsRead += 1
-            let text = RejectedRow.excerpt(Array(CSVWriter.line(row.cells).dropLast().utf8))
+            var text = RejectedRow.excerpt(Array(CSVWriter.line(row.cells).dropLast().utf8))
             let width = rowBuilder.columns.fieldCount
-            let beyond = row.firstColumnBeyondLimit ?? (row.cells.count > width ? row.cells[width...].firstIndex(where: { !$0.isEmpty }) : nil)
-            if let beyond {
+            let stray = row.beyondLimit ?? (row.cells.count > width ? row.cells.indices.dropFirst(width).first { !row.cells[$0].isEmpty }.map { ($0, row.cells[$0]) } : nil)
+            if let stray {
+                // The stray value itself, for whoever fixes the row.
+                if row.beyondLimit != nil { text += Array(" … \(XLSXWriter.columnName(stray.0)): \(stray.1.prefix(200))".utf8) }
                 result.rejected.append(RejectedRow(line: row.number, reason: .malformed,
-                                                   detail: "a value in column \(beyond + 1) where the header has \(width) columns", text: text))
+                                                   detail: "a value in column \(stray.0 + 1) where the header has \(width) columns", text: text))
                 return
             }
             var buffer: [UInt8] = []
