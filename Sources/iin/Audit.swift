@@ -35,7 +35,9 @@ struct Audit: ParsableCommand {
         let checks = try reportingErrors { () throws(IINError) -> [CheckResult] in
             let gazetteer = try Gazetteer.embedded()
             guard let integrity else {
-                return try ReleaseAudit(release: folder, gazetteer: gazetteer, preferWorkbooks: !csv).run()
+                // Said, not silent: without a manifest (a release downloaded
+                // as tables), the bytes themselves cannot be verified.
+                return [ReleaseIntegrity.unverified(folder)] + (try ReleaseAudit(release: folder, gazetteer: gazetteer, preferWorkbooks: !csv).run())
             }
             // Verifying reads both copies of every table: an edit to one
             // of them is found even where the other is left alone.

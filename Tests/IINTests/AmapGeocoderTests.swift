@@ -88,7 +88,9 @@ final class FakeAmapServer: @unchecked Sendable {
             let times = asked[address, default: 1]
             lock.unlock()
             let (status, body) = answer(address: address, key: key, times: times)
-            let response = "HTTP/1.1 \(status) X\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+            // A redirect points off this machine, where the key must never go.
+            let location = status == 302 ? "Location: http://192.0.2.1:9/geo?key=\(key)\r\n" : ""
+            let response = "HTTP/1.1 \(status) X\r\n\(location)Content-Type: application/json;charset=UTF-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
             _ = response.utf8CString.withUnsafeBufferPointer { write(client, $0.baseAddress, $0.count - 1) }
             close(client)
         }
@@ -104,6 +106,7 @@ final class FakeAmapServer: @unchecked Sendable {
             let info = "INVALID_USER_KEY " + forms.joined(separator: " | ")
             return (200, "{\"status\":\"0\",\"info\":\"\(info)\",\"infocode\":\"10001\"}")
         }
+        if address.contains("redirect") { return (302, "{}") }
         if key.hasPrefix("bad") { return (200, #"{"status":"0","info":"INVALID_USER_KEY","infocode":"10001"}"#) }
         if address.contains("flaky") && times == 1 { return (500, "{}") }
         func found(_ adcode: String) -> String {
@@ -202,6 +205,20 @@ struct AmapGeocoderTests {
                 #expect(!error.description.contains(form), "\(error.description) shows the key as \(form)")
             }
         }
+    }
+
+    /// A redirect is not followed: the key would go with it, in clear.
+    @Test func aRedirectIsNotFollowed() throws {
+        let server = try FakeAmapServer()
+        defer { server.stop() }
+        let amap = try geocoder(server, cache: TestSupport.temporaryFolder("amap-redirect").appendingPathComponent("cache.sqlite"))
+        do {
+            _ = try amap.answer(for: "redirect")
+            Issue.record("a redirect gave an answer")
+        } catch {
+            #expect(error.description.contains("HTTP 302 (a redirect, not followed"), "\(error.description)")
+        }
+        #expect(server.keysSeen.count == 1)
     }
 
     /// The key travels in the query: plain http is refused unless the

@@ -12,4 +12,9 @@ int iin_rename_exchange(const char *first, const char *second);
  * errno set (EEXIST, or EINVAL/ENOSYS where unsupported). */
 int iin_rename_noreplace(const char *from, const char *to);
 
+/* Catches SIGINT and SIGTERM with one sigaction each, so no signal falls
+ * in a gap between two steps: the handler writes the signal's number, as
+ * one byte, to fd (a pipe a thread reads). 0 on success. */
+int iin_catch_signals(int fd);
+
 #endif

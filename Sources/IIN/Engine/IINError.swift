@@ -97,7 +97,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             let free = available.map { ", \(ByteCount.text($0)) free" } ?? ""
             return "no space left in \(folder) while writing \((file as NSString).lastPathComponent): at least \(ByteCount.text(needed)) more needed\(free). Free space there (or choose another --work or --out folder), then run again; the previous release is untouched."
         case let .releaseShrank(release, failures):
-            return "the new release is smaller than the one at \(release), which was kept (\(failures.count) guard figure(s)):\n  - " + failures.joined(separator: "\n  - ") + "\n  If the shrink is expected, run again with --accept-shrink."
+            let kept = FileManager.default.fileExists(atPath: release + "/manifest.json") ? "the one at \(release), which was kept" : "what a release needs, so nothing was written to \(release)"
+            return "the new release is smaller than \(kept) (\(failures.count) guard figure(s)):\n  - " + failures.joined(separator: "\n  - ") + "\n  If the shrink is expected, run again with --accept-shrink."
         case let .releaseFolderBusy(path):
             return "another iin run is placing a release at \(path) right now (from another work folder). Wait for it to finish; two runs must not write one release folder."
         case let .interrupted(signal):

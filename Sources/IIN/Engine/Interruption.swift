@@ -1,4 +1,4 @@
-import Dispatch
+import CIINSystem
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -22,7 +22,7 @@ public enum Interruption {
     /// Held through each step that must not be cut in half, and by the
     /// handler from the moment it starts until the process ends.
     private static let steps = Mutex(())
-    private static let sources = Mutex<[any DispatchSourceSignal]>([])
+    private static let installed = Mutex(false)
 
     /// Registers what to undo if the run is interrupted now; pass the token
     /// to `finished` once it no longer needs undoing.
@@ -56,17 +56,25 @@ public enum Interruption {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// Installs the handlers (the `iin` command does, once).
+    /// Installs the handlers (the `iin` command does, first thing). A C
+    /// handler, set in one sigaction per signal, writes the signal to a
+    /// pipe that a thread of ours reads: no signal is lost between arming
+    /// and ignoring, as it could be with a Dispatch source.
     public static func install() {
-        sources.withLock { sources in
-            guard sources.isEmpty else { return }
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { handle(signalNumber) }
-                source.resume()
-                sources.append(source)
+        installed.withLock { installed in
+            guard !installed else { return }
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else { return }
+            let reader = ends[0]
+            Thread.detachNewThread {
+                var byte: UInt8 = 0
+                while true {
+                    let count = read(reader, &byte, 1)
+                    if count == 1 { handle(Int32(byte)) }
+                    if count < 0 && errno != EINTR { return }
+                }
             }
+            installed = iin_catch_signals(ends[1]) == 0
         }
     }
 

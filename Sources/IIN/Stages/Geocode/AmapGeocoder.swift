@@ -117,7 +117,9 @@ public final class AmapGeocoder {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = settings.timeoutSeconds
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        // Redirects are not followed: the key is in the query, and a
+        // redirect (even from loopback) could carry it anywhere, in clear.
+        session = URLSession(configuration: configuration, delegate: RefusingRedirects(), delegateQueue: nil)
     }
 
     deinit {
@@ -257,8 +259,9 @@ public final class AmapGeocoder {
                 continue
             }
             guard status == 200 else {
-                throw IINError.externalService(service: Self.service, problem: "HTTP \(status) for a request to \(components.host ?? settings.endpoint)",
-                                               fix: "Check params.external.endpoint in pipeline.json.")
+                let redirect = (300..<400).contains(status) ? " (a redirect, not followed: the key would go with it)" : ""
+                throw IINError.externalService(service: Self.service, problem: "HTTP \(status)\(redirect) for a request to \(components.host ?? settings.endpoint)",
+                                               fix: "Check params.external.endpoint in pipeline.json; give the address the service answers at.")
             }
             guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
                 lastProblem = "an answer that is not JSON"
@@ -312,6 +315,15 @@ public final class AmapGeocoder {
         task.resume()
         done.wait()
         return box.value
+    }
+}
+
+/// Answers every redirect with "do not follow": the 3xx itself comes back,
+/// and is reported as the HTTP status it is.
+private final class RefusingRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
     }
 }
 

@@ -326,12 +326,28 @@ public enum ReleaseFolder {
 /// records: every listed file present, at its size and SHA-256, and no file
 /// the manifest does not list.
 public enum ReleaseIntegrity {
+    /// The skipped check for a folder without a manifest: its bytes are not
+    /// verified, and the audit says so.
+    public static func unverified(_ folder: URL) -> CheckResult {
+        var check = CheckResult(id: "manifest_hashes", title: "Every file matches the SHA-256 and size in \(ReleaseFolder.manifestName)",
+                                passed: true, details: ["no \(ReleaseFolder.manifestName) in \(folder.path): the files' bytes are not verified, only recomputed"],
+                                failures: [])
+        check.skipped = true
+        return check
+    }
+
     /// nil when the folder has no manifest to check against.
     public static func check(_ folder: URL) -> CheckResult? {
         let manifestURL = folder.appendingPathComponent(ReleaseFolder.manifestName)
-        guard FolderEntries.kind(of: manifestURL.path) == .file, let data = try? Data(contentsOf: manifestURL) else { return nil }
+        let manifestKind = FolderEntries.kind(of: manifestURL.path)
+        guard manifestKind != .other("unreadable") else { return nil }
         var check = CheckResult(id: "manifest_hashes", title: "Every file matches the SHA-256 and size in \(ReleaseFolder.manifestName)",
                                 passed: true, details: [], failures: [])
+        guard manifestKind == .file, let data = try? Data(contentsOf: manifestURL) else {
+            check.passed = false
+            check.failures.append("\(ReleaseFolder.manifestName) is not a readable regular file")
+            return check
+        }
         guard let manifest = try? JSONValue.parse(data), let files = manifest["files"]?.arrayValue else {
             check.passed = false
             check.failures.append("\(ReleaseFolder.manifestName) is not the JSON of a release manifest")
