@@ -17,7 +17,7 @@ struct HostileInputTests {
     /// Every file of a folder, by relative path (the manifest included).
     static func snapshot(_ folder: URL) throws -> [String: Data] {
         var files: [String: Data] = [:]
-        for path in try ArtifactStore.listFiles(in: folder, excludingMetadata: false) {
+        for path in try FolderEntries(folder).entries.filter({ $0.kind == .file }).map(\.path) {
             files[path] = try Data(contentsOf: folder.appendingPathComponent(path))
         }
         return files

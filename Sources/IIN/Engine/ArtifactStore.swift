@@ -145,7 +145,7 @@ public struct ArtifactStore: Sendable {
     }
 
     /// Relative paths of every regular file below `folder`, sorted.
-    static func listFiles(in folder: URL, excludingMetadata: Bool = true) throws(IINError) -> [String] {
+    static func listFiles(in folder: URL) throws(IINError) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else {
             throw IINError.unreadableFile(path: folder.path, reason: "cannot list")
         }
@@ -153,7 +153,7 @@ public struct ArtifactStore: Sendable {
         while let relative = enumerator.nextObject() as? String {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: folder.appendingPathComponent(relative).path, isDirectory: &isDirectory)
-            if exists && !isDirectory.boolValue && (!excludingMetadata || relative != metadataName) { files.append(relative) }
+            if exists && !isDirectory.boolValue && relative != metadataName { files.append(relative) }
         }
         return files.sorted()
     }

@@ -28,7 +28,7 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     case diskFull(folder: String, file: String, needed: Int, available: Int?)
     /// The release guard: the new release is worse than the one it would
     /// replace by one of pipeline.json's `guard` figures.
-    case releaseShrank(release: String, failures: [String])
+    case releaseShrank(release: String, hadPrevious: Bool, failures: [String])
     /// Another run, on another work folder, is placing a release there.
     case releaseFolderBusy(path: String)
     /// The run was stopped by a signal (SIGINT, SIGTERM).
@@ -96,8 +96,8 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .diskFull(folder, file, needed, available):
             let free = available.map { ", \(ByteCount.text($0)) free" } ?? ""
             return "no space left in \(folder) while writing \((file as NSString).lastPathComponent): at least \(ByteCount.text(needed)) more needed\(free). Free space there (or choose another --work or --out folder), then run again; the previous release is untouched."
-        case let .releaseShrank(release, failures):
-            let kept = FileManager.default.fileExists(atPath: release + "/manifest.json") ? "the one at \(release), which was kept" : "what a release needs, so nothing was written to \(release)"
+        case let .releaseShrank(release, hadPrevious, failures):
+            let kept = hadPrevious ? "the one at \(release), which was kept" : "what a release needs, so nothing was written to \(release)"
             return "the new release is smaller than \(kept) (\(failures.count) guard figure(s)):\n  - " + failures.joined(separator: "\n  - ") + "\n  If the shrink is expected, run again with --accept-shrink."
         case let .releaseFolderBusy(path):
             return "another iin run is placing a release at \(path) right now (from another work folder). Wait for it to finish; two runs must not write one release folder."

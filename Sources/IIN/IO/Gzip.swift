@@ -8,6 +8,8 @@ public enum Gzip {
     /// more than this multiple of its size (and past the floor) is a bomb.
     public static let inflationRatio = 100
     public static let inflationFloor = 64 << 20
+    /// The inflate loop's own status for "past the limit" (zlib's are 2 to -6).
+    private static let overLimit: Int32 = -1000
 
     /// Writes the decompressed content of `source` to `destination`.
     public static func decompress(_ source: URL, to destination: URL) throws(IINError) {
@@ -48,7 +50,7 @@ public enum Gzip {
                     }
                     let produced = outBuffer.count - Int(stream.avail_out)
                     inflated += produced
-                    if inflated > allowed { return Z_DATA_ERROR - 1000 }
+                    if inflated > allowed { return overLimit }
                     if produced > 0 { output.write(outBuffer[0..<produced]) }
                     if result == Z_STREAM_END {
                         // Concatenated gzip members continue the same file.
@@ -64,7 +66,7 @@ public enum Gzip {
                 return Z_OK
             }
             switch status {
-            case Z_DATA_ERROR - 1000:
+            case overLimit:
                 try? output.close()
                 throw IINError.limitExceeded(path: source.path, part: "the gzip stream (\(ByteCount.text(compressedSize)) compressed)",
                                              limit: "\(ByteCount.text(allowed)) inflated, \(inflationRatio) times its size (a gzip bomb?)")

@@ -151,13 +151,7 @@ public enum ReleaseFolder {
             throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
         }
         do throws(IINError) {
-            for source in sources {
-                let target = staging.appendingPathComponent(source.path)
-                do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
-                    throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
-                }
-                try DiskWrites.copy(source.from, to: target)
-            }
+            for source in sources { try DiskWrites.copy(source.from, to: staging.appendingPathComponent(source.path)) }
             try DiskWrites.write(manifestBytes, to: staging.appendingPathComponent(manifestName))
         } catch {
             // Placing a release needs room for all of it beside the old one.
@@ -173,7 +167,7 @@ public enum ReleaseFolder {
         if !options.acceptShrink, let newFigures = ReleaseGuard.Figures.read(release: staging) {
             let previous = hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
             let problems = ReleaseGuard.problems(new: newFigures, previous: previous, limits: options.limits)
-            if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, failures: problems) }
+            if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, hadPrevious: hasPrevious, failures: problems) }
         }
         if let compareWith = options.compareWith {
             compare(compareWith, staging)
@@ -285,18 +279,11 @@ public enum ReleaseFolder {
         }
     }
 
-    /// The files with enterprise names, into the audit folder (replaced
-    /// whole each time, like the release).
+    /// The files with enterprise names, into the audit folder, each put in
+    /// place by a rename so a reader never sees half of one.
     static func writeAudit(_ sources: [(from: URL, path: String)], to folder: URL) throws(IINError) {
-        let manager = FileManager.default
-        do { try manager.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-        }
         for source in sources {
             let target = folder.appendingPathComponent(source.path)
-            do { try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
-                throw IINError.unwritableFile(path: target.deletingLastPathComponent().path, reason: error.localizedDescription)
-            }
             let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(getpid())")
             try DiskWrites.copy(source.from, to: partial)
             guard rename(partial.path, target.path) == 0 else {
