@@ -9,7 +9,8 @@ struct EndToEndTests {
 
     /// The release of the embedded default data, file for file, against the
     /// golden copy in fixtures/golden/default-release. Set
-    /// IIN_UPDATE_GOLDEN=1 to rewrite it after a deliberate change.
+    /// IIN_UPDATE_GOLDEN=1 to rewrite it after a deliberate change (the
+    /// test then fails, asking for the diff to be reviewed).
     @Test func defaultRunMatchesTheGoldenRelease() throws {
         let project = try TestSupport.scratchProject()
         let result = try TestSupport.runIIN(["run", "--input", "raw=\(TestSupport.defaultRaw)"], in: project)
@@ -19,10 +20,12 @@ struct EndToEndTests {
         let release = project.appendingPathComponent("release")
         let produced = try ArtifactStore.listFiles(in: release) + ["manifest.json"]
 
-        if ProcessInfo.processInfo.environment["IIN_UPDATE_GOLDEN"] == "1" {
+        if try GoldenUpdate.requested() {
             try? FileManager.default.removeItem(at: Self.golden)
             try FileManager.default.createDirectory(at: Self.golden.deletingLastPathComponent(), withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: release, to: Self.golden)
+            GoldenUpdate.recordRewrite("fixtures/golden/default-release")
+            return
         }
         let expected = try ArtifactStore.listFiles(in: Self.golden) + ["manifest.json"]
         #expect(produced.sorted() == expected.sorted())

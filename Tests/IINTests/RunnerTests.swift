@@ -124,8 +124,10 @@ struct StageVersionTests {
             current[result.kind] = .object(["code_version": .integer(record.components.codeVersion),
                                             "outputs": .string(FingerprintComponents.digest(digest))])
         }
-        if ProcessInfo.processInfo.environment["IIN_UPDATE_GOLDEN"] == "1" {
+        if try GoldenUpdate.requested() {
             try Data((JSONValue.object(current).prettyPrinted() + "\n").utf8).write(to: Self.file)
+            GoldenUpdate.recordRewrite("fixtures/golden/stage-versions.json")
+            return
         }
         let recorded = try JSONValue.parse(Data(contentsOf: Self.file)).objectValue ?? [:]
         for (kind, now) in current.sorted(by: { $0.key < $1.key }) {

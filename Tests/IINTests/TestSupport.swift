@@ -135,6 +135,30 @@ enum TestSupport {
     }
 }
 
+/// `IIN_UPDATE_GOLDEN=1` asks the golden tests to rewrite their files
+/// after a deliberate change. A rewrite is never a pass: the test records an
+/// issue so the run fails and the diff is reviewed, and under CI (`CI` set)
+/// the request is refused, so an inherited variable cannot turn the golden
+/// comparisons into no-ops.
+enum GoldenUpdate {
+    static let variable = "IIN_UPDATE_GOLDEN"
+
+    /// Whether this run rewrites golden files; throws under CI.
+    static func requested(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Bool {
+        guard environment[variable] == "1" else { return false }
+        if let ci = environment["CI"], !ci.isEmpty, ci != "0", ci.lowercased() != "false" {
+            throw TestFailure("\(variable)=1 under CI (CI=\(ci)): golden files are rewritten only on a developer's machine, then reviewed and committed")
+        }
+        return true
+    }
+
+    /// Fails the test that rewrote `files`, naming them.
+    static func recordRewrite(_ files: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        Issue.record("golden files rewritten (\(files)): review the diff (git diff fixtures/golden) and run again without \(variable)",
+                     sourceLocation: sourceLocation)
+    }
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
