@@ -44,6 +44,28 @@ struct ReleaseAuditTests {
         #expect(table1.failures.contains { $0.contains("Undirected \(year): Sum published") }, "\(table1.failures)")
     }
 
+    /// Table 1's figures are printed with the contract's decimals (Mean and
+    /// SD 4, Median 1, counts none): a mean cut to two decimals is refused
+    /// even though it rounds the true value.
+    @Test func table1FiguresMustHaveTheContractsDecimals() throws {
+        let release = try TestSupport.defaultRelease("audit-decimals")
+        let file = release.appendingPathComponent(PublishStage.statisticsName + ".csv")
+        let row = try InvariantTamperTests.edit(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { row in
+            String(format: "%.2f", Double(row["Mean"]!)!)
+        }
+        let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: false).run()
+        let table1 = try #require(checks.first { $0.id == "table1_recomputed" })
+        let cut = String(format: "%.2f", Double(row["Mean"]!)!)
+        #expect(table1.failures == ["investment Directed 2020: Mean published \(cut), recomputed \(row["Mean"]!)"], "\(table1.failures)")
+        #expect(checks.filter { !$0.passed }.map(\.id) == ["table1_recomputed"])
+
+        // The right value with a decimal too many is refused as well.
+        try InvariantTamperTests.edit(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { _ in row["Mean"]! + "0" }
+        let again = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: false).run()
+        #expect(again.first { $0.id == "table1_recomputed" }?.failures
+                == ["investment Directed 2020: Mean published \(row["Mean"]!)0 with 5 decimals, outputs.md prints 4 (\(row["Mean"]!))"])
+    }
+
     @Test func aWrongDegreeIsNamedWithPublishedAndRecomputedValues() throws {
         let release = try TestSupport.defaultRelease("audit-degree")
         let metric = try ReleaseReader(folder: release, preferWorkbooks: true).require(PublishStage.metricName)

@@ -90,6 +90,9 @@ public struct ReleaseAudit {
                                                                  (.undirectedIntracity, PublishStage.undirectedIntracityName)]
             let type = try published.columnIndex("Type"), year = try published.columnIndex("Year")
             let names = ["Nodes", "Dyads", "Sum", "Mean", "Min", "Median", "Max", "SD"]
+            // outputs.md fixes how each figure is printed: a mean with two
+            // decimals is a different release, not a rounding of this one.
+            let contractDecimals = [0, 0, 0, 4, 0, 1, 0, 4]
             let columns = try names.map { name throws(IINError) in try published.columnIndex(name) }
             var rows: [String: [String]] = [:]
             for row in published.rows { rows[row[type] + "|" + row[year]] = row }
@@ -109,12 +112,16 @@ public struct ReleaseAudit {
                         let given = Double(row[column])
                         let expected = recomputed[index]
                         // A published figure is right when it is the
-                        // recomputed one rounded to the decimals it shows.
-                        let decimals = row[column].split(separator: ".").dropFirst().first?.count ?? 0
-                        let tolerance = 0.5 * pow(10, -Double(decimals)) + 1e-9
+                        // recomputed one rounded to the contract's decimals.
+                        let wanted = contractDecimals[index]
+                        let decimals = row[column].split(separator: ".", omittingEmptySubsequences: false).dropFirst().first?.count ?? 0
+                        let tolerance = 0.5 * pow(10, -Double(wanted)) + 1e-9
                         let agrees = (given == nil && expected == nil) || (given != nil && expected != nil && abs(given! - expected!) <= tolerance)
+                        let recomputedText = expected.map { String(format: "%.\(wanted)f", $0) } ?? "none"
                         if !agrees {
-                            differing.append("\(names[index]) published \(row[column].isEmpty ? "empty" : row[column]), recomputed \(expected.map { String(format: "%.4f", $0) } ?? "none")")
+                            differing.append("\(names[index]) published \(row[column].isEmpty ? "empty" : row[column]), recomputed \(recomputedText)")
+                        } else if given != nil && decimals != wanted {
+                            differing.append("\(names[index]) published \(row[column]) with \(decimals) decimals, outputs.md prints \(wanted) (\(recomputedText))")
                         }
                     }
                     check.details.append("\(network) \(networkType.rawValue) \(slice): \(differing.isEmpty ? "agrees" : differing.joined(separator: "; "))")
