@@ -164,46 +164,104 @@ struct EndToEndTests {
         #expect(bad.status == 64)
     }
 
-    /// kill -9 in the middle of each stage, then `iin run`: the release is
-    /// byte-identical to an uninterrupted run's.
-    @Test func killedRunsLeaveNothingALaterRunTrusts() throws {
-        let folder = TestSupport.temporaryFolder()
-        let corpus = folder.appendingPathComponent("corpus")
-        _ = try CorpusGenerator(options: .init(records: 40000, seed: 21, files: 2), gazetteer: TestSupport.gazetteer())
-            .write(to: corpus, progress: ProgressReporter(style: .silent))
+    /// Each stage killed by SIGKILL at a fixed point, right after it has
+    /// written half its output (the IIN_FAULT_KILL test hook), and the
+    /// release placement likewise. After each kill the old release is whole,
+    /// `artifacts/` holds only complete artifacts and the half-written
+    /// output sits in `tmp/`; the next run clears `tmp/` and publishes the
+    /// release an uninterrupted run publishes, byte for byte.
+    @Test func aStageKilledHalfwayLeavesNothingALaterRunTrusts() throws {
         let project = try TestSupport.scratchProject()
-        let input = "raw=\(corpus.path)/raw/*.csv"
-        let reference = try TestSupport.runIIN(["run", "--input", input, "--work", "reference-work", "--out", "reference"], in: project)
+        let raw = "raw=\(TestSupport.defaultRaw)"
+        let reference = try TestSupport.runIIN(["run", "--input", raw, "--work", "reference-work", "--out", "reference"], in: project)
         #expect(reference.status == 0, "\(reference.errors)")
-        let referenceManifest = try Data(contentsOf: project.appendingPathComponent("reference/manifest.json"))
+        let referenceRelease = try InvariantTamperTests.snapshot(project.appendingPathComponent("reference"))
+        // The release in place before each killed run: the same figures
+        // under another anonymisation key, so every byte a rerun must
+        // replace differs.
+        let otherKey = project.appendingPathComponent("other.key")
+        try TestSupport.write("another key for the anonymised sample\n", to: otherKey)
+        let previous = try TestSupport.runIIN(["run", "--input", raw, "--input", "anonymisation_key=\(otherKey.path)", "--work", "previous-work", "--out", "previous"],
+                                              in: project)
+        #expect(previous.status == 0, "\(previous.errors)")
+        let previousRelease = try InvariantTamperTests.snapshot(project.appendingPathComponent("previous"))
+        #expect(previousRelease != referenceRelease)
 
-        var interrupted: [String] = []
+        // Half of what each stage writes: its artifact's files, less those
+        // that are hard links to the input (ingest keeps the raw text so).
+        var half: [String: Int] = [:]
         for stage in RunnerTests.allStages {
-            let work = project.appendingPathComponent("work-\(stage)")
-            let process = Process()
-            process.executableURL = try TestSupport.executable()
-            process.arguments = ["run", "--input", input, "--work", work.path, "--out", "release-\(stage)"]
-            process.currentDirectoryURL = project
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let temporary = work.appendingPathComponent("tmp")
-            let deadline = Date().addingTimeInterval(120)
-            while process.isRunning && Date() < deadline {
-                let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
-                if entries.contains(where: { $0.hasPrefix(stage + "-") }) { break }
-                usleep(1000)
-            }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                interrupted.append(stage)
-            }
-            process.waitUntilExit()
-            let rerun = try TestSupport.runIIN(["run", "--input", input, "--work", work.path, "--out", "release-\(stage)"], in: project)
-            #expect(rerun.status == 0, "\(stage): \(rerun.errors)")
-            #expect(try Data(contentsOf: project.appendingPathComponent("release-\(stage)/manifest.json")) == referenceManifest, "\(stage)")
+            let artifact = try Self.artifacts(of: stage, in: project.appendingPathComponent("reference-work"))
+            let record = try #require(artifact.count == 1 ? artifact.first : nil, "\(stage): \(artifact.count) artifacts")
+            half[stage] = record.files.filter { Self.linkCount(record.folder.appendingPathComponent($0.path)) == 1 }.reduce(0) { $0 + $1.size } / 2
         }
-        // The stages that run long enough to be caught must have been.
-        #expect(interrupted.contains("ingest") && interrupted.contains("geocode") && interrupted.contains("publish"), "\(interrupted)")
+        half[ReleaseFolder.stagingStageName] = referenceRelease.values.reduce(0) { $0 + $1.count } / 2
+
+        for stage in RunnerTests.allStages + [ReleaseFolder.stagingStageName] {
+            let work = project.appendingPathComponent("work-\(stage)")
+            let release = project.appendingPathComponent("release-\(stage)")
+            try FileManager.default.copyItem(at: project.appendingPathComponent("previous"), to: release)
+            let arguments = ["run", "--input", raw, "--work", work.path, "--out", release.path]
+            let killed = try TestSupport.runIIN(arguments, in: project, environment: [DiskWrites.killVariable: "\(stage):\(half[stage]!)"])
+            #expect(killed.status == 9, "\(stage): the hook did not kill the run (status \(killed.status)) \(killed.errors)")
+            #expect(try InvariantTamperTests.snapshot(release) == previousRelease, "\(stage): the release in place changed")
+
+            // Only whole artifacts, each at its recorded hashes, and none of
+            // the killed stage.
+            for other in RunnerTests.allStages {
+                for artifact in try Self.artifacts(of: other, in: work) {
+                    #expect(other != stage, "\(stage): an artifact of the killed stage is in artifacts/")
+                    let listed = Set(artifact.files.map(\.path))
+                    let present = try ArtifactStore.listFiles(in: artifact.folder)
+                    #expect(Set(present) == listed, "\(other): \(present) \(listed)")
+                    for file in artifact.files {
+                        #expect(try FileHashCache.sha256(of: artifact.folder.appendingPathComponent(file.path)) == file.sha256, "\(other)/\(file.path)")
+                    }
+                }
+            }
+            // The kill came mid-stage: its half-written output is in tmp/
+            // (for the release, beside the destination).
+            let leftovers = stage == ReleaseFolder.stagingStageName
+                ? try FileManager.default.contentsOfDirectory(atPath: project.path).filter { $0.hasPrefix(".\(release.lastPathComponent).partial-") }
+                : try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("tmp").path).filter { $0.hasPrefix(stage + "-") && !$0.hasPrefix(stage + "-scratch-") }
+            #expect(leftovers.count == 1, "\(stage): \(leftovers)")
+            if let partial = leftovers.first {
+                let folder = (stage == ReleaseFolder.stagingStageName ? project : work.appendingPathComponent("tmp")).appendingPathComponent(partial)
+                let written = try ArtifactStore.listFiles(in: folder).reduce(0) { $0 + Self.size(folder.appendingPathComponent($1)) }
+                #expect(written > half[stage]! / 2, "\(stage): \(written) bytes in \(partial), half the output is \(half[stage]!)")
+            }
+
+            let rerun = try TestSupport.runIIN(arguments, in: project)
+            #expect(rerun.status == 0, "\(stage): \(rerun.errors)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("tmp").path).isEmpty, "\(stage): tmp/ not cleared")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: project.path).filter { $0.hasPrefix(".\(release.lastPathComponent).") }.isEmpty, "\(stage)")
+            #expect(try InvariantTamperTests.snapshot(release) == referenceRelease, "\(stage): the rerun's release differs from an uninterrupted run's")
+        }
+    }
+
+    struct StoredArtifact {
+        var folder: URL
+        var files: [ArtifactRecord.FileEntry]
+    }
+
+    /// The artifacts of a stage in a work folder, with what each records.
+    static func artifacts(of stage: String, in work: URL) throws -> [StoredArtifact] {
+        let folder = work.appendingPathComponent("artifacts/\(stage)")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return try names.sorted().map { name in
+            let artifact = folder.appendingPathComponent(name)
+            let record = try JSONDecoder().decode(ArtifactRecord.self, from: Data(contentsOf: artifact.appendingPathComponent("artifact.json")))
+            return StoredArtifact(folder: artifact, files: record.files)
+        }
+    }
+
+    static func size(_ url: URL) -> Int {
+        var status = stat()
+        return stat(url.path, &status) == 0 ? Int(status.st_size) : 0
+    }
+
+    static func linkCount(_ url: URL) -> Int {
+        var status = stat()
+        return stat(url.path, &status) == 0 ? Int(status.st_nlink) : 0
     }
 }

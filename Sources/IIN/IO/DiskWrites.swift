@@ -16,24 +16,36 @@ public enum DiskWrites {
     /// failure it causes takes the same path as a real full disk.
     public static let faultVariable = "IIN_FAULT_FULL_DISK"
 
+    /// The other test hook: `IIN_FAULT_KILL=STAGE:BYTES` kills the process
+    /// with SIGKILL, as `kill -9` would, right after the write that takes
+    /// that stage's output past BYTES bytes, so a test can stop a stage at a
+    /// fixed point with half its output on disk. For tests only.
+    public static let killVariable = "IIN_FAULT_KILL"
+
     struct Fault: Sendable {
         var stage: String
         var budget: Int
+
+        init?(variable: String) {
+            guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else { return nil }
+            let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            stage = String(parts.first ?? "")
+            budget = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        }
     }
 
-    static let fault: Fault? = {
-        guard let value = ProcessInfo.processInfo.environment[faultVariable], !value.isEmpty else { return nil }
-        let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-        return Fault(stage: String(parts.first ?? ""), budget: parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
-    }()
+    static let fault = Fault(variable: faultVariable)
+    static let kill = Fault(variable: killVariable)
 
     private static let currentStage = Mutex<String?>(nil)
     private static let writtenInStage = Atomic<Int>(0)
+    private static let killedInStage = Atomic<Int>(0)
 
     /// The runner names the stage it runs, so the hook knows when to fire.
     public static func beginStage(_ name: String?) {
         currentStage.withLock { $0 = name }
         writtenInStage.store(0, ordering: .relaxed)
+        killedInStage.store(0, ordering: .relaxed)
     }
 
     /// Whether the hook refuses `count` more bytes now.
@@ -42,6 +54,18 @@ public enum DiskWrites {
         guard currentStage.withLock({ $0 }) == fault.stage else { return false }
         let before = writtenInStage.add(count, ordering: .relaxed).oldValue
         return before + count > fault.budget
+    }
+
+    /// Counts `count` bytes just written for the kill hook, and dies when
+    /// they take the stage past its budget.
+    static func wrote(count: Int) {
+        guard let kill, currentStage.withLock({ $0 }) == kill.stage else { return }
+        if killedInStage.add(count, ordering: .relaxed).newValue > kill.budget {
+            _ = Glibc.kill(getpid(), SIGKILL)
+            // SIGKILL is not delivered at once on every kernel path; nothing
+            // more may be written meanwhile.
+            while true { pause() }
+        }
     }
 
     /// Writes all of `bytes` to `descriptor`, retrying short writes; the
@@ -59,6 +83,7 @@ public enum DiskWrites {
             if written == 0 { throw failure(path: path, code: ENOSPC, needed: bytes.count - offset) }
             offset += written
         }
+        wrote(count: bytes.count)
     }
 
     /// The error for a failed write: a full disk (or quota) as `.diskFull`
