@@ -152,13 +152,17 @@ struct EndToEndTests {
         let truth = try CSVTable.read(folder.appendingPathComponent("corpus/truth.csv"))
         #expect(truth.rows.count == 300)
         // The committed default data is what the generator writes: the
-        // corpus's seed and size give the reference tables byte for byte.
+        // command of docs/synth.md gives the records, the truth file and
+        // the reference tables byte for byte.
         let again = try TestSupport.runIIN(["synth", "--records", "4000", "--seed", "2025", "--files", "2", "--out", "default"], in: folder)
         #expect(again.status == 0, "\(again.errors)")
-        for name in [ReferenceTables.mobilityFile, ReferenceTables.gdpFile, ReferenceTables.topListsFile] {
-            let made = try Data(contentsOf: folder.appendingPathComponent("default/reference/\(name)"))
-            let committed = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("default/reference/\(name)"))
-            #expect(made == committed, "\(name) differs from fixtures/default/reference")
+        let made = try ArtifactStore.listFiles(in: folder.appendingPathComponent("default"))
+        #expect(made == ["raw/records-001.csv", "raw/records-002.csv", "reference/\(ReferenceTables.gdpFile)", "reference/\(ReferenceTables.mobilityFile)",
+                         "reference/\(ReferenceTables.topListsFile)", "truth.csv"].sorted(), "\(made)")
+        for name in made {
+            let bytes = try Data(contentsOf: folder.appendingPathComponent("default/\(name)"))
+            let committed = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("default/\(name)"))
+            #expect(bytes == committed, "\(name) differs from fixtures/default/\(name)")
         }
         let bad = try TestSupport.runIIN(["synth", "--records", "0", "--out", "x"], in: folder)
         #expect(bad.status == 64)

@@ -67,6 +67,41 @@ struct GazetteerTests {
         #expect(derived.citiesCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/cities.csv"), encoding: .utf8)))
         #expect(derived.countiesCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/counties.csv"), encoding: .utf8)))
         #expect(derived.townshipsCSV == (try String(contentsOf: resources.appendingPathComponent("synth/townships.csv"), encoding: .utf8)))
+        #expect(derived.historyCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/history.csv"), encoding: .utf8)))
+        #expect(derived.codesCSV == (try String(contentsOf: resources.appendingPathComponent("gazetteer/codes.csv"), encoding: .utf8)))
+    }
+
+    /// docs/gazetteer.md's figures for history.csv: 482 pairs, five of them
+    /// split between 2020 cities. And each pair checked against the yearly
+    /// tables themselves, read here line by line: in force in its first and
+    /// last year, and not a pair of the 2020 table.
+    @Test func historyHasItsDocumentedCountsAndEachPairIsInTheYearlyTables() throws {
+        let history = try CSVTable.read(TestSupport.repository.appendingPathComponent("Sources/IIN/Resources/gazetteer/history.csv"))
+        #expect(history.header == ["code", "name", "first_year", "last_year", "cities"])
+        #expect(history.rows.count == 482)
+        let splits = history.rows.filter { $0[4].contains(";") }.map { "\($0[0]) \($0[1]) \($0[4])" }
+        #expect(splits == ["341400 巢湖市 340100;340200;340500", "452100 南宁地区 450100;451400", "452200 柳州地区 450200;451300",
+                           "640222 陶乐县 640100;640200", "642200 固原地区 640400;640500"])
+        guard FileManager.default.fileExists(atPath: TestSupport.sharedData.path) else {
+            Issue.record("../shared/data is not beside the repository; cannot check history.csv against the yearly tables")
+            return
+        }
+        var tables: [Int: Set<String>] = [:]
+        func pairs(_ year: Int) throws -> Set<String> {
+            if let known = tables[year] { return known }
+            let text = try String(contentsOf: TestSupport.sharedData.appendingPathComponent("areacodes/data/\(year).txt"), encoding: .utf8)
+            let set = Set(text.split(whereSeparator: \.isNewline).map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") })
+            tables[year] = set
+            return set
+        }
+        for row in history.rows {
+            let pair = "\(row[0]) \(row[1])"
+            let first = try #require(Int(row[2])), last = try #require(Int(row[3]))
+            #expect((2000...2020).contains(first) && first <= last && last < 2020, "\(pair): \(first)-\(last)")
+            #expect(try pairs(first).contains(pair) && pairs(last).contains(pair), "\(pair) is not in force in \(first) and \(last)")
+            #expect(!(try pairs(2020)).contains(pair), "\(pair) is a 2020 pair")
+            #expect(row[4].split(separator: ";").allSatisfy { Int($0) != nil }, "\(pair): cities \(row[4])")
+        }
     }
 }
 
