@@ -36,6 +36,7 @@ def main(release):
             fail(f"{workbook_path.name}: header {sheet_rows[0]} is not {rows[0]}")
         if len(sheet_rows) != len(rows):
             fail(f"{workbook_path.name}: {len(sheet_rows) - 1} data rows, the CSV has {len(rows) - 1}")
+        compare_cells(workbook_path.name, rows, sheet_rows)
         checked += 1
 
     metric = list(csv.DictReader((release / "Three network metric dataset.csv").open(encoding="utf-8")))
@@ -57,6 +58,39 @@ def main(release):
     check_report(release)
     print(f"client check passed: {checked} workbooks (openpyxl), IIN.sqlite (sqlite3 shell), GraphML (networkx), "
           "validation.html (html.parser), Leiden modularity (networkx)")
+
+
+def is_text_column(name):
+    """outputs.md: codes, keys, names and labels are strings in the
+    workbooks (so Excel neither sums codes nor drops their zeros); every
+    other column is a number."""
+    return (name.endswith(("Code", "Key", "_CN", "_EN"))
+            or name in ("CityDyad", "Type", "File", "Level", "LinkType"))
+
+
+def compare_cells(workbook, rows, sheet_rows):
+    """Every cell of the workbook against the CSV: the same value, stored
+    as a number where the contract has a number and as text where it has
+    text; an empty CSV cell is an empty workbook cell."""
+    header = rows[0]
+    text_columns = [is_text_column(name) for name in header]
+    for number, (row, cells) in enumerate(zip(rows[1:], sheet_rows[1:]), start=2):
+        cells = list(cells) + [None] * (len(header) - len(cells))
+        if len(row) != len(header) or len(cells) != len(header):
+            fail(f"{workbook}: row {number} has {len(cells)} cells, the CSV {len(row)}, the header {len(header)}")
+        for column, (want, got) in enumerate(zip(row, cells)):
+            where = f"{workbook}: {header[column]} of row {number}"
+            if want == "":
+                if got not in (None, ""):
+                    fail(f"{where} is {got!r}, the CSV cell is empty")
+            elif text_columns[column]:
+                if not isinstance(got, str) or got != want:
+                    fail(f"{where} is {got!r} ({type(got).__name__}), the CSV has the text {want!r}")
+            else:
+                if isinstance(got, bool) or not isinstance(got, (int, float)):
+                    fail(f"{where} is {got!r} ({type(got).__name__}), the CSV has the number {want}")
+                if float(want) != float(got):
+                    fail(f"{where} is {got!r}, the CSV has {want}")
 
 
 class PageReader(html.parser.HTMLParser):

@@ -15,7 +15,7 @@ public struct ReleaseTable: Sendable, Equatable {
         "InvestmentFrequency", "InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT",
         "CityB_LNG", "CityB_LAT", "Distance_km", "InvestmentYear", "LNG", "LAT", "Outdegree", "Indegree", "NodeDegree", "Rank_out", "Rank_in",
         "Rank_node", "Year", "Nodes", "Dyads", "Sum", "Mean", "Min", "Median", "Max", "SD", "RowsRead", "Kept", "Duplicate", "InSlice",
-        "OutOfSlice",
+        "OutOfSlice", "Slice", "Line",
     ]).union(RejectionReason.allCases.map(\.accountingColumn))
 
     public var kinds: [XLSXWriter.CellKind] { header.map { Self.numberColumns.contains($0) ? .number : .text } }
