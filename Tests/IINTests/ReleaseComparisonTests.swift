@@ -23,7 +23,9 @@ struct ReleaseComparisonTests {
         // Every edge of either release is counted once: the old ones as
         // unchanged, changed or removed, the new ones as unchanged, changed
         // or added.
-        for slice in comparison["edges"]?["slices"]?.arrayValue ?? [] {
+        let slices = try #require(comparison["edges"]?["slices"]?.arrayValue, "the comparison has no edges.slices")
+        #expect(slices.compactMap { $0["year"]?.intValue } == Set(before.keys).union(after.keys).sorted())
+        for slice in slices {
             let year = try #require(slice["year"]?.intValue)
             let count = { (key: String) in slice[key]?.intValue ?? -1 }
             #expect(count("unchanged") + count("changed") + count("removed") == before[year, default: 0], "\(year)")
@@ -37,7 +39,8 @@ struct ReleaseComparisonTests {
         let saved = project.appendingPathComponent(".iin/reports/\(ReleaseComparison.reportFile)")
         let savedText = try String(contentsOf: saved, encoding: .utf8)
         #expect(savedText == comparison.prettyPrinted() + "\n")
-        #expect((comparison["figures"]?.arrayValue ?? []).contains { $0["figure"]?.stringValue == "communities.2020.modularity" })
+        let figures = try #require(comparison["figures"]?.arrayValue, "the comparison has no figures")
+        #expect(figures.contains { $0["figure"]?.stringValue == "communities.2020.modularity" })
     }
 
     @Test func aReleaseComparedWithItselfHasNoChange() throws {
@@ -47,7 +50,9 @@ struct ReleaseComparisonTests {
         #expect(result.status == 0, "\(result.errors)")
         #expect(result.output.contains("headline figures changed: 0 of"))
         let comparison = try JSONValue.parse(Data(contentsOf: folder.appendingPathComponent("same.json")))
-        for slice in comparison["edges"]?["slices"]?.arrayValue ?? [] {
+        let slices = try #require(comparison["edges"]?["slices"]?.arrayValue, "the comparison has no edges.slices")
+        #expect(slices.compactMap { $0["year"]?.intValue } == [2000, 2005, 2010, 2015, 2020])
+        for slice in slices {
             #expect(slice["added"]?.intValue == 0 && slice["removed"]?.intValue == 0 && slice["changed"]?.intValue == 0)
         }
         #expect(comparison["edges"]?["largest_changes"]?.arrayValue?.isEmpty == true)

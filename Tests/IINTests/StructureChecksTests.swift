@@ -24,7 +24,7 @@ struct StructureChecksTests {
     @Test func distanceDecayBinsSharesAndFitsTheLogLogLine() throws {
         let decay = try StructureChecks(reader: ReleaseReader(folder: release(), preferWorkbooks: false)).distanceDecay()
         let slice = try #require(decay["slices"]?.arrayValue?.first)
-        let bins = slice["bins"]?.arrayValue ?? []
+        let bins = try #require(slice["bins"]?.arrayValue)
         #expect(bins.map { $0["from_km"]?.doubleValue } == [0, 50, 150])
         #expect(bins.map { $0["share"]?.doubleValue } == [0.6, 0.3, 0.1])
         // By hand: points (ln 25, ln 0.6), (ln 75, ln 0.3), (ln 175, ln 0.1).
@@ -55,7 +55,7 @@ struct StructureChecksTests {
     @Test func theDegreeTableRanksByNodeDegreeWithCentrality() throws {
         let table = try StructureChecks(reader: ReleaseReader(folder: release(), preferWorkbooks: false)).degreeTable()
         let slice = try #require(table["slices"]?.arrayValue?.first)
-        let top = slice["top"]?.arrayValue ?? []
+        let top = try #require(slice["top"]?.arrayValue)
         #expect(top.map { $0["city"]?.stringValue } == ["110000", "120000", "130100"])
         #expect(top.map { $0["outbound"]?.intValue } == [9, 1, 0] && top.map { $0["inbound"]?.intValue } == [0, 6, 4])
         // Each of the three cities is linked with both others.

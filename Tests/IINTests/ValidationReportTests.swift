@@ -72,7 +72,7 @@ struct ValidationReportTests {
         let fit = try #require(sections["gravity"]?["slices"]?.arrayValue?.last)
         let profile = try #require(fit["profile"]?["rmse"]?.doubleValue), swarm = try #require(fit["swarm"]?["rmse"]?.doubleValue)
         #expect(swarm >= profile - 1e-9 && swarm <= profile * 1.01, "swarm \(swarm) against profile \(profile)")
-        #expect((sections["top20"]?["comparisons"]?.arrayValue ?? []).count == 2)
+        #expect(try #require(sections["top20"]?["comparisons"]?.arrayValue).count == 2)
     }
 
     /// Rewrites the validate stage's entry of a scratch project's pipeline.
