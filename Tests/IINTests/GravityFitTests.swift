@@ -61,6 +61,61 @@ struct GravityFitTests {
         #expect(fit.swarm(seed: 2025) == swarm, "the same seed gives the same fit")
     }
 
+    /// A known ridge: every pair 100 km apart, so k D^-beta is one number
+    /// and any beta fits as well as any other (k = c 100^beta stays below
+    /// 1). The whole box is within 0.1 %, touching both bounds.
+    @Test func aRidgeIsReportedAsPoorlyIdentified() {
+        var random = SeededRandom(seed: 4)
+        let products = (0..<300).map { _ in exp(log(500) + random.unit() * log(80)) * exp(log(500) + random.unit() * log(80)) }
+        let distances = [Double](repeating: 100, count: 300)
+        let frequencies = products.map { max(1, (1e-8 * $0 * (0.5 + random.unit())).rounded()) }
+        let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
+        let profile = fit.profile()
+        let identification = fit.betaIdentification(best: profile)
+        #expect(identification.low == 0 && identification.high == 2, "\(identification)")
+        #expect(identification.touchesLowerBound && identification.touchesUpperBound && identification.isWide && !identification.identified)
+        #expect(identification.sentence.hasPrefix("beta is poorly identified: any beta in [0.000, 2.000] fits within 0.1 % of the best RMSE"),
+                "\(identification.sentence)")
+        #expect(identification.sentence.contains("upper bound 2") && identification.sentence.contains("lower bound 0"))
+    }
+
+    /// A nearly flat ridge ending at the box's edge, as the 12M release's
+    /// 2010-2020 slices have it: distances 95-105 km, true beta 1.9.
+    @Test func aRidgeAtTheEdgeOfTheBoxTouchesIt() {
+        var random = SeededRandom(seed: 6)
+        let products = (0..<300).map { _ in exp(log(500) + random.unit() * log(80)) * exp(log(500) + random.unit() * log(80)) }
+        let distances = (0..<300).map { _ in 95 + 10 * random.unit() }
+        let frequencies = zip(products, distances).map { max(1, (1e-4 * $0 / pow($1, 1.9) * (0.5 + random.unit())).rounded()) }
+        let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
+        let identification = fit.betaIdentification(best: fit.profile())
+        #expect(identification.touchesUpperBound && !identification.touchesLowerBound && !identification.identified, "\(identification)")
+        #expect(identification.sentence.hasPrefix("beta is poorly identified") && identification.sentence.contains("upper bound 2 of the box"),
+                "\(identification.sentence)")
+    }
+
+    /// A sharp optimum: distances over two orders of magnitude, true beta
+    /// 1.3, 5 % noise. The range is narrow, holds the best beta, and is
+    /// inside the box.
+    @Test func aSharpOptimumIsIdentified() {
+        var random = SeededRandom(seed: 8)
+        let products = (0..<300).map { _ in exp(log(500) + random.unit() * log(80)) * exp(log(500) + random.unit() * log(80)) }
+        let distances = (0..<300).map { _ in exp(log(30) + random.unit() * log(100)) }
+        let frequencies = zip(products, distances).map { 3e-5 * $0 / pow($1, 1.3) * (0.95 + 0.1 * random.unit()) }
+        let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
+        let profile = fit.profile()
+        #expect(abs(profile.beta - 1.3) < 0.05, "\(profile)")
+        let identification = fit.betaIdentification(best: profile)
+        #expect(identification.identified, "\(identification)")
+        #expect(identification.low < profile.beta && profile.beta < identification.high)
+        #expect(identification.width < 0.1 && identification.width > 0, "\(identification)")
+        // The edges are where the profile RMSE crosses 0.1 % above the best.
+        for edge in [identification.low, identification.high] {
+            let ratio = fit.rmse(k: fit.bestK(beta: edge), beta: edge) / profile.rmse
+            #expect(abs(ratio - 1.001) < 1e-5, "\(edge): \(ratio)")
+        }
+        #expect(identification.sentence.hasPrefix("beta is identified: only beta in ["), "\(identification.sentence)")
+    }
+
     @Test func bestKIsClampedToItsRange() {
         // Frequencies far above any k <= 1 can give: the best k is 1.
         let fit = GravityFit(massProduct: [1, 1, 1], distance: [10, 20, 30], frequency: [100, 200, 300])

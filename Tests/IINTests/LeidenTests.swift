@@ -61,6 +61,69 @@ struct LeidenTests {
         #expect(Leiden.communities(count: count, edges: edges, seed: 3) == result, "same seed, same communities")
     }
 
+    /// Modularity by its definition on a dense matrix, sharing nothing with
+    /// Leiden's own bookkeeping.
+    static func modularity(_ matrix: [[Double]], _ membership: [Int]) -> Double {
+        let strength = matrix.map { $0.reduce(0, +) }
+        let twoM = strength.reduce(0, +)
+        var q = 0.0
+        for i in matrix.indices { for j in matrix.indices where membership[i] == membership[j] { q += matrix[i][j] - strength[i] * strength[j] / twoM } }
+        return q / twoM
+    }
+
+    /// The largest gain of moving one node into a community one of its
+    /// neighbours is in, or alone: zero (up to rounding) at a fixed point.
+    static func bestSingleMove(_ matrix: [[Double]], _ membership: [Int]) -> (gain: Double, node: Int, to: Int) {
+        let base = modularity(matrix, membership)
+        var best = (gain: 0.0, node: -1, to: -1)
+        let unused = (membership.max() ?? 0) + 1
+        for node in matrix.indices {
+            let targets = Set(matrix.indices.filter { matrix[node][$0] > 0 && membership[$0] != membership[node] }.map { membership[$0] }).union([unused])
+            for target in targets.sorted() {
+                var moved = membership
+                moved[node] = target
+                let gain = modularity(matrix, moved) - base
+                if gain > best.gain { best = (gain, node, target) }
+            }
+        }
+        return best
+    }
+
+    /// The reported partition is a fixed point: no single node moved to a
+    /// neighbouring community (or alone) raises its modularity. Checked on
+    /// the default release's five slices, as the validate stage runs them,
+    /// and on random weighted graphs with planted groups.
+    @Test func theReportedPartitionIsAFixedPointOfSingleMoves() throws {
+        var graphs: [(String, Int, [(Int, Int, Double)])] = []
+        let networks = try ReleaseNetworks(reader: ReleaseReader(folder: EndToEndTests.golden, preferWorkbooks: false))
+        for year in Set(networks.undirected.map(\.year)).sorted() {
+            let inSlice = networks.undirected.filter { $0.year == year }
+            let cities = Set(inSlice.flatMap { [$0.a, $0.b] }).sorted()
+            let index = Dictionary(uniqueKeysWithValues: cities.enumerated().map { ($1, $0) })
+            graphs.append(("release \(year)", cities.count, inSlice.map { (index[$0.a]!, index[$0.b]!, Double($0.weight)) }))
+        }
+        for seed in 1...12 as ClosedRange<UInt64> {
+            var random = SeededRandom(seed: seed)
+            let count = 60 + random.below(60)
+            var edges: [(Int, Int, Double)] = []
+            for a in 0..<count {
+                for b in (a + 1)..<count where random.chance(a / 12 == b / 12 ? 0.3 : 0.04) { edges.append((a, b, Double(1 + random.below(6)))) }
+            }
+            graphs.append(("random \(seed)", count, edges))
+        }
+        for (name, count, edges) in graphs {
+            var matrix = [[Double]](repeating: [Double](repeating: 0, count: count), count: count)
+            for (a, b, weight) in edges {
+                matrix[a][b] += weight
+                matrix[b][a] += weight
+            }
+            let result = Leiden.communities(count: count, edges: edges, seed: 2025)
+            #expect(abs(result.modularity - Self.modularity(matrix, result.membership)) < 1e-12, "\(name)")
+            let move = Self.bestSingleMove(matrix, result.membership)
+            #expect(move.gain <= 1e-12, "\(name): moving node \(move.node) to community \(move.to) raises Q by \(move.gain) from \(result.modularity)")
+        }
+    }
+
     @Test func graphWithoutEdgesKeepsEveryNodeAlone() {
         let result = Leiden.communities(count: 3, edges: [], seed: 1)
         #expect(result.communityCount == 3 && result.modularity == 0)

@@ -132,6 +132,7 @@ struct ReleaseFormatTests {
         let (status, text) = try Self.checkWithClients(release)
         #expect(status == 0, "\(text)")
         #expect(text.contains("client check passed: 15 workbooks"), "\(text)")
+        #expect(text.contains("fixed point (leidenalg)"), "\(text)")
     }
 
     /// The client check compares every cell, value and type: a workbook

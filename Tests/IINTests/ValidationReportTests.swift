@@ -73,6 +73,25 @@ struct ValidationReportTests {
         let profile = try #require(fit["profile"]?["rmse"]?.doubleValue), swarm = try #require(fit["swarm"]?["rmse"]?.doubleValue)
         #expect(swarm >= profile - 1e-9 && swarm <= profile * 1.01, "swarm \(swarm) against profile \(profile)")
         #expect(try #require(sections["top20"]?["comparisons"]?.arrayValue).count == 2)
+
+        // Each fitted slice says how well beta is identified, and the page
+        // says it in words.
+        let slices = try #require(sections["gravity"]?["slices"]?.arrayValue)
+        #expect(slices.compactMap { $0["year"]?.intValue } == [2000, 2005, 2010, 2015, 2020])
+        let page = try String(contentsOf: release.appendingPathComponent(ValidateStage.pageFile), encoding: .utf8)
+        #expect(page.contains("Is beta identified?"))
+        for slice in slices {
+            let identification = try #require(slice["beta_identification"], "\(slice["year"]?.intValue ?? 0)")
+            let low = try #require(identification["low"]?.doubleValue), high = try #require(identification["high"]?.doubleValue)
+            let beta = try #require(slice["profile"]?["beta"]?.doubleValue)
+            #expect(low <= beta && beta <= high)
+            let sentence = try #require(identification["sentence"]?.stringValue)
+            #expect(sentence.hasPrefix(identification["identified"]?.boolValue == true ? "beta is identified" : "beta is poorly identified"))
+            #expect(page.contains(sentence), "\(sentence)")
+        }
+        // 2010 of the default data ends at beta = 0, the box's bound.
+        #expect(slices[2]["beta_identification"]?["touches_lower_bound"] == .bool(true))
+        #expect(slices[2]["beta_identification"]?["identified"] == .bool(false))
     }
 
     /// Rewrites the validate stage's entry of a scratch project's pipeline.

@@ -3,8 +3,8 @@ for the workbooks, the sqlite3 shell for the database, networkx for the
 graphs. Exits non-zero, naming the file, on the first thing they cannot
 read as the CSV tables say they should.
 
-Run by the test suite when IIN_CLIENT_PYTHON names a Python with openpyxl
-and networkx (.ci/run makes one):  python check_release.py RELEASE_DIR
+Run by the test suite when IIN_CLIENT_PYTHON names a Python with openpyxl,
+networkx and leidenalg (.ci/run makes one):  python check_release.py RELEASE_DIR
 """
 import csv
 import html.parser
@@ -13,6 +13,8 @@ import pathlib
 import subprocess
 import sys
 
+import igraph
+import leidenalg
 import networkx
 import openpyxl
 
@@ -57,7 +59,7 @@ def main(release):
             fail(f"{graph_path.name}: {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges, the tables say {nodes} and {edges}")
     check_report(release)
     print(f"client check passed: {checked} workbooks (openpyxl), IIN.sqlite (sqlite3 shell), GraphML (networkx), "
-          "validation.html (html.parser), Leiden modularity (networkx)")
+          "validation.html (html.parser), Leiden modularity (networkx) and fixed point (leidenalg)")
 
 
 def is_text_column(name):
@@ -131,6 +133,23 @@ def check_report(release):
         theirs = networkx.algorithms.community.modularity(graph, groups.values(), weight="weight")
         if abs(theirs - slice_["modularity"]) > 1e-9:
             fail(f"validation.json: {year} modularity {slice_['modularity']}, networkx computes {theirs}")
+        check_leiden_fixed_point(year, graph, slice_)
+
+
+def check_leiden_fixed_point(year, graph, slice_):
+    """leidenalg's optimiser, started from the reported partition, must
+    find nothing better: the partition is a fixed point of Leiden."""
+    names = sorted(graph.nodes)
+    index = {name: position for position, name in enumerate(names)}
+    copy = igraph.Graph(n=len(names), edges=[(index[a], index[b]) for a, b in graph.edges])
+    copy.es["weight"] = [graph.edges[a, b]["weight"] for a, b in graph.edges]
+    partition = leidenalg.ModularityVertexPartition(copy, initial_membership=[slice_["membership"][name] for name in names], weights="weight")
+    optimiser = leidenalg.Optimiser()
+    optimiser.set_rng_seed(1)
+    gain = optimiser.optimise_partition(partition, n_iterations=-1)
+    after = copy.modularity(partition.membership, weights="weight")
+    if gain > 1e-9 and after > slice_["modularity"] + 1e-9:
+        fail(f"validation.json: {year} modularity {slice_['modularity']} is not a Leiden fixed point: leidenalg raises it to {after}")
 
 
 if __name__ == "__main__":

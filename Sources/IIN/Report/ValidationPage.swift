@@ -168,6 +168,13 @@ public enum ValidationPage {
                                  number(slice["pearson_r"])] + (slice["bands"]?.arrayValue ?? []).map { number($0["pearson_r"]) }
                              + [number(slice["loglog"]?["r_squared"]), number(slice["qq"]?["line"]?["r_squared"])]
                      }, textColumns: [])
+        // How well beta is pinned down, in words: a fit at the edge of a
+        // flat ridge looks as precise in the table as a sharp one.
+        let fitted = slices.filter { $0["beta_identification"] != nil }
+        if !fitted.isEmpty {
+            out += "<h3>Is beta identified?</h3><p>The range of beta whose profile RMSE lies within 0.1 % of the best, each beta at its best k.</p><ul>"
+                + fitted.map { "<li>\(text($0["year"])): \(text($0["beta_identification"]?["sentence"]))</li>" }.joined() + "</ul>"
+        }
         var charts = ""
         for slice in slices where slice["skipped"] == nil {
             let year = text(slice["year"])

@@ -100,6 +100,69 @@ public struct GravityFit: Sendable {
         return Parameters(k: k, beta: beta, rmse: rmse(k: k, beta: beta))
     }
 
+    /// How well the data pin beta down: the betas whose profile RMSE (each
+    /// at its best k) lies within `tolerance` (0.001 = 0.1 %) of the best.
+    /// Along a ridge in (k, beta) a larger beta is made up for by a larger
+    /// k, the RMSE barely moves, and neither fit's beta means much alone.
+    public struct BetaIdentification: Sendable, Equatable {
+        public var tolerance: Double
+        /// The connected range of beta around the best one.
+        public var low: Double
+        public var high: Double
+        public var width: Double { high - low }
+        public var touchesLowerBound: Bool
+        public var touchesUpperBound: Bool
+        /// Wider than this (a tenth of the box) is poorly identified.
+        public static let wideWidth = 0.2
+
+        public var isWide: Bool { width > Self.wideWidth }
+        public var identified: Bool { !isWide && !touchesLowerBound && !touchesUpperBound }
+
+        /// One sentence for the report.
+        public var sentence: String {
+            let range = String(format: "[%.3f, %.3f]", low, high)
+            let percent = String(format: "%g", tolerance * 100)
+            if identified {
+                return "beta is identified: only beta in \(range) fits within \(percent) % of the best RMSE."
+            }
+            var why: [String] = []
+            if isWide { why.append(String(format: "the range is %.3f wide, more than %.1f", width, Self.wideWidth)) }
+            if touchesLowerBound { why.append(String(format: "it reaches the lower bound %g of the box", GravityFit.betaRange.lowerBound)) }
+            if touchesUpperBound { why.append(String(format: "it reaches the upper bound %g of the box", GravityFit.betaRange.upperBound)) }
+            return "beta is poorly identified: any beta in \(range) fits within \(percent) % of the best RMSE (\(why.joined(separator: "; "))), "
+                + "so neither fitted beta is an estimate on its own."
+        }
+    }
+
+    /// Walks out from the best beta on a grid of `steps` intervals over the
+    /// box until the profile RMSE exceeds the best by `tolerance`, then
+    /// bisects each edge to 1e-6.
+    public func betaIdentification(best: Parameters, tolerance: Double = 0.001, steps: Int = 400) -> BetaIdentification {
+        func score(_ beta: Double) -> Double { rmse(k: bestK(beta: beta), beta: beta) }
+        let limit = best.rmse * (1 + tolerance)
+        let lower = Self.betaRange.lowerBound, upper = Self.betaRange.upperBound
+        let step = (upper - lower) / Double(steps)
+        func edge(direction: Double) -> (Double, Bool) {
+            var inside = best.beta
+            while true {
+                let next = direction > 0 ? min(upper, inside + step) : max(lower, inside - step)
+                if next == inside { return (inside, true) }
+                if score(next) > limit {
+                    var (good, bad) = (inside, next)
+                    while abs(bad - good) > 1e-6 {
+                        let middle = (good + bad) / 2
+                        if score(middle) > limit { bad = middle } else { good = middle }
+                    }
+                    return (good, false)
+                }
+                inside = next
+            }
+        }
+        let (low, atLower) = edge(direction: -1)
+        let (high, atUpper) = edge(direction: 1)
+        return BetaIdentification(tolerance: tolerance, low: low, high: high, touchesLowerBound: atLower, touchesUpperBound: atUpper)
+    }
+
     /// The swarm searches log10 k rather than k: with masses in everyday
     /// units (GDP in 100 million yuan, say) the best k is many orders of
     /// magnitude below 1, and a swarm spread evenly over [0, 1] never finds

@@ -4,8 +4,9 @@ import Foundation
 /// maximising modularity with a resolution parameter, on a weighted
 /// undirected graph: fast local moving, refinement within each community
 /// (so every community is connected), aggregation of the refined partition,
-/// repeated until local moving changes nothing. Random choices come from a
-/// seeded generator, so a seed gives one answer.
+/// repeated until local moving changes nothing; such passes are repeated,
+/// each from the last one's partition, until a pass changes nothing. Random
+/// choices come from a seeded generator, so a seed gives one answer.
 public enum Leiden {
     public struct Result: Sendable, Equatable {
         /// Community per node, numbered 0... by falling total strength,
@@ -53,25 +54,33 @@ public enum Leiden {
         var random = SeededRandom(seed: seed)
         let run = Run(twoM: 2 * totalWeight, resolution: resolution, randomness: randomness)
 
-        var graph = original
-        var partition = Array(0..<count)
-        // Which aggregate node each original node sits in.
-        var nodeOf = Array(0..<count)
-        while true {
-            partition = run.moveNodesFast(graph, partition, &random)
-            let communities = Set(partition).count
-            if communities == graph.count { break }
-            let refined = run.refine(graph, partition, &random)
-            let (aggregate, aggregateNode) = run.aggregate(graph, refined)
-            nodeOf = nodeOf.map { aggregateNode[$0] }
-            // The aggregate starts from the unrefined communities.
-            var start = [Int](repeating: 0, count: aggregate.count)
-            for node in 0..<graph.count { start[aggregateNode[node]] = partition[node] }
-            partition = start
-            graph = aggregate
+        // One pass ends on a partition no aggregate node can improve, but a
+        // single original node may still gain by moving (leidenalg, started
+        // from it, raised the modularity every year of a 12M release). So
+        // passes repeat, each starting from the last one's partition, until
+        // one changes nothing: then its first local moving, over the
+        // original nodes, found no move that raises the modularity. Every
+        // change raises it strictly, so this ends; the cap is a safety net.
+        var membership = Array(0..<count)
+        for _ in 0..<Self.maximumPasses {
+            let next = run.pass(original, from: membership, &random)
+            if Self.samePartition(next, membership) { break }
+            membership = next
         }
-        let membership = nodeOf.map { partition[$0] }
         return number(membership, strength: strength, modularity: modularity(original, membership, twoM: 2 * totalWeight, resolution: resolution))
+    }
+
+    static let maximumPasses = 1000
+
+    /// Whether two memberships group the nodes alike, whatever the labels.
+    static func samePartition(_ left: [Int], _ right: [Int]) -> Bool {
+        var forward: [Int: Int] = [:], backward: [Int: Int] = [:]
+        for (a, b) in zip(left, right) {
+            if forward[a, default: b] != b || backward[b, default: a] != a { return false }
+            forward[a] = b
+            backward[b] = a
+        }
+        return true
     }
 
     /// Modularity of a membership: sum over communities of
@@ -105,6 +114,31 @@ public enum Leiden {
         let twoM: Double
         let resolution: Double
         let randomness: Double
+
+        /// One Leiden pass from a partition of the original nodes: local
+        /// moving, refinement, aggregation, repeated while aggregation still
+        /// shrinks the graph and leaves some community with several nodes.
+        func pass(_ original: Graph, from start: [Int], _ random: inout SeededRandom) -> [Int] {
+            var graph = original
+            var partition = start
+            // Which aggregate node each original node sits in.
+            var nodeOf = Array(0..<original.count)
+            while true {
+                partition = moveNodesFast(graph, partition, &random)
+                if Set(partition).count == graph.count { break }
+                let refined = refine(graph, partition, &random)
+                let (aggregate, aggregateNode) = self.aggregate(graph, refined)
+                // Refinement merged nothing: aggregating again would loop.
+                if aggregate.count == graph.count { break }
+                nodeOf = nodeOf.map { aggregateNode[$0] }
+                // The aggregate starts from the unrefined communities.
+                var next = [Int](repeating: 0, count: aggregate.count)
+                for node in 0..<graph.count { next[aggregateNode[node]] = partition[node] }
+                partition = next
+                graph = aggregate
+            }
+            return nodeOf.map { partition[$0] }
+        }
 
         /// Weight from node to each community among its neighbours.
         func links(_ graph: Graph, _ node: Int, _ partition: [Int]) -> [Int: Double] {

@@ -144,6 +144,13 @@ public struct ComparisonChecks: Sendable {
         result["profile"] = Self.parameters(profile)
         result["swarm"] = Self.parameters(swarm)
         result["rmse_gap_percent"] = .number(profile.rmse > 0 ? (swarm.rmse - profile.rmse) / profile.rmse * 100 : 0)
+        let identification = fit.betaIdentification(best: profile)
+        result["beta_identification"] = .object([
+            "tolerance_percent": .number(identification.tolerance * 100),
+            "low": .number(identification.low), "high": .number(identification.high), "width": .number(identification.width),
+            "touches_lower_bound": .bool(identification.touchesLowerBound), "touches_upper_bound": .bool(identification.touchesUpperBound),
+            "identified": .bool(identification.identified), "sentence": .string(identification.sentence),
+        ])
         result["pearson_r"] = Statistics.pearson(predicted, frequencies).map(JSONValue.number) ?? .null
         result["bands"] = .array(Self.bands(kilometres).map { band in
             .object(["band": .string(band.label), "pairs": .integer(band.indices.count),
