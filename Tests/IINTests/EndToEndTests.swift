@@ -179,7 +179,7 @@ struct EndToEndTests {
         let raw = "raw=\(TestSupport.defaultRaw)"
         let reference = try TestSupport.runIIN(["run", "--input", raw, "--work", "reference-work", "--out", "reference"], in: project)
         #expect(reference.status == 0, "\(reference.errors)")
-        let referenceRelease = try InvariantTamperTests.snapshot(project.appendingPathComponent("reference"))
+        let referenceRelease = try TestSupport.snapshot(project.appendingPathComponent("reference"))
         // The release in place before each killed run: the same figures
         // under another anonymisation key, so every byte a rerun must
         // replace differs.
@@ -188,7 +188,7 @@ struct EndToEndTests {
         let previous = try TestSupport.runIIN(["run", "--input", raw, "--input", "anonymisation_key=\(otherKey.path)", "--work", "previous-work", "--out", "previous"],
                                               in: project)
         #expect(previous.status == 0, "\(previous.errors)")
-        let previousRelease = try InvariantTamperTests.snapshot(project.appendingPathComponent("previous"))
+        let previousRelease = try TestSupport.snapshot(project.appendingPathComponent("previous"))
         #expect(previousRelease != referenceRelease)
 
         // Half of what each stage writes: its artifact's files, less those
@@ -208,7 +208,7 @@ struct EndToEndTests {
             let arguments = ["run", "--input", raw, "--work", work.path, "--out", release.path]
             let killed = try TestSupport.runIIN(arguments, in: project, environment: [DiskWrites.killVariable: "\(stage):\(half[stage]!)"])
             #expect(killed.status == 9, "\(stage): the hook did not kill the run (status \(killed.status)) \(killed.errors)")
-            #expect(try InvariantTamperTests.snapshot(release) == previousRelease, "\(stage): the release in place changed")
+            #expect(try TestSupport.snapshot(release) == previousRelease, "\(stage): the release in place changed")
 
             // Only whole artifacts, each at its recorded hashes, and none of
             // the killed stage.
@@ -239,7 +239,7 @@ struct EndToEndTests {
             #expect(rerun.status == 0, "\(stage): \(rerun.errors)")
             #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("tmp").path).isEmpty, "\(stage): tmp/ not cleared")
             #expect(try FileManager.default.contentsOfDirectory(atPath: project.path).filter { $0.hasPrefix(".\(release.lastPathComponent).") }.isEmpty, "\(stage)")
-            #expect(try InvariantTamperTests.snapshot(release) == referenceRelease, "\(stage): the rerun's release differs from an uninterrupted run's")
+            #expect(try TestSupport.snapshot(release) == referenceRelease, "\(stage): the rerun's release differs from an uninterrupted run's")
         }
     }
 

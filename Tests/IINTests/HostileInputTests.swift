@@ -14,15 +14,6 @@ import Glibc
 struct HostileInputTests {
     static let hostile = TestSupport.fixtures.appendingPathComponent("hostile")
 
-    /// Every file of a folder, by relative path (the manifest included).
-    static func snapshot(_ folder: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for path in try FolderEntries(folder).entries.filter({ $0.kind == .file }).map(\.path) {
-            files[path] = try Data(contentsOf: folder.appendingPathComponent(path))
-        }
-        return files
-    }
-
     /// A scratch project holding a good release of the default data, and a
     /// second pipeline file, pipeline-b.json, whose release differs (a
     /// smaller consistency sample), so runs can alternate between two
@@ -86,11 +77,11 @@ struct HostileInputTests {
     func aHostileInputIsRefusedAndTheReleaseKept(_ hostile: Case) throws {
         let project = try Project("hostile-\(hostile.file)")
         try #require(try project.run().status == 0)
-        let before = try Self.snapshot(project.release)
+        let before = try TestSupport.snapshot(project.release)
         let result = try TestSupport.runIIN(["run", "--input", "raw=\(Self.hostile.appendingPathComponent(hostile.file).path)"], in: project.folder)
         #expect(result.status == hostile.status, "\(result.errors)")
         #expect(result.errors.contains(hostile.message), "\(result.errors)")
-        #expect(try Self.snapshot(project.release) == before)
+        #expect(try TestSupport.snapshot(project.release) == before)
         #expect(try project.leftovers().isEmpty)
         // Memory stays under 1 GB on inputs under 10 MB: the largest child
         // process so far (every iin this suite ran) stayed below it.
@@ -104,7 +95,7 @@ struct HostileInputTests {
     @Test func aFIFOOrADeviceIsRefusedByName() throws {
         let project = try Project("hostile-fifo")
         try #require(try project.run().status == 0)
-        let before = try Self.snapshot(project.release)
+        let before = try TestSupport.snapshot(project.release)
         let fifo = project.folder.appendingPathComponent("crawl.csv")
         try #require(mkfifo(fifo.path, 0o644) == 0)
         for (input, what) in [(fifo.path, "is a FIFO (named pipe), not a regular file"), ("/dev/zero", "is a character device, not a regular file")] {
@@ -112,7 +103,7 @@ struct HostileInputTests {
             #expect(result.status == 1)
             #expect(result.errors.contains("'\(input)' \(what)"), "\(result.errors)")
         }
-        #expect(try Self.snapshot(project.release) == before)
+        #expect(try TestSupport.snapshot(project.release) == before)
     }
 
     /// A folder iin did not write is never replaced: not one with a
@@ -126,15 +117,15 @@ struct HostileInputTests {
         let refused = try project.run(["--out", foreign.path])
         #expect(refused.status == 1)
         #expect(refused.errors.contains("is not an iin release folder (it has no manifest.json written by iin)"), "\(refused.errors)")
-        #expect(try Self.snapshot(foreign) == ["manifest.json": Data("{\"name\": \"my data\"}".utf8), "thesis.docx": Data("precious".utf8)])
+        #expect(try TestSupport.snapshot(foreign) == ["manifest.json": Data("{\"name\": \"my data\"}".utf8), "thesis.docx": Data("precious".utf8)])
 
         try #require(try project.run().status == 0)
         try TestSupport.write("notes", to: project.release.appendingPathComponent("my notes.txt"))
-        let before = try Self.snapshot(project.release)
+        let before = try TestSupport.snapshot(project.release)
         let extra = try project.run(pipeline: "pipeline-b.json")
         #expect(extra.status == 1)
         #expect(extra.errors.contains("it holds file(s) its manifest does not list: my notes.txt"), "\(extra.errors)")
-        #expect(try Self.snapshot(project.release) == before)
+        #expect(try TestSupport.snapshot(project.release) == before)
     }
 
     /// A release folder holding what iin did not write, or a FIFO where a
@@ -208,9 +199,9 @@ struct HostileInputTests {
     @Test func aCrawlThatLostThirtyPercentIsRefusedUnlessAccepted() throws {
         let project = try Project("hostile-guard")
         try #require(try project.run().status == 0)
-        let before = try Self.snapshot(project.release)
+        let before = try TestSupport.snapshot(project.release)
         let audit = project.work.appendingPathComponent("audit")
-        let auditBefore = try Self.snapshot(audit)
+        let auditBefore = try TestSupport.snapshot(audit)
         // The same two files, each cut to its first 70 % of lines.
         let shrunk = project.folder.appendingPathComponent("shrunk")
         for name in ["records-001.csv", "records-002.csv"] {
@@ -222,9 +213,9 @@ struct HostileInputTests {
         #expect(refused.status == 4, "\(refused.errors)")
         #expect(refused.errors.contains("rows read fell from 4000 to 2800 (-30.0 %, more than guard.max_drop 20.0 %)"), "\(refused.errors)")
         #expect(refused.errors.contains("--accept-shrink"))
-        #expect(try Self.snapshot(project.release) == before)
+        #expect(try TestSupport.snapshot(project.release) == before)
         // The audit folder keeps the named sample of the release in place.
-        #expect(try Self.snapshot(audit) == auditBefore)
+        #expect(try TestSupport.snapshot(audit) == auditBefore)
 
         let accepted = try TestSupport.runIIN(arguments + ["--accept-shrink"], in: project.folder)
         #expect(accepted.status == 0, "\(accepted.errors)")
@@ -239,19 +230,19 @@ struct HostileInputTests {
     @Test func aFullDiskInEachStageIsAnErrorAndTheNextRunRecovers() throws {
         let project = try Project("hostile-fulldisk")
         try #require(try project.run(pipeline: "pipeline-b.json").status == 0)
-        let releaseB = try Self.snapshot(project.release)
+        let releaseB = try TestSupport.snapshot(project.release)
         try #require(try project.run().status == 0)
-        let releaseA = try Self.snapshot(project.release)
+        let releaseA = try TestSupport.snapshot(project.release)
         #expect(releaseA != releaseB)
         for stage in ["ingest", "geocode", "dedupe", "aggregate", "degrees", "publish", "validate", ReleaseFolder.stagingStageName] {
             let failed = try project.run(["--force", "ingest"], pipeline: "pipeline-b.json", environment: [DiskWrites.faultVariable: stage])
             #expect(failed.status == 1, "\(stage): \(failed.errors)")
             #expect(failed.errors.contains("error: no space left in ") && failed.errors.contains("more needed"), "\(stage): \(failed.errors)")
-            #expect(try Self.snapshot(project.release) == releaseA, "\(stage)")
+            #expect(try TestSupport.snapshot(project.release) == releaseA, "\(stage)")
             let left = try project.leftovers()
             #expect(left.isEmpty, "\(stage): \(left)")
             #expect(try project.run(pipeline: "pipeline-b.json").status == 0)
-            #expect(try Self.snapshot(project.release) == releaseB, "\(stage)")
+            #expect(try TestSupport.snapshot(project.release) == releaseB, "\(stage)")
             #expect(try project.run().status == 0)
         }
     }
@@ -294,12 +285,12 @@ struct HostileInputTests {
     func interrupt(with signalNumber: Int32, times: Int, seed: UInt64) throws {
         let project = try Project("hostile-signal-\(signalNumber)")
         try #require(try project.run(pipeline: "pipeline-b.json").status == 0)
-        let releases = ["pipeline-b.json": try Self.snapshot(project.release)]
+        let releases = ["pipeline-b.json": try TestSupport.snapshot(project.release)]
             .merging(try { () throws -> [String: [String: Data]] in
                 let started = Date()
                 try #require(try project.run(["--force", "ingest"]).status == 0)
                 Self.fullRun = Date().timeIntervalSince(started)
-                return ["pipeline.json": try Self.snapshot(project.release)]
+                return ["pipeline.json": try TestSupport.snapshot(project.release)]
             }()) { first, _ in first }
         var random = SeededRandom(seed: seed)
         for round in 0..<times {
@@ -308,7 +299,7 @@ struct HostileInputTests {
             let (status, errors) = try TestSupport.runIINInterrupted(
                 ["run", "--pipeline", target, "--force", "ingest", "--input", "raw=\(TestSupport.defaultRaw)"], in: project.folder,
                 after: delay, signal: signalNumber)
-            let now = try Self.snapshot(project.release)
+            let now = try TestSupport.snapshot(project.release)
             #expect(releases.values.contains(now), "round \(round): after the signal at \(delay) s the release is neither whole release")
             if signalNumber != SIGKILL {
                 let name = signalNumber == SIGINT ? "SIGINT" : "SIGTERM"
@@ -321,7 +312,7 @@ struct HostileInputTests {
             }
             let rerun = try project.run(pipeline: target)
             #expect(rerun.status == 0, "round \(round): \(rerun.errors)")
-            #expect(try Self.snapshot(project.release) == releases[target], "round \(round): the rerun after a signal at \(delay) s")
+            #expect(try TestSupport.snapshot(project.release) == releases[target], "round \(round): the rerun after a signal at \(delay) s")
             let left = try project.leftovers()
             #expect(left.isEmpty, "round \(round): \(left)")
         }

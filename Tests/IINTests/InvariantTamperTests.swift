@@ -12,28 +12,6 @@ struct InvariantTamperTests {
     static let metric = PublishStage.metricName + ".csv"
     static let accounting = PublishStage.accountingName + ".csv"
 
-    /// Rewrites one cell of a published CSV: the first data row for which
-    /// `choose` holds (rows whose cells hold no quoted comma only).
-    /// Returns that row's cells before the edit.
-    @discardableResult
-    static func edit(_ file: URL, column: String, where choose: ([String: String]) -> Bool = { _ in true },
-                     to value: ([String: String]) -> String) throws -> [String: String] {
-        var lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
-        let header = lines[0].components(separatedBy: ",")
-        let index = try #require(header.firstIndex(of: column), "\(file.lastPathComponent) has no column \(column)")
-        for number in 1..<lines.count {
-            var cells = lines[number].components(separatedBy: ",")
-            guard cells.count == header.count else { continue }
-            let row = Dictionary(uniqueKeysWithValues: zip(header, cells))
-            guard choose(row) else { continue }
-            cells[index] = value(row)
-            lines[number] = cells.joined(separator: ",")
-            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
-            return row
-        }
-        throw TestFailure("no row of \(file.lastPathComponent) to edit")
-    }
-
     /// The checks of a tampered release: the one named must fail, the rest
     /// pass. Returns the failing check.
     static func onlyFailing(_ id: String, in release: URL) throws -> CheckResult {
@@ -55,11 +33,24 @@ struct InvariantTamperTests {
         }
     }
 
+    /// One undirected intercity weight raised by one: the directed and
+    /// undirected sums of that slice differ by exactly one.
+    @Test func directedEqualsUndirected() throws {
+        let release = try TestSupport.defaultRelease()
+        let row = try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedName + ".csv"), column: "InvestmentFrequency",
+                                           where: { $0["InvestmentYear"] == "2005" }) { String(Int($0["InvestmentFrequency"]!)! + 1) }
+        let failing = try Self.onlyFailing("directed_equals_undirected", in: release)
+        let line = try #require(failing.failures.count == 1 ? failing.failures.first : nil, "\(failing.failures)")
+        #expect(line.hasPrefix("investment intercity 2005: directed "), "\(line) (edited \(row["CityDyad"]!))")
+        let numbers = line.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Int($0) }
+        #expect(numbers.count == 2 && numbers[1] == numbers[0] + 1, "\(line)")
+    }
+
     /// One city's outdegree raised by one in 2020: outdegrees no longer add
     /// up to indegrees or to the directed intercity sum.
     @Test func degreeSums() throws {
         let release = try TestSupport.defaultRelease()
-        let row = try Self.edit(release.appendingPathComponent(Self.metric), column: "Outdegree", where: { $0["InvestmentYear"] == "2020" }) {
+        let row = try TestSupport.editCell(release.appendingPathComponent(Self.metric), column: "Outdegree", where: { $0["InvestmentYear"] == "2020" }) {
             String(Int($0["Outdegree"]!)! + 1)
         }
         let failing = try Self.onlyFailing("degree_sums", in: release)
@@ -76,7 +67,7 @@ struct InvariantTamperTests {
     /// the sums stay the same, so only the self-link check can see it.
     @Test func noIntracityInIntercity() throws {
         let release = try TestSupport.defaultRelease()
-        let row = try Self.edit(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode", where: { $0["InvestmentYear"] == "2015" }) {
+        let row = try TestSupport.editCell(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode", where: { $0["InvestmentYear"] == "2015" }) {
             $0["InvestorCityCode"]!
         }
         let failing = try Self.onlyFailing("no_intracity_in_intercity", in: release)
@@ -87,7 +78,7 @@ struct InvariantTamperTests {
     /// (the row stays intercity and its weight stays, so no sum moves).
     @Test func knownCityCodes() throws {
         let release = try TestSupport.defaultRelease()
-        try Self.edit(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode") { _ in "990100" }
+        try TestSupport.editCell(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode") { _ in "990100" }
         let failing = try Self.onlyFailing("known_city_codes", in: release)
         #expect(failing.failures == ["investment \(PublishStage.directedName): unknown city codes 990100"])
     }
@@ -96,7 +87,7 @@ struct InvariantTamperTests {
     /// up, and neither does the TOTAL row's Kept.
     @Test func accountingIdentity() throws {
         let release = try TestSupport.defaultRelease()
-        let row = try Self.edit(release.appendingPathComponent(Self.accounting), column: "Kept", where: { $0["File"] == "records-002.csv" }) {
+        let row = try TestSupport.editCell(release.appendingPathComponent(Self.accounting), column: "Kept", where: { $0["File"] == "records-002.csv" }) {
             String(Int($0["Kept"]!)! + 1)
         }
         let failing = try Self.onlyFailing("accounting_identity", in: release)
@@ -117,14 +108,14 @@ struct InvariantTamperTests {
         let first = try TestSupport.runIIN(["run", "--input", input], in: project)
         #expect(first.status == 0, "\(first.errors)")
         let release = project.appendingPathComponent("release")
-        let before = try Self.snapshot(release)
+        let before = try TestSupport.snapshot(release)
 
         let publishArtifacts = project.appendingPathComponent(".iin/artifacts/publish")
         let fingerprints = try FileManager.default.contentsOfDirectory(atPath: publishArtifacts.path)
         try #require(fingerprints.count == 1)
         let artifact = publishArtifacts.appendingPathComponent(fingerprints[0])
         let table = artifact.appendingPathComponent(Self.metric)
-        try Self.edit(table, column: "Indegree", where: { $0["InvestmentYear"] == "2010" && $0["Indegree"] != "0" }) {
+        try TestSupport.editCell(table, column: "Indegree", where: { $0["InvestmentYear"] == "2010" && $0["Indegree"] != "0" }) {
             String(Int($0["Indegree"]!)! - 1)
         }
         try Self.resign(artifact, file: Self.metric)
@@ -133,17 +124,8 @@ struct InvariantTamperTests {
         #expect(broken.status == 3, "\(broken.output)\n\(broken.errors)")
         #expect(broken.errors.contains("degree_sums: investment 2010: outdegrees"), "\(broken.errors)")
         #expect(!broken.output.contains("stale") && !broken.errors.contains("damaged"), "the re-signed artifact was trusted")
-        #expect(try Self.snapshot(release) == before, "the release was changed by a run whose invariants broke")
+        #expect(try TestSupport.snapshot(release) == before, "the release was changed by a run whose invariants broke")
         #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent(".iin/reports/validation-failed.json").path))
-    }
-
-    /// Every file of a folder, by relative path, with its bytes.
-    static func snapshot(_ folder: URL) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        for name in try ArtifactStore.listFiles(in: folder) + ["manifest.json"] {
-            files[name] = try Data(contentsOf: folder.appendingPathComponent(name))
-        }
-        return files
     }
 
     /// Rewrites the size and SHA-256 of one file in an artifact's record.

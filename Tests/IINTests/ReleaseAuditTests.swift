@@ -50,7 +50,7 @@ struct ReleaseAuditTests {
     @Test func table1FiguresMustHaveTheContractsDecimals() throws {
         let release = try TestSupport.defaultRelease("audit-decimals")
         let file = release.appendingPathComponent(PublishStage.statisticsName + ".csv")
-        let row = try InvariantTamperTests.edit(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { row in
+        let row = try TestSupport.editCell(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { row in
             String(format: "%.2f", Double(row["Mean"]!)!)
         }
         let checks = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: false).run()
@@ -60,7 +60,7 @@ struct ReleaseAuditTests {
         #expect(checks.filter { !$0.passed }.map(\.id) == ["table1_recomputed"])
 
         // The right value with a decimal too many is refused as well.
-        try InvariantTamperTests.edit(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { _ in row["Mean"]! + "0" }
+        try TestSupport.editCell(file, column: "Mean", where: { $0["Type"] == "Directed" && $0["Year"] == "2020" }) { _ in row["Mean"]! + "0" }
         let again = try ReleaseAudit(release: release, gazetteer: try TestSupport.gazetteer(), preferWorkbooks: false).run()
         #expect(again.first { $0.id == "table1_recomputed" }?.failures
                 == ["investment Directed 2020: Mean published \(row["Mean"]!)0 with 5 decimals, outputs.md prints 4 (\(row["Mean"]!))"])

@@ -127,6 +127,38 @@ enum TestSupport {
         return release
     }
 
+    /// Rewrites one cell of a published CSV: the first data row for which
+    /// `choose` holds (rows whose cells hold no quoted comma only).
+    /// Returns that row's cells before the edit.
+    @discardableResult
+    static func editCell(_ file: URL, column: String, where choose: ([String: String]) -> Bool = { _ in true },
+                     to value: ([String: String]) -> String) throws -> [String: String] {
+        var lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+        let header = lines[0].components(separatedBy: ",")
+        let index = try #require(header.firstIndex(of: column), "\(file.lastPathComponent) has no column \(column)")
+        for number in 1..<lines.count {
+            var cells = lines[number].components(separatedBy: ",")
+            guard cells.count == header.count else { continue }
+            let row = Dictionary(uniqueKeysWithValues: zip(header, cells))
+            guard choose(row) else { continue }
+            cells[index] = value(row)
+            lines[number] = cells.joined(separator: ",")
+            try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+            return row
+        }
+        throw TestFailure("no row of \(file.lastPathComponent) to edit")
+    }
+
+    /// Every file of a folder, by relative path, with its bytes: what "the
+    /// release is unchanged, byte for byte" compares.
+    static func snapshot(_ folder: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for path in try FolderEntries(folder).entries.filter({ $0.kind == .file }).map(\.path) {
+            files[path] = try Data(contentsOf: folder.appendingPathComponent(path))
+        }
+        return files
+    }
+
     /// The default fixture's manual geocoding overrides.
     static let defaultOverrides = fixtures.appendingPathComponent("default/overrides.csv").path
 
