@@ -243,6 +243,27 @@ struct EndToEndTests {
         }
     }
 
+    /// A test hook with a value that names no stage or no byte count is
+    /// refused before anything runs, naming the variable; one that is set
+    /// says so, so a hook left in a nightly job's environment is never
+    /// silent.
+    @Test func aMalformedTestHookIsRefusedAndASetOneIsAnnounced() throws {
+        let project = try TestSupport.scratchProject()
+        let raw = "raw=\(TestSupport.defaultRaw)"
+        for (variable, value) in [(DiskWrites.killVariable, "geocode:abc"), (DiskWrites.killVariable, "geocode:-5"), (DiskWrites.killVariable, "geocode"),
+                                  (DiskWrites.killVariable, "geocode:99999999999999999999"), (DiskWrites.killVariable, "nosuchstage:10"),
+                                  (DiskWrites.killVariable, "GEOCODE:10"), (DiskWrites.faultVariable, ":100"), (DiskWrites.faultVariable, "publish:1:2")] {
+            let result = try TestSupport.runIIN(["run", "--input", raw], in: project, environment: [variable: value])
+            #expect(result.status == 1, "\(variable)=\(value): \(result.status) \(result.errors)")
+            #expect(result.errors.contains("error: \(variable) '\(value)': expected STAGE"), "\(variable)=\(value): \(result.errors)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("release").path), "a refused hook ran the pipeline")
+        let announced = try TestSupport.runIIN(["run", "--input", raw], in: project, environment: [DiskWrites.killVariable: "publish:999999999"])
+        #expect(announced.status == 0, "\(announced.errors)")
+        #expect(announced.errors.contains("test hook IIN_FAULT_KILL=publish:999999999 is set: stage publish will be killed with SIGKILL after 999999999 bytes"),
+                "\(announced.errors)")
+    }
+
     struct StoredArtifact {
         var folder: URL
         var files: [ArtifactRecord.FileEntry]

@@ -89,8 +89,17 @@ struct GravityFitTests {
         let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
         let identification = fit.betaIdentification(best: fit.profile())
         #expect(identification.touchesUpperBound && !identification.touchesLowerBound && !identification.identified, "\(identification)")
-        #expect(identification.sentence.hasPrefix("beta is poorly identified") && identification.sentence.contains("upper bound 2 of the box"),
-                "\(identification.sentence)")
+        #expect(identification.bestAtBound == 2 && !identification.isWide, "\(identification)")
+        #expect(identification.sentence.hasPrefix("beta is not estimated: the best fit lies on the bound beta = 2 of the box")
+                && identification.sentence.hasSuffix("the data would take a beta above it if the box allowed."), "\(identification.sentence)")
+    }
+
+    /// Frequencies that are all the same leave nothing to explain.
+    @Test func equalFrequenciesIdentifyNothing() {
+        let fit = GravityFit(massProduct: [4e6, 9e6, 2.5e7, 1e6], distance: [50, 300, 900, 120], frequency: [1, 1, 1, 1])
+        let identification = fit.betaIdentification(best: fit.profile())
+        #expect(!identification.frequenciesVary && !identification.identified)
+        #expect(identification.sentence == "beta is not identified: every pair has the same frequency, so the fit has no variation to explain.")
     }
 
     /// A sharp optimum: distances over two orders of magnitude, true beta

@@ -63,6 +63,47 @@ struct InvariantTamperTests {
         #expect(numbers.count == 3 && numbers[0] == numbers[1] + 1 && numbers[1] == numbers[2], "\(line) (edited \(row["CityCode"]!))")
     }
 
+    /// Outdegree and indegree of one city both raised by one: they still
+    /// agree with each other, but no longer with the directed intercity sum.
+    @Test func degreeSumsAgainstTheDirectedSum() throws {
+        let release = try TestSupport.defaultRelease()
+        let file = release.appendingPathComponent(Self.metric)
+        let row = try TestSupport.editCell(file, column: "Outdegree", where: { $0["InvestmentYear"] == "2015" }) { String(Int($0["Outdegree"]!)! + 1) }
+        try TestSupport.editCell(file, column: "Indegree", where: { $0["InvestmentYear"] == "2015" && $0["CityCode"] == row["CityCode"] }) {
+            String(Int($0["Indegree"]!)! + 1)
+        }
+        let failing = try Self.onlyFailing("degree_sums", in: release)
+        let line = try #require(failing.failures.count == 1 ? failing.failures.first : nil, "\(failing.failures)")
+        let numbers = line.split(whereSeparator: { $0 == " " || $0 == "," }).compactMap { Int($0) }
+        #expect(line.hasPrefix("investment 2015: outdegrees ") && numbers.count == 3 && numbers[0] == numbers[1] && numbers[1] == numbers[2] + 1, "\(line)")
+    }
+
+    /// The sums of the tables that include intracity links are compared too.
+    @Test func directedEqualsUndirectedIncludingIntracity() throws {
+        let release = try TestSupport.defaultRelease()
+        try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedIntracityName + ".csv"), column: "InvestmentFrequency",
+                                 where: { $0["InvestmentYear"] == "2010" }) { String(Int($0["InvestmentFrequency"]!)! + 1) }
+        let failing = try Self.onlyFailing("directed_equals_undirected", in: release)
+        #expect(failing.failures.count == 1 && failing.failures[0].hasPrefix("investment including intracity 2010: directed "), "\(failing.failures)")
+    }
+
+    /// A self-link in the undirected intercity table (sums unchanged).
+    @Test func noIntracityInTheUndirectedTable() throws {
+        let release = try TestSupport.defaultRelease()
+        let row = try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedName + ".csv"), column: "CityBCode",
+                                           where: { $0["InvestmentYear"] == "2020" }) { $0["CityACode"]! }
+        let failing = try Self.onlyFailing("no_intracity_in_intercity", in: release)
+        #expect(failing.failures == ["investment \(PublishStage.undirectedName): 1 rows link a city to itself, e.g. \(row["CityACode"]!) in 2020"])
+    }
+
+    /// An unknown code in the metric table, the other table the check reads.
+    @Test func knownCityCodesInTheMetricTable() throws {
+        let release = try TestSupport.defaultRelease()
+        try TestSupport.editCell(release.appendingPathComponent(Self.metric), column: "CityCode", where: { $0["InvestmentYear"] == "2005" }) { _ in "990200" }
+        let failing = try Self.onlyFailing("known_city_codes", in: release)
+        #expect(failing.failures == ["investment \(PublishStage.metricName): unknown city codes 990200"])
+    }
+
     /// A directed intercity row whose investee is turned into its investor:
     /// the sums stay the same, so only the self-link check can see it.
     @Test func noIntracityInIntercity() throws {

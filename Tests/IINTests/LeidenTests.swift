@@ -111,6 +111,7 @@ struct LeidenTests {
             }
             graphs.append(("random \(seed)", count, edges))
         }
+        try #require(graphs.count == 17 && graphs.prefix(5).allSatisfy { $0.2.count > 0 }, "the release's five slices did not load")
         for (name, count, edges) in graphs {
             var matrix = [[Double]](repeating: [Double](repeating: 0, count: count), count: count)
             for (a, b, weight) in edges {

@@ -124,12 +124,20 @@ struct StageVersionTests {
             current[result.kind] = .object(["code_version": .integer(record.components.codeVersion),
                                             "outputs": .string(FingerprintComponents.digest(digest))])
         }
+        let recorded = try #require(try JSONValue.parse(Data(contentsOf: Self.file)).objectValue, "\(Self.file.path) is not a JSON object")
         if try GoldenUpdate.requested() {
+            // Rewriting new outputs under an old version would record the
+            // very mistake this test exists to catch.
+            let unbumped = current.keys.sorted().filter { recorded[$0]?["code_version"] == current[$0]?["code_version"] && recorded[$0]?["outputs"] != current[$0]?["outputs"] }
+            guard unbumped.isEmpty else {
+                Issue.record("not rewritten: the output of \(unbumped.joined(separator: ", ")) changed under the same code version; bump codeVersion first")
+                return
+            }
             try Data((JSONValue.object(current).prettyPrinted() + "\n").utf8).write(to: Self.file)
             GoldenUpdate.recordRewrite("fixtures/golden/stage-versions.json")
             return
         }
-        let recorded = try JSONValue.parse(Data(contentsOf: Self.file)).objectValue ?? [:]
+        #expect(Set(recorded.keys) == Set(current.keys), "stages recorded but not built, or built but not recorded")
         for (kind, now) in current.sorted(by: { $0.key < $1.key }) {
             guard let before = recorded[kind] else { Issue.record("\(kind): not recorded; run with IIN_UPDATE_GOLDEN=1"); continue }
             if before["code_version"] == now["code_version"] {

@@ -121,7 +121,10 @@ def check_report(release):
     # The modularity of the reported communities, recomputed by networkx
     # from the published undirected table.
     undirected = list(csv.DictReader((release / "Undirected intercity investment network dataset.csv").open(encoding="utf-8")))
-    for slice_ in report["sections"]["communities"]["slices"]:
+    slices = report["sections"]["communities"]["slices"]
+    if [slice_["year"] for slice_ in slices] != sorted({int(row["InvestmentYear"]) for row in undirected}):
+        fail(f"validation.json: community slices {[slice_['year'] for slice_ in slices]} are not the undirected table's years")
+    for slice_ in slices:
         year = str(slice_["year"])
         graph = networkx.Graph()
         for row in undirected:

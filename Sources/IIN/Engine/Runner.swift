@@ -123,6 +123,7 @@ public final class Runner {
         for name in force where pipeline.stage(named: name) == nil {
             throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
         }
+        for warning in try DiskWrites.checkTestHooks(stages: pipeline.stages.map(\.name) + [ReleaseFolder.stagingStageName]) { log.warning(warning) }
         try store.prepare()
         let lock = try WorkLock(folder: workFolder)
         let lockToken = Interruption.onInterrupt { lock.release() }

@@ -23,19 +23,49 @@ public enum DiskWrites {
     public static let killVariable = "IIN_FAULT_KILL"
 
     struct Fault: Sendable {
+        var variable: String
+        var value: String
         var stage: String
-        var budget: Int
+        /// nil when BYTES is not a whole number of 0 or more: the hook is
+        /// then refused before anything runs (`checkTestHooks`), never
+        /// taken as 0.
+        var budget: Int?
 
-        init?(variable: String) {
+        init?(variable: String, bytesRequired: Bool) {
             guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else { return nil }
+            self.variable = variable
+            self.value = value
             let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-            stage = String(parts.first ?? "")
-            budget = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            stage = String(parts[0])
+            if parts.count > 1 {
+                let digits = parts[1]
+                budget = !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) ? Int(digits) : nil
+            } else {
+                budget = bytesRequired ? nil : 0
+            }
         }
     }
 
-    static let fault = Fault(variable: faultVariable)
-    static let kill = Fault(variable: killVariable)
+    static let fault = Fault(variable: faultVariable, bytesRequired: false)
+    static let kill = Fault(variable: killVariable, bytesRequired: true)
+
+    /// Refuses a test hook whose value names no stage of this pipeline or
+    /// no byte count, and warns of one that is set: a hook left in a
+    /// nightly job's environment would otherwise fail the run without a
+    /// word, or be ignored without one.
+    public static func checkTestHooks(stages: [String]) throws(IINError) -> [String] {
+        var warnings: [String] = []
+        for hook in [fault, kill].compactMap({ $0 }) {
+            let form = hook.variable == killVariable ? "STAGE:BYTES" : "STAGE[:BYTES]"
+            let expected = "\(form), for tests only: STAGE one of \(stages.joined(separator: ", ")), BYTES a whole number of 0 or more; unset it for real runs"
+            guard stages.contains(hook.stage), hook.budget != nil else {
+                throw IINError.invalidArgument(name: hook.variable, value: hook.value, expected: expected)
+            }
+            let effect = hook.variable == killVariable ? "killed with SIGKILL" : "failed as if the disk were full"
+            warnings.append("test hook \(hook.variable)=\(hook.value) is set: stage \(hook.stage) will be \(effect) after \(hook.budget!) bytes")
+        }
+        return warnings
+    }
 
     private static let currentStage = Mutex<String?>(nil)
     private static let writtenInStage = Atomic<Int>(0)
@@ -53,14 +83,15 @@ public enum DiskWrites {
         guard let fault else { return false }
         guard currentStage.withLock({ $0 }) == fault.stage else { return false }
         let before = writtenInStage.add(count, ordering: .relaxed).oldValue
-        return before + count > fault.budget
+        return before + count > fault.budget ?? 0
     }
 
     /// Counts `count` bytes just written for the kill hook, and dies when
     /// they take the stage past its budget.
     static func wrote(count: Int) {
         guard let kill, currentStage.withLock({ $0 }) == kill.stage else { return }
-        if killedInStage.add(count, ordering: .relaxed).newValue > kill.budget {
+        guard let budget = kill.budget else { return }
+        if killedInStage.add(count, ordering: .relaxed).newValue > budget {
             _ = Glibc.kill(getpid(), SIGKILL)
             // SIGKILL is not delivered at once on every kernel path; nothing
             // more may be written meanwhile.

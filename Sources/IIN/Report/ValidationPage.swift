@@ -172,8 +172,10 @@ public enum ValidationPage {
         // flat ridge looks as precise in the table as a sharp one.
         let fitted = slices.filter { $0["beta_identification"] != nil }
         if !fitted.isEmpty {
-            out += "<h3>Is beta identified?</h3><p>The range of beta whose profile RMSE lies within 0.1 % of the best, each beta at its best k.</p><ul>"
-                + fitted.map { "<li>\(text($0["year"])): \(text($0["beta_identification"]?["sentence"]))</li>" }.joined() + "</ul>"
+            let percent = text(fitted[0]["beta_identification"]?["tolerance_percent"])
+            out += "<h3>Is beta identified?</h3><p>The range of beta whose profile RMSE lies within \(percent) % of the best, each beta at its best k: "
+                + "how flat the fit is along beta, not a confidence interval.</p><ul>"
+                + fitted.map { "<li>\(text($0["year"])) (\(text($0["pairs"])) pairs): \(text($0["beta_identification"]?["sentence"]))</li>" }.joined() + "</ul>"
         }
         var charts = ""
         for slice in slices where slice["skipped"] == nil {

@@ -112,16 +112,28 @@ public struct GravityFit: Sendable {
         public var width: Double { high - low }
         public var touchesLowerBound: Bool
         public var touchesUpperBound: Bool
+        /// The best beta itself, when it lies on a bound of the box.
+        public var bestAtBound: Double?
+        /// All frequencies equal: nothing for any beta to explain.
+        public var frequenciesVary: Bool
         /// Wider than this (a tenth of the box) is poorly identified.
         public static let wideWidth = 0.2
 
         public var isWide: Bool { width > Self.wideWidth }
-        public var identified: Bool { !isWide && !touchesLowerBound && !touchesUpperBound }
+        public var identified: Bool { frequenciesVary && bestAtBound == nil && !isWide && !touchesLowerBound && !touchesUpperBound }
 
         /// One sentence for the report.
         public var sentence: String {
             let range = String(format: "[%.3f, %.3f]", low, high)
             let percent = String(format: "%g", tolerance * 100)
+            if !frequenciesVary {
+                return "beta is not identified: every pair has the same frequency, so the fit has no variation to explain."
+            }
+            if let bound = bestAtBound, !isWide {
+                let side = bound == GravityFit.betaRange.lowerBound ? "below" : "above"
+                return "beta is not estimated: the best fit lies on the bound beta = \(String(format: "%g", bound)) of the box "
+                    + "(beta in \(range) fits within \(percent) % of the best RMSE), so the data would take a beta \(side) it if the box allowed."
+            }
             if identified {
                 return "beta is identified: only beta in \(range) fits within \(percent) % of the best RMSE."
             }
@@ -160,7 +172,10 @@ public struct GravityFit: Sendable {
         }
         let (low, atLower) = edge(direction: -1)
         let (high, atUpper) = edge(direction: 1)
-        return BetaIdentification(tolerance: tolerance, low: low, high: high, touchesLowerBound: atLower, touchesUpperBound: atUpper)
+        let atBound = [lower, upper].first { abs(best.beta - $0) < 1e-9 }
+        let vary = frequency.contains { $0 != frequency.first }
+        return BetaIdentification(tolerance: tolerance, low: low, high: high, touchesLowerBound: atLower, touchesUpperBound: atUpper,
+                                  bestAtBound: atBound, frequenciesVary: vary)
     }
 
     /// The swarm searches log10 k rather than k: with masses in everyday

@@ -149,6 +149,7 @@ public struct ComparisonChecks: Sendable {
             "tolerance_percent": .number(identification.tolerance * 100),
             "low": .number(identification.low), "high": .number(identification.high), "width": .number(identification.width),
             "touches_lower_bound": .bool(identification.touchesLowerBound), "touches_upper_bound": .bool(identification.touchesUpperBound),
+            "best_at_bound": identification.bestAtBound.map(JSONValue.number) ?? .null, "frequencies_vary": .bool(identification.frequenciesVary),
             "identified": .bool(identification.identified), "sentence": .string(identification.sentence),
         ])
         result["pearson_r"] = Statistics.pearson(predicted, frequencies).map(JSONValue.number) ?? .null
