@@ -59,6 +59,8 @@ struct TruthTablesTests {
         let accounting = try #require(Workspace.accounting(of: log.results))
         var expectedPerFile: [String: [String: Int]] = [:]
         for record in truth { expectedPerFile[record.file, default: [:]][record.defect, default: 0] += 1 }
+        #expect(accounting.files.map { URL(fileURLWithPath: $0.file).lastPathComponent }.sorted() == expectedPerFile.keys.sorted(),
+                "the accounting's files are the truth's files")
         for file in accounting.files {
             let name = URL(fileURLWithPath: file.file).lastPathComponent
             let expected = try #require(expectedPerFile[name], "\(file.file) not in the truth")
