@@ -24,7 +24,7 @@ struct InvariantTamperTests {
     }
 
     @Test func theUntouchedReleasePassesEveryCheck() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let checks = try InvariantChecks(release: release, gazetteer: TestSupport.gazetteer()).run()
         #expect(checks.count == 5)
         for check in checks {
@@ -36,7 +36,7 @@ struct InvariantTamperTests {
     /// One undirected intercity weight raised by one: the directed and
     /// undirected sums of that slice differ by exactly one.
     @Test func directedEqualsUndirected() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let row = try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedName + ".csv"), column: "InvestmentFrequency",
                                            where: { $0["InvestmentYear"] == "2005" }) { String(Int($0["InvestmentFrequency"]!)! + 1) }
         let failing = try Self.onlyFailing("directed_equals_undirected", in: release)
@@ -49,7 +49,7 @@ struct InvariantTamperTests {
     /// One city's outdegree raised by one in 2020: outdegrees no longer add
     /// up to indegrees or to the directed intercity sum.
     @Test func degreeSums() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let row = try TestSupport.editCell(release.appendingPathComponent(Self.metric), column: "Outdegree", where: { $0["InvestmentYear"] == "2020" }) {
             String(Int($0["Outdegree"]!)! + 1)
         }
@@ -66,7 +66,7 @@ struct InvariantTamperTests {
     /// Outdegree and indegree of one city both raised by one: they still
     /// agree with each other, but no longer with the directed intercity sum.
     @Test func degreeSumsAgainstTheDirectedSum() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let file = release.appendingPathComponent(Self.metric)
         let row = try TestSupport.editCell(file, column: "Outdegree", where: { $0["InvestmentYear"] == "2015" }) { String(Int($0["Outdegree"]!)! + 1) }
         try TestSupport.editCell(file, column: "Indegree", where: { $0["InvestmentYear"] == "2015" && $0["CityCode"] == row["CityCode"] }) {
@@ -80,7 +80,7 @@ struct InvariantTamperTests {
 
     /// The sums of the tables that include intracity links are compared too.
     @Test func directedEqualsUndirectedIncludingIntracity() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedIntracityName + ".csv"), column: "InvestmentFrequency",
                                  where: { $0["InvestmentYear"] == "2010" }) { String(Int($0["InvestmentFrequency"]!)! + 1) }
         let failing = try Self.onlyFailing("directed_equals_undirected", in: release)
@@ -89,16 +89,45 @@ struct InvariantTamperTests {
 
     /// A self-link in the undirected intercity table (sums unchanged).
     @Test func noIntracityInTheUndirectedTable() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let row = try TestSupport.editCell(release.appendingPathComponent(PublishStage.undirectedName + ".csv"), column: "CityBCode",
                                            where: { $0["InvestmentYear"] == "2020" }) { $0["CityACode"]! }
         let failing = try Self.onlyFailing("no_intracity_in_intercity", in: release)
         #expect(failing.failures == ["investment \(PublishStage.undirectedName): 1 rows link a city to itself, e.g. \(row["CityACode"]!) in 2020"])
     }
 
+    /// An unknown code in each of the other edge tables.
+    @Test(arguments: [PublishStage.undirectedName, PublishStage.directedIntracityName, PublishStage.undirectedIntracityName])
+    func knownCityCodesInEveryEdgeTable(table: String) throws {
+        let release = try TestSupport.goldenReleaseCopy("known-\(table.count)")
+        let column = table.hasPrefix("Undirected") ? "CityBCode" : "InvesteeCityCode"
+        try TestSupport.editCell(release.appendingPathComponent(table + ".csv"), column: column) { _ in "990300" }
+        let failing = try Self.onlyFailing("known_city_codes", in: release)
+        #expect(failing.failures == ["investment \(table): unknown city codes 990300"])
+    }
+
+    /// A slice that only one of the two tables has is compared too: one
+    /// directed row moved to 2016, a year the undirected table lacks.
+    @Test func aSliceInOnlyOneTableIsCompared() throws {
+        let release = try TestSupport.goldenReleaseCopy()
+        let row = try TestSupport.editCell(release.appendingPathComponent(Self.directed), column: "InvestmentYear", where: { $0["InvestmentYear"] == "2015" }) { _ in "2016" }
+        let checks = try InvariantChecks(release: release, gazetteer: TestSupport.gazetteer()).run()
+        let sums = try #require(checks.first { $0.id == "directed_equals_undirected" })
+        #expect(sums.failures.contains("investment intercity 2016: directed \(row["InvestmentFrequency"]!), undirected 0"), "\(sums.failures)")
+    }
+
+    /// A metric cell that is no number is a broken table, never a zero.
+    @Test func anUnreadableMetricCellIsAnError() throws {
+        let release = try TestSupport.goldenReleaseCopy()
+        try TestSupport.editCell(release.appendingPathComponent(Self.metric), column: "Indegree", where: { $0["InvestmentYear"] == "2020" }) { _ in "abc" }
+        let error = #expect(throws: IINError.self) { try InvariantChecks(release: release, gazetteer: TestSupport.gazetteer()).run() }
+        let message = error.map { String(describing: $0) } ?? ""
+        #expect(message.contains(PublishStage.metricName) && message.contains("unreadable numbers"), "\(message)")
+    }
+
     /// An unknown code in the metric table, the other table the check reads.
     @Test func knownCityCodesInTheMetricTable() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         try TestSupport.editCell(release.appendingPathComponent(Self.metric), column: "CityCode", where: { $0["InvestmentYear"] == "2005" }) { _ in "990200" }
         let failing = try Self.onlyFailing("known_city_codes", in: release)
         #expect(failing.failures == ["investment \(PublishStage.metricName): unknown city codes 990200"])
@@ -107,7 +136,7 @@ struct InvariantTamperTests {
     /// A directed intercity row whose investee is turned into its investor:
     /// the sums stay the same, so only the self-link check can see it.
     @Test func noIntracityInIntercity() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let row = try TestSupport.editCell(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode", where: { $0["InvestmentYear"] == "2015" }) {
             $0["InvestorCityCode"]!
         }
@@ -118,7 +147,7 @@ struct InvariantTamperTests {
     /// A code that is none of the 367 cities, in the directed intercity table
     /// (the row stays intercity and its weight stays, so no sum moves).
     @Test func knownCityCodes() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         try TestSupport.editCell(release.appendingPathComponent(Self.directed), column: "InvesteeCityCode") { _ in "990100" }
         let failing = try Self.onlyFailing("known_city_codes", in: release)
         #expect(failing.failures == ["investment \(PublishStage.directedName): unknown city codes 990100"])
@@ -127,7 +156,7 @@ struct InvariantTamperTests {
     /// One file's kept count raised by one: that file's rows no longer add
     /// up, and neither does the TOTAL row's Kept.
     @Test func accountingIdentity() throws {
-        let release = try TestSupport.defaultRelease()
+        let release = try TestSupport.goldenReleaseCopy()
         let row = try TestSupport.editCell(release.appendingPathComponent(Self.accounting), column: "Kept", where: { $0["File"] == "records-002.csv" }) {
             String(Int($0["Kept"]!)! + 1)
         }

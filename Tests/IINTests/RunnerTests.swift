@@ -107,9 +107,12 @@ struct RunnerTests {
 
 /// A stage whose output bytes change must get a new code version, or every
 /// work folder keeps serving the old output from its cache. This pins, on
-/// the default data, each stage's output digest to its code version:
-/// changing one without the other fails here. After a deliberate change,
-/// bump the version and run with IIN_UPDATE_GOLDEN=1.
+/// the default data, each stage's output digest to its code version and
+/// fingerprint (inputs, parameters, upstream, gazetteer): outputs that
+/// change while both stay the same mean the code changed without a new
+/// version, and fail here. After a deliberate change, bump the version and
+/// run with IIN_UPDATE_GOLDEN=1; a changed input or upstream stage changes
+/// the fingerprint and is recorded the same way.
 @Suite("Stage code versions")
 struct StageVersionTests {
     static let file = TestSupport.fixtures.appendingPathComponent("golden/stage-versions.json")
@@ -121,29 +124,39 @@ struct StageVersionTests {
         for result in log.results {
             let record = try JSONDecoder().decode(ArtifactRecord.self, from: Data(contentsOf: result.artifact.appendingPathComponent("artifact.json")))
             let digest = record.files.map { "\($0.path):\($0.sha256)" }.joined(separator: "\n")
-            current[result.kind] = .object(["code_version": .integer(record.components.codeVersion),
+            current[result.kind] = .object(["code_version": .integer(record.components.codeVersion), "fingerprint": .string(record.fingerprint),
                                             "outputs": .string(FingerprintComponents.digest(digest))])
         }
-        let recorded = try #require(try JSONValue.parse(Data(contentsOf: Self.file)).objectValue, "\(Self.file.path) is not a JSON object")
+        // Same code, same inputs, other bytes: the one mistake to catch.
+        func unbumped(_ recorded: [String: JSONValue]) -> [String] {
+            current.keys.sorted().filter { kind in
+                recorded[kind]?["code_version"] == current[kind]?["code_version"] && recorded[kind]?["fingerprint"] == current[kind]?["fingerprint"]
+                    && recorded[kind]?["outputs"] != current[kind]?["outputs"]
+            }
+        }
         if try GoldenUpdate.requested() {
-            // Rewriting new outputs under an old version would record the
-            // very mistake this test exists to catch.
-            let unbumped = current.keys.sorted().filter { recorded[$0]?["code_version"] == current[$0]?["code_version"] && recorded[$0]?["outputs"] != current[$0]?["outputs"] }
-            guard unbumped.isEmpty else {
-                Issue.record("not rewritten: the output of \(unbumped.joined(separator: ", ")) changed under the same code version; bump codeVersion first")
+            // A missing or broken file is simply written anew.
+            let recorded = (try? JSONValue.parse(Data(contentsOf: Self.file)))?.objectValue ?? [:]
+            let stale = unbumped(recorded)
+            guard stale.isEmpty else {
+                Issue.record("not rewritten: the output of \(stale.joined(separator: ", ")) changed under the same code version and inputs; bump codeVersion first")
                 return
             }
             try Data((JSONValue.object(current).prettyPrinted() + "\n").utf8).write(to: Self.file)
             GoldenUpdate.recordRewrite("fixtures/golden/stage-versions.json")
             return
         }
+        let recorded = try #require(try JSONValue.parse(Data(contentsOf: Self.file)).objectValue, "\(Self.file.path) is not a JSON object")
         #expect(Set(recorded.keys) == Set(current.keys), "stages recorded but not built, or built but not recorded")
+        let stale = Set(unbumped(recorded))
         for (kind, now) in current.sorted(by: { $0.key < $1.key }) {
             guard let before = recorded[kind] else { Issue.record("\(kind): not recorded; run with IIN_UPDATE_GOLDEN=1"); continue }
-            if before["code_version"] == now["code_version"] {
-                #expect(before["outputs"] == now["outputs"], "stage \(kind): its output changed but its codeVersion did not; bump it")
-            } else {
-                Issue.record("stage \(kind): code version \(before["code_version"]!.canonical) -> \(now["code_version"]!.canonical); record the new outputs with IIN_UPDATE_GOLDEN=1")
+            if stale.contains(kind) {
+                Issue.record("stage \(kind): its output changed but its codeVersion and inputs did not; bump codeVersion")
+            } else if before != now {
+                let versions = "\(before["code_version"]?.canonical ?? "none") -> \(now["code_version"]?.canonical ?? "none")"
+                let fingerprint = before["fingerprint"] == now["fingerprint"] ? "unchanged" : "changed"
+                Issue.record("stage \(kind): code version \(versions), fingerprint \(fingerprint); record it with IIN_UPDATE_GOLDEN=1")
             }
         }
     }

@@ -159,6 +159,14 @@ enum TestSupport {
         return files
     }
 
+    /// A copy of the golden release, for tests that only read or tamper
+    /// with release tables (the golden test keeps it equal to a fresh run's).
+    static func goldenReleaseCopy(_ name: String = #function) throws -> URL {
+        let folder = temporaryFolder(name).appendingPathComponent("release")
+        try FileManager.default.copyItem(at: fixtures.appendingPathComponent("golden/default-release"), to: folder)
+        return folder
+    }
+
     /// The default fixture's manual geocoding overrides.
     static let defaultOverrides = fixtures.appendingPathComponent("default/overrides.csv").path
 

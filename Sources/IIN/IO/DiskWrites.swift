@@ -61,8 +61,8 @@ public enum DiskWrites {
             guard stages.contains(hook.stage), hook.budget != nil else {
                 throw IINError.invalidArgument(name: hook.variable, value: hook.value, expected: expected)
             }
-            let effect = hook.variable == killVariable ? "killed with SIGKILL" : "failed as if the disk were full"
-            warnings.append("test hook \(hook.variable)=\(hook.value) is set: stage \(hook.stage) will be \(effect) after \(hook.budget!) bytes")
+            let effect = hook.variable == killVariable ? "is killed with SIGKILL" : "fails as if the disk were full"
+            warnings.append("test hook \(hook.variable)=\(hook.value) is set: if stage \(hook.stage) runs and writes more than \(hook.budget!) bytes, it \(effect)")
         }
         return warnings
     }

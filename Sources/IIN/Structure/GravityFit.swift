@@ -112,7 +112,7 @@ public struct GravityFit: Sendable {
         public var width: Double { high - low }
         public var touchesLowerBound: Bool
         public var touchesUpperBound: Bool
-        /// The best beta itself, when it lies on a bound of the box.
+        /// The bound of the box (0 or 2) the best beta lies on, if it does.
         public var bestAtBound: Double?
         /// All frequencies equal: nothing for any beta to explain.
         public var frequenciesVary: Bool

@@ -85,13 +85,19 @@ public struct InvariantChecks {
             var outSums: [Int: Int] = [:]
             var inSums: [Int: Int] = [:]
             var metricCodes = Set<Int>()
-            for row in metric.rows {
-                guard let slice = ReleaseReader.whole(row[year]) else { continue }
-                outSums[slice, default: 0] += ReleaseReader.whole(row[out]) ?? 0
-                inSums[slice, default: 0] += ReleaseReader.whole(row[into]) ?? 0
-                if let value = ReleaseReader.whole(row[code]) { metricCodes.insert(value) }
+            // As for the edge tables: a cell that is no whole number is a
+            // broken table, never a zero or a row left out.
+            for (row, line) in zip(metric.rows, metric.lines) {
+                guard let slice = ReleaseReader.whole(row[year]), let outdegree = ReleaseReader.whole(row[out]),
+                      let indegree = ReleaseReader.whole(row[into]), let city = ReleaseReader.whole(row[code]) else {
+                    throw IINError.corruptArtifact(path: metric.path, reason: "line \(line): unreadable numbers")
+                }
+                outSums[slice, default: 0] += outdegree
+                inSums[slice, default: 0] += indegree
+                metricCodes.insert(city)
             }
             let unknownMetric = metricCodes.subtracting(known)
+            codeCheck.details.append("\(network) \(PublishStage.metricName): \(unknownMetric.count) unknown codes")
             if !unknownMetric.isEmpty { codeCheck.failures.append("\(network) \(PublishStage.metricName): unknown city codes \(unknownMetric.sorted().prefix(10).map(String.init).joined(separator: ", "))") }
             let directedSums = Self.sums(directed)
             for slice in Set(directedSums.keys).union(outSums.keys).sorted() {
