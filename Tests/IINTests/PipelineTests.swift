@@ -36,6 +36,17 @@ struct PipelineTests {
         #expect(pipeline.stage(named: "ingest")?.parameters["max_year"] == .integer(2025))
     }
 
+    /// `release` names the placing of the release (in the run log and the
+    /// test hooks), so no stage may be called that.
+    @Test func aStageCannotBeCalledRelease() {
+        let text = Self.good.replacingOccurrences(of: "{\"name\": \"dedupe\", \"kind\": \"dedupe\", \"needs\": [\"geocode\"]}",
+                                                  with: "{\"name\": \"release\", \"kind\": \"dedupe\", \"needs\": [\"geocode\"]}")
+        #expect(text != Self.good)
+        let failure = error(text)
+        guard case let .pipeline(_, jsonPath, problem, _) = failure else { Issue.record("\(String(describing: failure))"); return }
+        #expect(jsonPath == "$.stages[2].name" && problem == "a stage named 'release'")
+    }
+
     @Test func stagesAreOrderedByNeeds() throws {
         let pipeline = try load("""
         {"version": 1, "inputs": {"raw": "RAW"}, "stages": [

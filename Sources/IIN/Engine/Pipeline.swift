@@ -14,6 +14,10 @@ public struct StageSpec: Sendable, Equatable {
 /// pipeline.json, read and checked: what the user declared, kept apart from
 /// what a run observed (that lives in the work folder).
 public struct Pipeline: Sendable {
+    /// The name of the step after the stages that places the release: no
+    /// stage may take it.
+    public static let releaseStepName = "release"
+
     public var file: URL
     /// Input name to glob, relative to the pipeline file's folder unless absolute.
     public var inputs: [String: String]
@@ -88,6 +92,10 @@ public struct Pipeline: Sendable {
             }
             guard let name = members["name"]?.stringValue, !name.isEmpty else {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "missing stage name", fix: "Give the stage a unique name.")
+            }
+            if name == Self.releaseStepName {
+                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a stage named '\(name)'",
+                                        fix: "Rename it: '\(Self.releaseStepName)' names the placing of the release, in the run log and the test hooks.")
             }
             if specs.contains(where: { $0.name == name }) {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a second stage named '\(name)'", fix: "Stage names must be unique.")

@@ -184,7 +184,7 @@ public enum ReleaseFolder {
     }
 
     /// The name the full-disk test hook uses for placing the release.
-    public static let stagingStageName = "release"
+    public static let stagingStageName = Pipeline.releaseStepName
 
     /// Puts `staging` at `destination` with no moment at which the
     /// destination is missing: an atomic exchange where the file system
