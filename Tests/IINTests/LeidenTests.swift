@@ -119,6 +119,7 @@ struct LeidenTests {
                 matrix[b][a] += weight
             }
             let result = Leiden.communities(count: count, edges: edges, seed: 2025)
+            #expect(result.converged && result.passes >= 1 && result.passes < Leiden.maximumPasses, "\(name): \(result.passes) passes")
             #expect(abs(result.modularity - Self.modularity(matrix, result.membership)) < 1e-12, "\(name)")
             let move = Self.bestSingleMove(matrix, result.membership)
             #expect(move.gain <= 1e-12, "\(name): moving node \(move.node) to community \(move.to) raises Q by \(move.gain) from \(result.modularity)")

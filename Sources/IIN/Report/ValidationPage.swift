@@ -254,11 +254,16 @@ public enum ValidationPage {
 
     private static func communities(_ json: JSONValue?) -> String {
         guard let json else { return skipped(nil) }
-        return "<p>Leiden, modularity with resolution \(number(json["resolution"])), seed \(number(json["seed"])), on each slice's undirected intercity network.</p>"
-            + table(["Slice", "Cities", "Communities", "Modularity", "Sizes (first 8, strongest community first)"], (json["slices"]?.arrayValue ?? []).map { slice in
-                [number(slice["year"]), number(slice["cities"]), number(slice["communities"]), number(slice["modularity"]),
+        let slices = json["slices"]?.arrayValue ?? []
+        let unconverged = slices.filter { $0["converged"] == .bool(false) }.map { text($0["year"]) }
+        let warning = unconverged.isEmpty ? ""
+            : "<p>Not a fixed point in \(unconverged.joined(separator: ", ")): Leiden stopped at its pass limit while a pass still changed the partition.</p>"
+        return "<p>Leiden, modularity with resolution \(number(json["resolution"])), seed \(number(json["seed"])), on each slice's undirected intercity network, "
+            + "repeated until a pass changes nothing.</p>" + warning
+            + table(["Slice", "Cities", "Communities", "Modularity", "Passes", "Sizes (first 8, strongest community first)"], slices.map { slice in
+                [number(slice["year"]), number(slice["cities"]), number(slice["communities"]), number(slice["modularity"]), number(slice["passes"]),
                  (slice["sizes"]?.arrayValue ?? []).prefix(8).map { number($0) }.joined(separator: ", ")]
-            }, textColumns: [4])
+            }, textColumns: [5])
     }
 
     private static func backbone(_ json: JSONValue?, gravity: JSONValue?, names: [String: String]) -> String {

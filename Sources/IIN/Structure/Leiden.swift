@@ -14,6 +14,10 @@ public enum Leiden {
         public var membership: [Int]
         public var communityCount: Int
         public var modularity: Double
+        /// Leiden passes run, the last one changing nothing unless the cap
+        /// was reached (then `converged` is false and the report says so).
+        public var passes = 1
+        public var converged = true
     }
 
     /// A weighted graph in adjacency-list form. Self loops carry the
@@ -62,12 +66,20 @@ public enum Leiden {
         // original nodes, found no move that raises the modularity. Every
         // change raises it strictly, so this ends; the cap is a safety net.
         var membership = Array(0..<count)
-        for _ in 0..<Self.maximumPasses {
+        var passes = 0, converged = false
+        while passes < Self.maximumPasses {
+            passes += 1
             let next = run.pass(original, from: membership, &random)
-            if Self.samePartition(next, membership) { break }
+            if Self.samePartition(next, membership) {
+                converged = true
+                break
+            }
             membership = next
         }
-        return number(membership, strength: strength, modularity: modularity(original, membership, twoM: 2 * totalWeight, resolution: resolution))
+        var result = number(membership, strength: strength, modularity: modularity(original, membership, twoM: 2 * totalWeight, resolution: resolution))
+        result.passes = passes
+        result.converged = converged
+        return result
     }
 
     static let maximumPasses = 1000

@@ -130,6 +130,8 @@ public struct StructureChecks: Sendable {
                 "cities": .integer(cities.count),
                 "communities": .integer(result.communityCount),
                 "modularity": .number(result.modularity),
+                "passes": .integer(result.passes),
+                "converged": .bool(result.converged),
                 "sizes": .array(sizes.map(JSONValue.integer)),
                 "membership": .object(Dictionary(uniqueKeysWithValues: cities.enumerated().map { (String($1), JSONValue.integer(result.membership[$0])) })),
             ]))
