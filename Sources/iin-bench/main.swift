@@ -189,7 +189,7 @@ func runPublish(_ bench: Bench) throws {
     print("corpus: \(bench.records) records; threads: \(bench.threads)")
     for result in log.results {
         print(String(format: "  %-9@ %7.2f s  %@", result.stage as NSString, result.seconds,
-                     result.counts.filter { !$0.key.hasPrefix("rows:") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") as NSString))
+                     result.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") as NSString))
     }
     let releaseBytes = FileGlob.expand(project.appendingPathComponent("release").path + "/**").count
     print(String(format: "whole run %.2f s; peak memory %.0f MB; release files %d", Date().timeIntervalSince(started), peakMemoryMB(), releaseBytes))
@@ -205,8 +205,9 @@ func runGeocode(_ bench: Bench) throws {
         let result = try CascadeTiming.measure(ingest: ingest.artifact, gazetteer: gazetteer, methods: methods, compareAll: true)
         print(String(format: "methods %@, every one asked: %.2f million sides/s", only as NSString, Double(result.sides) / result.seconds / 1e6))
     }
+    let methods = try GeocodeStage.defaultParameters(stagesFolder: project.appendingPathComponent("stages")).methods
     for compareAll in [false, true] {
-        let result = try CascadeTiming.measure(ingest: ingest.artifact, gazetteer: gazetteer, compareAll: compareAll)
+        let result = try CascadeTiming.measure(ingest: ingest.artifact, gazetteer: gazetteer, methods: methods, compareAll: compareAll)
         print(String(format: "cascade on one core%@: %d sides in %.2f s = %.2f million sides/s (%d resolved, %d distinct regions)",
                      compareAll ? ", every method asked" : ", first answer wins" as NSString, result.sides, result.seconds,
                      Double(result.sides) / result.seconds / 1e6, result.resolved, result.distinctRegions))

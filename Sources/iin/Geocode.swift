@@ -34,27 +34,14 @@ struct GeocodeCommand: ParsableCommand {
 
     func run() throws {
         let inputOverrides = try options.overrides()
-        let geocoder = try reportingErrors { () throws(IINError) -> Geocoder in
-            let gazetteer = try Gazetteer.embedded()
-            guard FileManager.default.fileExists(atPath: options.pipeline) else { return Geocoder(gazetteer: gazetteer) }
-            let pipeline = try Workspace(pipelineFile: URL(fileURLWithPath: options.pipeline), stagesFolder: options.stages.map { URL(fileURLWithPath: $0) },
-                                         inputOverrides: inputOverrides).pipeline
-            guard let stage = pipeline.stages.first(where: { $0.kind == GeocodeStage.kind }) else { return Geocoder(gazetteer: gazetteer) }
-            let methods = try GeocodeStage.methods(from: stage.parameters["methods"]).filter { $0 != .external }
-            var overrides = GeocodeOverrides()
-            if stage.inputs.contains(GeocodeStage.overridesInput) {
-                for url in try pipeline.files(forInput: GeocodeStage.overridesInput) {
-                    overrides = overrides.merging(try GeocodeOverrides.load(url, gazetteer: gazetteer))
-                }
-            }
-            return Geocoder(gazetteer: gazetteer, methods: methods, overrides: overrides)
-        }
-        let looksLikeCode = text.map { ($0.count == 15 || $0.count == 18) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } } ?? false
-        let explanations = geocoder.explain(name: name ?? (looksLikeCode ? "" : text ?? ""), creditCode: creditCode ?? (looksLikeCode ? text ?? "" : ""),
-                                            region: region ?? (looksLikeCode ? "" : text ?? ""), address: address ?? (looksLikeCode ? "" : text ?? ""))
+        let geocoder = try reportingErrors { () throws(IINError) -> Geocoder in try makeGeocoder(inputOverrides: inputOverrides) }
+        let text = text ?? ""
+        let isCode = geocoder.hasCreditCodeForm(text)
+        let party = PartyText(name: name ?? (isCode ? "" : text), creditCode: creditCode ?? (isCode ? text : ""),
+                              region: region ?? (isCode ? "" : text), address: address ?? (isCode ? "" : text))
+        let (outcome, explanations) = geocoder.explain(party)
         let gazetteer = try reportingErrors { () throws(IINError) in try Gazetteer.embedded() }
-        let winner = explanations.first { $0.answer?.isResult ?? false }
-        switch winner?.answer {
+        switch outcome.method == nil ? nil : outcome.answer {
         case let .city(code):
             let city = gazetteer.city(code: code)
             print("city: \(code) \(city?.nameCN ?? "") (\(city?.nameEN ?? ""))")
@@ -63,7 +50,8 @@ struct GeocodeCommand: ParsableCommand {
         default:
             print("city: none: no method gave exactly one city")
         }
-        print("method: \(winner?.method.name ?? "none")")
+        print("method: \(outcome.method?.name ?? "none")")
+        let winner = explanations.first { $0.method == outcome.method }
         if explain {
             let width = explanations.map { $0.method.name.count }.max() ?? 0
             for explanation in explanations {
@@ -76,5 +64,29 @@ struct GeocodeCommand: ParsableCommand {
                 print("weighed by \(explanation.method.name): \(explanation.detail)")
             }
         }
+    }
+
+    /// The geocoder of the pipeline's geocode stage, built by the stage's
+    /// own factory; the stage definition's defaults when the pipeline has
+    /// no geocode stage, or when there is no pipeline file but a stages
+    /// folder.
+    private func makeGeocoder(inputOverrides: [String: String]) throws(IINError) -> Geocoder {
+        let gazetteer = try Gazetteer.embedded()
+        let pipelineFile = URL(fileURLWithPath: options.pipeline)
+        let stagesFolder = options.stages.map { URL(fileURLWithPath: $0) } ?? pipelineFile.deletingLastPathComponent().appendingPathComponent("stages")
+        guard FileManager.default.fileExists(atPath: pipelineFile.path) else {
+            guard FileManager.default.fileExists(atPath: stagesFolder.appendingPathComponent("\(GeocodeStage.kind).json").path) else {
+                throw IINError.invalidArgument(name: "--pipeline", value: options.pipeline,
+                                               expected: "a pipeline file, or --stages DIR holding geocode.json: the methods and their order come from there")
+            }
+            return try GeocodeStage.makeGeocoder(GeocodeStage.defaultParameters(stagesFolder: stagesFolder), overridesFiles: [], gazetteer: gazetteer)
+        }
+        let pipeline = try Workspace(pipelineFile: pipelineFile, stagesFolder: options.stages.map { URL(fileURLWithPath: $0) }, inputOverrides: inputOverrides).pipeline
+        guard let stage = pipeline.stages.first(where: { $0.kind == GeocodeStage.kind }) else {
+            return try GeocodeStage.makeGeocoder(GeocodeStage.defaultParameters(stagesFolder: stagesFolder), overridesFiles: [], gazetteer: gazetteer)
+        }
+        let parameters = try GeocodeStage.decodeParameters(stage.parameters, file: pipelineFile.path, jsonPath: stage.jsonPath + ".params")
+        let overridesFiles = stage.inputs.contains(GeocodeStage.overridesInput) ? try pipeline.files(forInput: GeocodeStage.overridesInput) : []
+        return try GeocodeStage.makeGeocoder(parameters, overridesFiles: overridesFiles, gazetteer: gazetteer)
     }
 }

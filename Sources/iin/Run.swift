@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
 /// for a stage that ran, every reason why.
 final class ConsoleLog: RunLog {
     func stageFinished(_ result: StageResult) {
-        let counts = result.counts.filter { !$0.key.hasPrefix("rows:") }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let counts = result.counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let name = result.stage.padding(toLength: 10, withPad: " ", startingAt: 0)
         let status = result.status.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
         print("\(name) \(status) \(String(format: "%7.2f", result.seconds)) s  \(counts)")

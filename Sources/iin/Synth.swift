@@ -40,29 +40,3 @@ struct Synth: ParsableCommand {
         print("reference tables: \(out)/reference/\(ReferenceTables.mobilityFile), \(ReferenceTables.gdpFile), \(ReferenceTables.topListsFile)")
     }
 }
-
-struct GazetteerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "gazetteer",
-        abstract: "Rebuild the gazetteer data files from the reference data.",
-        discussion: "Reads areacodes/data/2000.txt to 2020.txt and result.csv, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv and synth/townships.csv under --resources.")
-
-    @Option(name: .long, help: "The shared reference data folder.")
-    var shared = "../shared/data"
-
-    @Option(name: .long, help: "The library's resource folder.")
-    var resources = "Sources/IIN/Resources"
-
-    func run() throws {
-        let resourceFolder = URL(fileURLWithPath: resources)
-        let output = try reportingErrors {
-            try GazetteerDerivation.derive(sharedData: URL(fileURLWithPath: shared), curated: resourceFolder.appendingPathComponent("gazetteer/curated.csv"))
-        }
-        try Data(output.citiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/cities.csv"))
-        try Data(output.countiesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/counties.csv"))
-        try Data(output.historyCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/history.csv"))
-        try Data(output.codesCSV.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/codes.csv"))
-        try Data(output.townshipsCSV.utf8).write(to: resourceFolder.appendingPathComponent("synth/townships.csv"))
-        print("wrote gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv and synth/townships.csv under \(resources)")
-    }
-}

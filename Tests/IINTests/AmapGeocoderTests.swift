@@ -122,13 +122,13 @@ final class FakeAmapServer: @unchecked Sendable {
 struct AmapGeocoderTests {
     static let key = "test-key-7f3a9c"
 
-    func geocoder(_ server: FakeAmapServer, cache: URL, key: String = key) throws(IINError) -> AmapGeocoder {
-        var settings = AmapGeocoder.Settings(cache: cache)
+    func geocoder(_ server: FakeAmapServer, cache: URL, key: String = key) throws -> AmapGeocoder {
+        var (settings, _) = try TestSupport.amapSettings("amap-unused")
         settings.endpoint = server.endpoint
         settings.requestsPerSecond = 100
         settings.backoffSeconds = 0.01
         settings.retries = 2
-        return try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": key])
+        return try AmapGeocoder(settings: settings, cache: cache, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": key])
     }
 
     @Test func asksOnceThenAnswersFromTheCacheEvenInALaterRun() throws {
@@ -224,10 +224,10 @@ struct AmapGeocoderTests {
     /// The key travels in the query: plain http is refused unless the
     /// service is on this machine.
     @Test func plainHTTPIsRefusedButForLoopback() throws {
-        func make(_ endpoint: String) throws(IINError) -> AmapGeocoder {
-            var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-http").appendingPathComponent("c.sqlite"))
+        func make(_ endpoint: String) throws -> AmapGeocoder {
+            var (settings, cache) = try TestSupport.amapSettings("amap-http")
             settings.endpoint = endpoint
-            return try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
+            return try AmapGeocoder(settings: settings, cache: cache, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
         }
         for refused in ["http://restapi.amap.com/v3/geocode/geo", "http://10.0.0.7/geo", "ftp://127.0.0.1/geo", "http://127.evil.example/geo", "http://localhost.evil.example/geo"] {
             #expect {
@@ -239,9 +239,9 @@ struct AmapGeocoderTests {
         for allowed in ["https://restapi.amap.com/v3/geocode/geo", "http://localhost:8080/geo", "http://127.0.0.1/geo", "http://[::1]:9/geo"] {
             _ = try make(allowed)
         }
-        #expect(throws: IINError.self) {
-            _ = try AmapGeocoder.Settings(parameters: .object(["endpoint": .string("http://example.com/geo")]), workFolder: TestSupport.temporaryFolder("amap-param"))
-        }
+        var settings = try TestSupport.geocodeDefaults().external
+        settings.endpoint = "http://example.com/geo"
+        #expect(settings.problems().map(\.path) == ["external.endpoint"])
     }
 
     /// A service that takes the connection and never answers: a sentence
@@ -256,12 +256,12 @@ struct AmapGeocoderTests {
 
     /// The error asking a service at `endpoint` ends in; nil if it answered.
     func failureAsking(_ endpoint: String, retries: Int, timeout: Double) throws -> String? {
-        var settings = AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-failing").appendingPathComponent("c.sqlite"))
+        var (settings, cache) = try TestSupport.amapSettings("amap-failing")
         settings.endpoint = endpoint
         settings.backoffSeconds = 0.01
         settings.retries = retries
         settings.timeoutSeconds = timeout
-        let amap = try AmapGeocoder(settings: settings, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
+        let amap = try AmapGeocoder(settings: settings, cache: cache, gazetteer: try Gazetteer.embedded(), environment: ["IIN_AMAP_KEY": Self.key])
         do {
             _ = try amap.answer(for: "深圳")
             return nil
@@ -271,9 +271,10 @@ struct AmapGeocoderTests {
     }
 
     @Test func aMissingKeyIsAClearError() throws {
+        let (settings, cache) = try TestSupport.amapSettings("amap-none")
         do {
-            _ = try AmapGeocoder(settings: AmapGeocoder.Settings(cache: TestSupport.temporaryFolder("amap-none").appendingPathComponent("c.sqlite")),
-                                 gazetteer: try Gazetteer.embedded(), environment: [:])
+            let gazetteer = try Gazetteer.embedded()
+            _ = try AmapGeocoder(settings: settings, cache: cache, gazetteer: gazetteer, environment: [:])
             Issue.record("no key, no error")
         } catch {
             #expect(error.description.contains("IIN_AMAP_KEY is not set"))

@@ -20,7 +20,7 @@ struct CachingPromiseTests {
     }
 
     static func plans(_ workspace: Workspace, gazetteer: Gazetteer? = nil) throws -> [String: StagePlan] {
-        let runner = Runner(pipeline: workspace.pipeline, workFolder: workspace.workFolder, gazetteer: gazetteer ?? workspace.gazetteer,
+        let runner = Runner(pipeline: workspace.pipeline, catalog: workspace.catalog, workFolder: workspace.workFolder, gazetteer: gazetteer ?? workspace.gazetteer,
                             log: CollectingLog(), progress: ProgressReporter(style: .silent))
         let store = ArtifactStore(workFolder: workspace.workFolder)
         let plans = try runner.plan(verifyContent: true, hashCache: FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json")))

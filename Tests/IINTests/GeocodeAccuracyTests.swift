@@ -21,25 +21,34 @@ struct GeocodeAccuracyTests {
         let workspace = try TestSupport.workspace(project, raw: corpus.appendingPathComponent("raw/*.csv").path)
         let (log, _) = try workspace.runCollecting(release: project.appendingPathComponent("release"))
         let ingest = try #require(log.results.first { $0.kind == IngestStage.kind })
-        let geocoder = Geocoder(gazetteer: try TestSupport.gazetteer())
+        let geocoder = try TestSupport.defaultGeocoder()
 
         var resolvable = 0, right = 0, ambiguous = 0, guessed = 0
         var misses: [String] = []
-        try IngestedRecords(folder: ingest.artifact).forEach { record in
-            guard let row = truth[record.recordID], row[column("defect")] != "outside_mainland" else { return }
-            for (party, key, cityColumn, evidenceColumn) in [(record.investor, record.investorKey, "investor_city", "investor_evidence"),
-                                                             (record.investee, record.investeeKey, "investee_city", "investee_evidence")] {
-                let outcome = geocoder.resolve(party, key: key)
+        let accounting = try RecordAccounting.read(from: ingest.artifact)
+        // The parser's slices point into the artifact's maps: it must outlive the loop.
+        let artifact = try IngestedRecordsArtifact(folder: ingest.artifact, fileCount: accounting.files.count)
+        defer { withExtendedLifetime(artifact) {} }
+        var parser = artifact.parser()
+        var memo = RegionMemo()
+        func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+        while !parser.atEnd {
+            let record = try parser.next()
+            let recordID = text(record.recordID)
+            guard let row = truth[recordID], row[column("defect")] != "outside_mainland" else { continue }
+            for (side, cityColumn, evidenceColumn) in [(record.investor, "investor_city", "investor_evidence"), (record.investee, "investee_city", "investee_evidence")] {
+                let outcome = geocoder.resolve(side, memo: &memo, compareAll: true)
+                let party = "\(text(side.name)) / \(text(side.creditCode)) / \(text(side.region)) / \(text(side.address))"
                 if row[column(evidenceColumn)] == "clear" {
                     resolvable += 1
                     if outcome.answer == .city(Int(row[column(cityColumn)])!) {
                         right += 1
                     } else if misses.count < 10 {
-                        misses.append("\(record.recordID) \(party) -> \(outcome.answer), truth \(row[column(cityColumn)])")
+                        misses.append("\(recordID) \(party) -> \(outcome.answer), truth \(row[column(cityColumn)])")
                     }
                 } else {
                     ambiguous += 1
-                    if case .city = outcome.answer { guessed += 1; misses.append("GUESS \(record.recordID) \(party) -> \(outcome.answer)") }
+                    if case .city = outcome.answer { guessed += 1; misses.append("GUESS \(recordID) \(party) -> \(outcome.answer)") }
                 }
             }
         }

@@ -75,7 +75,7 @@ struct GeocodeStageTests {
                 .run(threads: threads, releaseFolder: project.appendingPathComponent("release"))
             let folder = try geocodeResult(log).artifact
             var bytes = Data()
-            for name in [GeocodeStage.recordsFile, GeocodeStage.keysFile, GeocodingReport.fileName] {
+            for name in [GeocodedRecordsArtifact.recordsFile, GeocodedRecordsArtifact.keysFile, GeocodingReport.fileName] {
                 bytes += try Data(contentsOf: folder.appendingPathComponent(name))
             }
             digests.append(FingerprintComponents.digest(String(decoding: bytes.base64EncodedData(), as: UTF8.self)))
@@ -100,7 +100,7 @@ struct GeocodeStageTests {
         let table = folder.appendingPathComponent("overrides.csv")
         try TestSupport.write("credit_code,name,city_code,note\n91440300ma5g7k2x1a,,440300,by code\n,ＡＢＣ 科技有限公司,outside_mainland,by name\n", to: table)
         let overrides = try GeocodeOverrides.load(table, gazetteer: try TestSupport.gazetteer())
-        let geocoder = Geocoder(gazetteer: try TestSupport.gazetteer(), overrides: overrides)
+        let geocoder = try TestSupport.defaultGeocoder(overrides: overrides)
         #expect(geocoder.resolve(PartyText(name: "无名", creditCode: "91440300MA5G7K2X1A", region: "北京", address: "")).answer == .city(440300))
         #expect(geocoder.resolve(PartyText(name: "ABC科技有限公司", creditCode: "", region: "北京", address: "")).answer == .outsideMainland)
         #expect(geocoder.resolve(PartyText(name: "ABD科技有限公司", creditCode: "", region: "北京", address: "")).answer == .city(110000))

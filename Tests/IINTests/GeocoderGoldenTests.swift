@@ -146,8 +146,8 @@ struct GeocoderGoldenTests {
 
     /// The cascade: the first method with one city answers; later ones are
     /// still asked for the disagreement counts.
-    @Test func theFirstMethodWithOneCityAnswers() {
-        let geocoder = Geocoder(gazetteer: Self.gazetteer)
+    @Test func theFirstMethodWithOneCityAnswers() throws {
+        let geocoder = Geocoder(gazetteer: Self.gazetteer, methods: try TestSupport.geocodeDefaults().methods)
         let side = PartyText(name: "北京华兴科技有限公司", creditCode: Self.uscc(440305), region: "朝阳区", address: "广东省深圳市南山区科技路1号")
         let outcome = geocoder.resolve(side)
         #expect(outcome.method == .creditCode)

@@ -261,11 +261,12 @@ struct LateEncodingTests {
     func ingest(_ file: URL, encoding: String, chunkSize: Int) throws -> (Data, [[String]], RecordAccounting) {
         let output = TestSupport.temporaryFolder("out\(encoding)")
         let scratch = TestSupport.temporaryFolder("scratch\(encoding)")
-        let context = StageContext(stageName: "ingest", parameters: .object(["encoding": .string(encoding), "max_year": .integer(2025), "columns": .object([:])]),
+        let context = StageContext(stageName: "ingest", pipelineFile: "test", parametersPath: "$.stages[0].params",
+                                   parameters: .object(["encoding": .string(encoding), "max_year": .integer(2025), "columns": .object([:])]),
                                    inputFiles: ["raw": [file]], upstream: [:], output: output, scratch: scratch,
                                    reportFolder: scratch, gazetteer: try TestSupport.gazetteer(), progress: ProgressReporter(style: .silent), threads: 2)
         _ = try IngestStage(chunkSize: chunkSize).run(context)
-        return (try Data(contentsOf: output.appendingPathComponent(IngestStage.recordsFile)),
+        return (try Data(contentsOf: output.appendingPathComponent(IngestedRecordsArtifact.recordsFile)),
                 try RejectsWriter.read(output.appendingPathComponent(RejectsWriter.fileName)),
                 try RecordAccounting.read(from: output))
     }

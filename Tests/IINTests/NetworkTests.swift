@@ -40,11 +40,11 @@ struct NetworkTests {
     }
 
     @Test func windowSlicesHoldFiveYears() {
-        let window = SliceScheme(parameters: .object(["mode": .string("window"), "years": .array([2000, 2005].map(JSONValue.integer)), "width": .integer(5)]))
+        let window = SliceScheme(mode: .window, years: [2000, 2005], width: 5)
         #expect(window.slices(of: 2004) == [2000])
         #expect(window.slices(of: 2005) == [2005])
         #expect(window.slices(of: 2010) == [])
-        let point = SliceScheme(parameters: .object(["mode": .string("point"), "years": .array([2000, 2005].map(JSONValue.integer))]))
+        let point = SliceScheme(mode: .point, years: [2000, 2005], width: 5)
         #expect(point.slices(of: 2004) == [])
         #expect(point.slices(of: 2005) == [2005])
     }

@@ -10,7 +10,7 @@ struct PipelineTests {
         let folder = TestSupport.temporaryFolder()
         let file = folder.appendingPathComponent("pipeline.json")
         try? TestSupport.write(text.replacingOccurrences(of: "RAW", with: TestSupport.fixtures.appendingPathComponent("default/raw/*.csv").path), to: file)
-        let pipeline = try Pipeline.load(file: file, stageFolder: TestSupport.stages, knownKinds: StageCatalog.kinds)
+        let pipeline = try Pipeline.load(file: file, stageFolder: TestSupport.stages, catalog: .standard)
         for stage in pipeline.stages { for input in stage.inputs { _ = try pipeline.files(forInput: input) } }
         return pipeline
     }
@@ -24,7 +24,7 @@ struct PipelineTests {
       {"name": "ingest", "kind": "ingest", "inputs": ["raw"]},
       {"name": "geocode", "kind": "geocode", "needs": ["ingest"]},
       {"name": "dedupe", "kind": "dedupe", "needs": ["geocode"]},
-      {"name": "aggregate", "kind": "aggregate", "needs": ["dedupe"], "params": {"slices": {"mode": "window"}}}
+      {"name": "aggregate", "kind": "aggregate", "needs": ["geocode", "dedupe"], "params": {"slices": {"mode": "window"}}}
     ]}
     """
 
@@ -58,7 +58,7 @@ struct PipelineTests {
     }
 
     @Test func theRepositoryPipelineLoads() throws {
-        let pipeline = try Pipeline.load(file: TestSupport.pipelineFile, stageFolder: TestSupport.stages, knownKinds: StageCatalog.kinds)
+        let pipeline = try Pipeline.load(file: TestSupport.pipelineFile, stageFolder: TestSupport.stages, catalog: .standard)
         #expect(pipeline.stages.map(\.kind) == ["ingest", "geocode", "dedupe", "aggregate", "degrees", "publish", "validate"])
         #expect(pipeline.downstream(of: "aggregate") == ["aggregate", "degrees", "publish", "validate"])
     }
@@ -99,8 +99,11 @@ struct PipelineTests {
     /// other value or key named by its path.
     @Test func theGuardLimitIsReadAndCheckedByPath() throws {
         let with = { (guardJSON: String) in Self.good.replacingOccurrences(of: "{\"version\": 1,", with: "{\"version\": 1, \"guard\": \(guardJSON),") }
-        #expect(try load(Self.good).releaseGuard.maxDrop == 0.2)
-        #expect(try load(with("{\"max_drop\": 0.05}")).releaseGuard.maxDrop == 0.05)
+        func limits(_ pipeline: Pipeline) throws -> ReleaseGuard.Limits {
+            try pipeline.settings[ReleaseGuard.settingKey].map { try ReleaseGuard.Limits($0, file: "test") } ?? ReleaseGuard.Limits()
+        }
+        #expect(try limits(load(Self.good)).maxDrop == 0.2)
+        #expect(try limits(load(with("{\"max_drop\": 0.05}"))).maxDrop == 0.05)
         for (bad, path) in [("{\"max_drop\": 1.5}", "$.guard.max_drop"), ("{\"max_drop\": \"20%\"}", "$.guard.max_drop"), ("{\"maxdrop\": 0.2}", "$.guard.maxdrop"),
                             ("0.2", "$.guard")] {
             guard case let .pipeline(_, found, _, _)? = error(with(bad)) else { Issue.record("\(bad) was accepted"); continue }

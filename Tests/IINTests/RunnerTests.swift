@@ -59,7 +59,7 @@ struct RunnerTests {
         let (first, _) = try workspace.runCollecting(release: release)
         let manifest = try Data(contentsOf: release.appendingPathComponent("manifest.json"))
         let dedupe = try #require(first.results.first { $0.stage == "dedupe" })
-        let kept = dedupe.artifact.appendingPathComponent(DedupeStage.duplicatesFile)
+        let kept = dedupe.artifact.appendingPathComponent(DuplicateBitmap.fileName)
         var bytes = try Data(contentsOf: kept)
         bytes[bytes.count / 2] ^= 0x01
         try bytes.write(to: kept)

@@ -9,6 +9,22 @@ enum TestSupport {
     static let fixtures = repository.appendingPathComponent("fixtures")
     static let stages = repository.appendingPathComponent("stages")
     static let pipelineFile = repository.appendingPathComponent("pipeline.json")
+
+    /// The geocode stage's parameters as stages/geocode.json gives them:
+    /// tests take the defaults from there, never from a copy in Swift.
+    static func geocodeDefaults() throws -> GeocodeStage.Parameters {
+        try GeocodeStage.defaultParameters(stagesFolder: stages)
+    }
+
+    /// The cascade a run with the default parameters would use.
+    static func defaultGeocoder(overrides: GeocodeOverrides = GeocodeOverrides()) throws -> Geocoder {
+        Geocoder(gazetteer: try gazetteer(), methods: try geocodeDefaults().methods, overrides: overrides)
+    }
+
+    /// The external service's default settings, the cache in a scratch folder.
+    static func amapSettings(_ folder: String) throws -> (AmapGeocoder.Settings, URL) {
+        (try geocodeDefaults().external, temporaryFolder(folder).appendingPathComponent("c.sqlite"))
+    }
     /// The shared reference data beside the repository (there in CI and on
     /// developer machines; tests that need it say so when it is absent).
     static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data")

@@ -12,8 +12,10 @@ public struct ArtifactRecord: Codable, Sendable {
     public var fingerprint: String
     public var components: FingerprintComponents
     public var files: [FileEntry]
-    /// Row counts and other figures the stage reported, for the run log.
+    /// Figures the stage reported, for the run log.
     public var counts: [String: Int]
+    /// Rows of each table file, by path, for the release manifest.
+    public var fileRows: [String: Int]
     public var seconds: Double
 }
 
@@ -123,7 +125,7 @@ public struct ArtifactStore: Sendable {
     /// Hashes what the stage wrote, records it and renames the folder into
     /// place: the artifact exists from that instant on, complete.
     public func commitArtifact(temporary: URL, stage: String, components: FingerprintComponents,
-                               counts: [String: Int], seconds: Double) throws(IINError) -> ArtifactRecord {
+                               outcome: StageOutcome, seconds: Double) throws(IINError) -> ArtifactRecord {
         let fingerprint = components.fingerprint
         var files: [ArtifactRecord.FileEntry] = []
         for relative in try Self.listFiles(in: temporary) {
@@ -131,7 +133,7 @@ public struct ArtifactStore: Sendable {
             let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
             files.append(.init(path: relative, size: size, sha256: try FileHashCache.sha256(of: url)))
         }
-        let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: counts, seconds: seconds)
+        let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: outcome.counts, fileRows: outcome.fileRows, seconds: seconds)
         try JSONFile.write(record, to: temporary.appendingPathComponent(Self.metadataName))
         do {
             let destination = folder(stage: stage, fingerprint: fingerprint)

@@ -19,8 +19,10 @@ public struct InputFileDigest: Codable, Sendable, Equatable {
 /// it. Paths, thread counts, the work folder and comments are deliberately
 /// absent: they do not change a single output byte.
 public struct FingerprintComponents: Codable, Sendable, Equatable {
-    /// Bump when the hashing itself changes, so old artifacts miss.
-    public static let schemaVersion = 1
+    /// Bump when the hashing itself or the artifact record changes, so old
+    /// artifacts miss. 2: the record keeps row counts per file apart from
+    /// the run-log figures (`fileRows`).
+    public static let schemaVersion = 2
 
     public var schema: Int
     public var kind: String

@@ -78,7 +78,7 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .corruptArtifact(path, reason):
             return "\(path): damaged artifact (\(reason)). Run again: damaged artifacts are rebuilt."
         case let .gazetteer(file, row, problem):
-            return "\(file), row \(row): \(problem). The gazetteer data is part of the program; rebuild it with 'iin gazetteer derive'."
+            return "\(file), row \(row): \(problem). The gazetteer data is part of the program; rebuild it with 'iin gazetteer' from the repository root."
         case let .workFolderLocked(folder, pid):
             return "another iin run (process \(pid)) is using the work folder \(folder). Wait for it to finish, or stop it; a lock left by a dead process is taken over automatically."
         case let .invalidArgument(name, value, expected):

@@ -9,31 +9,34 @@ public struct StageSpec: Sendable, Equatable {
     /// Parameters with every default filled in.
     public var parameters: JSONValue
     public var definition: StageDefinition
+    /// Where pipeline.json declares it (`$.stages[3]`), for errors.
+    public var jsonPath: String
 }
 
 /// pipeline.json, read and checked: what the user declared, kept apart from
 /// what a run observed (that lives in the work folder).
 public struct Pipeline: Sendable {
-    /// The name of the step after the stages that places the release: no
-    /// stage may take it.
-    public static let releaseStepName = "release"
-
     public var file: URL
     /// Input name to glob, relative to the pipeline file's folder unless absolute.
     public var inputs: [String: String]
     public var releaseFolder: String
     /// Stages in a dependency order (declaration order where free).
     public var stages: [StageSpec]
-    /// When a new release may not replace the one before (`$.guard`).
-    public var releaseGuard = ReleaseGuard.Limits()
+    /// The top-level keys the catalog's finishing step owns (`$.guard`),
+    /// checked when loaded.
+    public var settings: [String: JSONValue] = [:]
 
     public static let formatVersion = 1
 
     /// - Parameters:
     ///   - inputOverrides: `--input NAME=GLOB`, taken relative to the current
     ///     folder because that is where the user typed it.
-    public static func load(file: URL, stageFolder: URL, knownKinds: Set<String>,
+    ///   - catalog: the stage kinds; every stage's parameters are decoded and
+    ///     checked by its kind now, so a misspelt name fails before any
+    ///     stage runs.
+    public static func load(file: URL, stageFolder: URL, catalog: StageCatalog,
                             inputOverrides: [String: String] = [:]) throws(IINError) -> Pipeline {
+        let knownKinds = catalog.kinds
         let path = file.path
         let data = try FileBytes.read(file)
         let json: JSONValue
@@ -43,7 +46,7 @@ public struct Pipeline: Sendable {
         guard case let .object(top) = json else {
             throw IINError.pipeline(file: path, jsonPath: "$", problem: "expected an object", fix: "The file must be one JSON object.")
         }
-        let knownTop: Set<String> = ["version", "description", "release", "inputs", "stages", "guard"]
+        let knownTop = Set(["version", "description", "release", "inputs", "stages"]).union(catalog.settings.keys)
         for key in top.keys.sorted() where !knownTop.contains(key) {
             throw IINError.pipeline(file: path, jsonPath: "$.\(key)", problem: "unknown key", fix: "Known keys: \(knownTop.sorted().joined(separator: ", ")).")
         }
@@ -93,9 +96,9 @@ public struct Pipeline: Sendable {
             guard let name = members["name"]?.stringValue, !name.isEmpty else {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "missing stage name", fix: "Give the stage a unique name.")
             }
-            if name == Self.releaseStepName {
+            if name == catalog.finishingStepName {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a stage named '\(name)'",
-                                        fix: "Rename it: '\(Self.releaseStepName)' names the placing of the release, in the run log and the test hooks.")
+                                        fix: "Rename it: '\(name)' names the step after the stages (placing the release), in the run log and the test hooks.")
             }
             if specs.contains(where: { $0.name == name }) {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a second stage named '\(name)'", fix: "Stage names must be unique.")
@@ -122,12 +125,37 @@ public struct Pipeline: Sendable {
                 throw IINError.pipeline(file: path, jsonPath: "\(at).inputs", problem: "stage kind '\(kind)' reads input '\(required)'", fix: "Add \"\(required)\" to the stage's inputs.")
             }
             let parameters = try definition.resolveParameters(members["params"], jsonPath: "\(at).params", file: path)
-            specs.append(StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition))
+            try catalog.stage(kind: kind)?.checkParameters(parameters, file: path, jsonPath: "\(at).params")
+            specs.append(StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition, jsonPath: at))
         }
         let ordered = try StageGraph.order(specs, file: path)
+        try checkReads(specs, catalog: catalog, file: path)
         var pipeline = Pipeline(file: file, inputs: inputs, releaseFolder: releaseFolder, stages: ordered)
-        if let limits = top["guard"] { pipeline.releaseGuard = try ReleaseGuard.Limits(limits, file: path) }
+        for (key, check) in catalog.settings.sorted(by: { $0.key < $1.key }) {
+            guard let value = top[key] else { continue }
+            try check(value, path)
+            pipeline.settings[key] = value
+        }
         return pipeline
+    }
+
+    /// Every artifact a stage reads comes from a stage it names in needs,
+    /// exactly one of each kind.
+    private static func checkReads(_ specs: [StageSpec], catalog: StageCatalog, file: String) throws(IINError) {
+        let kinds = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0.kind) })
+        for spec in specs {
+            guard let implementation = catalog.stage(kind: spec.kind) else { continue }
+            for kind in type(of: implementation).reads {
+                let named = spec.needs.filter { kinds[$0] == kind }
+                if named.count == 1 { continue }
+                let candidates = specs.filter { $0.kind == kind }.map(\.name)
+                throw IINError.pipeline(file: file, jsonPath: "\(spec.jsonPath).needs",
+                                        problem: named.isEmpty ? "stage '\(spec.name)' reads the artifact of a \(kind) stage and names none in its needs"
+                                            : "stage '\(spec.name)' names \(named.count) \(kind) stages (\(named.joined(separator: ", "))) and reads one",
+                                        fix: candidates.isEmpty ? "Add a stage of kind \(kind) and name it in the needs."
+                                            : "Name exactly one of \(candidates.joined(separator: ", ")) in its needs.")
+            }
+        }
     }
 
     private static func stringList(_ value: JSONValue?, path: String, file: String) throws(IINError) -> [String] {
@@ -146,21 +174,6 @@ public struct Pipeline: Sendable {
     }
 
     public func stage(named name: String) -> StageSpec? { stages.first { $0.name == name } }
-
-    /// Every stage `name` needs, directly or through others, nearest first.
-    public func ancestors(of name: String) -> [String] {
-        var result: [String] = []
-        var frontier = stage(named: name)?.needs ?? []
-        while !frontier.isEmpty {
-            var next: [String] = []
-            for need in frontier where !result.contains(need) {
-                result.append(need)
-                next += stage(named: need)?.needs ?? []
-            }
-            frontier = next
-        }
-        return result
-    }
 
     /// The names of `name` and every stage that depends on it.
     public func downstream(of name: String) -> Set<String> {

@@ -15,6 +15,8 @@ public struct StageResult: Sendable {
     public var status: Status
     public var seconds: Double
     public var counts: [String: Int]
+    /// Rows per table file of the artifact (StageOutcome.fileRows).
+    public var fileRows: [String: Int]
     public var reasons: [RerunReason]
     public var fingerprint: String
     public var artifact: URL
@@ -30,18 +32,30 @@ public struct StagePlan: Sendable {
     public var upToDate: Bool { reasons.isEmpty }
 }
 
+/// The step after the last stage, run inside the work-folder lock (the
+/// release placement). The engine knows only this protocol; the
+/// composition root supplies the step.
+public protocol FinishingStep {
+    associatedtype Result
+    /// Its name in the run log and the test hooks; no stage may take it.
+    var name: String { get }
+    func finish(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, workFolder: URL) throws(IINError) -> Result
+}
+
 /// Runs a pipeline over a work folder: only stale stages, in dependency
-/// order, each into a fresh artifact; then puts the release in place.
+/// order, each into a fresh artifact; then the finishing step.
 public final class Runner {
     public let pipeline: Pipeline
+    public let catalog: StageCatalog
     public let workFolder: URL
     public let store: ArtifactStore
     public let gazetteer: Gazetteer
     private let log: RunLog
     private let progress: ProgressReporter
 
-    public init(pipeline: Pipeline, workFolder: URL, gazetteer: Gazetteer, log: RunLog, progress: ProgressReporter) {
+    public init(pipeline: Pipeline, catalog: StageCatalog, workFolder: URL, gazetteer: Gazetteer, log: RunLog, progress: ProgressReporter) {
         self.pipeline = pipeline
+        self.catalog = catalog
         self.workFolder = workFolder
         self.store = ArtifactStore(workFolder: workFolder)
         self.gazetteer = gazetteer
@@ -56,46 +70,46 @@ public final class Runner {
         var fingerprints: [String: String] = [:]
         var plans: [StagePlan] = []
         for stage in pipeline.stages {
-            guard let implementation = StageCatalog.stage(kind: stage.kind) else { continue }
-            let kindType = type(of: implementation)
-            var inputs: [String: [InputFileDigest]] = [:]
-            for input in stage.inputs {
-                var digests: [InputFileDigest] = []
-                for file in try pipeline.files(forInput: input) { digests.append(try hashCache.digest(of: file)) }
-                inputs[input] = digests
-            }
-            var upstream: [String: String] = [:]
-            for need in stage.needs { upstream[need] = fingerprints[need] }
-            let components = FingerprintComponents(
-                schema: FingerprintComponents.schemaVersion, kind: stage.kind, codeVersion: kindType.codeVersion,
-                parameters: stage.parameters.canonical, upstream: upstream, inputs: inputs,
-                gazetteer: kindType.usesGazetteer ? gazetteer.digest : nil)
+            guard let implementation = catalog.stage(kind: stage.kind) else { continue }
+            let components = try fingerprintComponents(stage, implementation: implementation, upstream: fingerprints, hashCache: hashCache)
             let fingerprint = components.fingerprint
             fingerprints[stage.name] = fingerprint
-
-            var reasons: [RerunReason] = []
-            switch store.lookup(stage: stage.name, fingerprint: fingerprint, verifyContent: verifyContent) {
-            case .hit:
-                break
-            case let .damaged(detail):
-                reasons.append(.artifactDamaged(detail: detail))
-            case .missing:
-                if let previous = store.lastBuilt(stage: stage.name) {
-                    let differences = RerunReason.differences(previous: previous, current: components)
-                    reasons += differences.isEmpty ? [.artifactMissing] : differences
-                } else {
-                    reasons.append(.neverBuilt)
-                }
-            }
+            var reasons = rerunReasons(stage, components: components, verifyContent: verifyContent)
             if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
             plans.append(StagePlan(stage: stage, components: components, fingerprint: fingerprint, reasons: reasons))
         }
         return plans
     }
 
-    /// Where files holding enterprise names go unless `--audit` says
-    /// otherwise: beside the artifacts, never in the release.
-    public var auditFolder: URL { workFolder.appendingPathComponent("audit") }
+    private func fingerprintComponents(_ stage: StageSpec, implementation: any Stage, upstream fingerprints: [String: String],
+                                       hashCache: FileHashCache) throws(IINError) -> FingerprintComponents {
+        let kindType = type(of: implementation)
+        var inputs: [String: [InputFileDigest]] = [:]
+        for input in stage.inputs {
+            var digests: [InputFileDigest] = []
+            for file in try pipeline.files(forInput: input) { digests.append(try hashCache.digest(of: file)) }
+            inputs[input] = digests
+        }
+        var upstream: [String: String] = [:]
+        for need in stage.needs { upstream[need] = fingerprints[need] }
+        return FingerprintComponents(
+            schema: FingerprintComponents.schemaVersion, kind: stage.kind, codeVersion: kindType.codeVersion,
+            parameters: stage.parameters.canonical, upstream: upstream, inputs: inputs,
+            gazetteer: kindType.usesGazetteer ? gazetteer.digest : nil)
+    }
+
+    private func rerunReasons(_ stage: StageSpec, components: FingerprintComponents, verifyContent: Bool) -> [RerunReason] {
+        switch store.lookup(stage: stage.name, fingerprint: components.fingerprint, verifyContent: verifyContent) {
+        case .hit:
+            return []
+        case let .damaged(detail):
+            return [.artifactDamaged(detail: detail)]
+        case .missing:
+            guard let previous = store.lastBuilt(stage: stage.name) else { return [.neverBuilt] }
+            let differences = RerunReason.differences(previous: previous, current: components)
+            return differences.isEmpty ? [.artifactMissing] : differences
+        }
+    }
 
     /// A full disk during a stage: the space needed is at least what the
     /// stage's last build wrote, when there was one.
@@ -106,24 +120,13 @@ public final class Runner {
         return .diskFull(folder: folder, file: file, needed: max(needed, previous), available: available)
     }
 
-    public struct Outcome: Sendable {
-        public var results: [StageResult]
-        public var releaseFolder: URL?
-        /// What changed against the previous release (validation.md
-        /// section 9), also written to reports/release-comparison.json.
-        public var comparison: JSONValue?
-        public var comparisonProblem: String?
-    }
-
-    /// Runs what is stale. `force` names stages to rerun with all that
-    /// depends on them.
-    /// - Parameter compareWith: a previous release to compare the new one
-    ///   with; by default the one the release folder held.
-    public func run(force: [String] = [], threads: Int, releaseFolder: URL, options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
+    /// Runs what is stale, then `finishing`. `force` names stages to rerun
+    /// with all that depends on them.
+    public func run<Step: FinishingStep>(force: [String] = [], threads: Int, finishing: Step) throws(IINError) -> (results: [StageResult], finished: Step.Result) {
         for name in force where pipeline.stage(named: name) == nil {
             throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
         }
-        for warning in try DiskWrites.checkTestHooks(stages: pipeline.stages.map(\.name) + [ReleaseFolder.stagingStageName]) { log.warning(warning) }
+        for warning in try DiskWrites.checkTestHooks(stages: pipeline.stages.map(\.name) + [finishing.name]) { log.warning(warning) }
         try store.prepare()
         let lock = try WorkLock(folder: workFolder)
         let lockToken = Interruption.onInterrupt { lock.release() }
@@ -145,93 +148,86 @@ public final class Runner {
         var results: [StageResult] = []
         var folders: [String: URL] = [:]
         for plan in plans {
-            let stage = plan.stage
-            let started = Date()
-            if plan.upToDate, case let .hit(record, folder) = store.lookup(stage: stage.name, fingerprint: plan.fingerprint, verifyContent: false) {
-                store.touch(stage: stage.name, fingerprint: plan.fingerprint)
-                folders[stage.name] = folder
-                let result = StageResult(stage: stage.name, kind: stage.kind, status: .cached, seconds: Date().timeIntervalSince(started),
-                                         counts: record.counts, reasons: [], fingerprint: plan.fingerprint, artifact: folder)
-                results.append(result)
-                log.stageFinished(result)
-                continue
-            }
-            for reason in plan.reasons {
-                if case let .artifactDamaged(detail) = reason {
-                    log.warning("stage \(stage.name): cached artifact damaged (\(detail)); discarding it and rebuilding")
-                    store.discard(stage: stage.name, fingerprint: plan.fingerprint)
-                }
-            }
-            let implementation = StageCatalog.stage(kind: stage.kind)!
-            var inputFiles: [String: [URL]] = [:]
-            for input in stage.inputs { inputFiles[input] = try pipeline.files(forInput: input) }
-            // Every ancestor's artifact is visible, nearest first: a stage may
-            // read what an earlier stage wrote (dedupe's bitmap applies to
-            // geocode's records). The fingerprint still lists only the direct
-            // needs, whose fingerprints already chain through the ancestors.
-            var upstream: [String: URL] = [:]
-            for ancestor in pipeline.ancestors(of: stage.name) {
-                if let spec = pipeline.stage(named: ancestor), upstream[spec.kind] == nil, let folder = folders[ancestor] {
-                    upstream[spec.kind] = folder
-                }
-            }
-            // Registered before the folders exist, so no moment of an
-            // interrupt leaves them behind.
-            let (plannedTemporary, plannedScratch) = (store.temporaryArtifact(stage: stage.name, fingerprint: plan.fingerprint), store.scratchFolder(stage: stage.name))
-            let cleanupToken = Interruption.onInterrupt {
-                Interruption.remove(plannedTemporary)
-                Interruption.remove(plannedScratch)
-            }
-            defer {
-                Interruption.finished(cleanupToken)
-                try? FileManager.default.removeItem(at: plannedScratch)
-            }
-            let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
-            let scratch = try store.beginScratch(stage: stage.name)
-            DiskWrites.beginStage(stage.name)
-            defer { DiskWrites.beginStage(nil) }
-            let context = StageContext(stageName: stage.name, parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
-                                       output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
-                                       gazetteer: gazetteer, progress: progress, threads: threads)
-            let outcome: StageOutcome
-            do {
-                outcome = try implementation.run(context)
-            } catch {
-                progress.finish()
-                try? FileManager.default.removeItem(at: temporary)
-                throw neededSpace(error, stage: stage.name)
-            }
-            progress.finish()
-            try? FileManager.default.removeItem(at: scratch)
-            let seconds = Date().timeIntervalSince(started)
-            let record: ArtifactRecord
-            do {
-                record = try Interruption.critical { () throws(IINError) in
-                    try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components, counts: outcome.counts, seconds: seconds)
-                }
-            } catch {
-                try? FileManager.default.removeItem(at: temporary)
-                throw neededSpace(error, stage: stage.name)
-            }
-            store.recordBuilt(stage: stage.name, components: plan.components)
-            store.prune(stage: stage.name)
-            let folder = store.folder(stage: stage.name, fingerprint: record.fingerprint)
-            folders[stage.name] = folder
-            let result = StageResult(stage: stage.name, kind: stage.kind, status: .ran, seconds: seconds, counts: outcome.counts,
-                                     reasons: plan.reasons, fingerprint: plan.fingerprint, artifact: folder)
+            let result: StageResult
+            if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads) }
+            folders[plan.stage.name] = result.artifact
             results.append(result)
             log.stageFinished(result)
         }
-        var options = options
-        options.limits = pipeline.releaseGuard
-        if options.auditFolder == nil { options.auditFolder = auditFolder }
-        let placed = try ReleaseFolder.materialize(results: results, pipeline: pipeline, store: store, destination: releaseFolder, options: options)
-        if let comparison = placed.comparison {
-            let reports = workFolder.appendingPathComponent("reports")
-            try? FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
-            let file = reports.appendingPathComponent(ReleaseComparison.reportFile)
-            try DiskWrites.write(Data((comparison.prettyPrinted() + "\n").utf8), to: file)
+        let finished = try finishing.finish(results: results, pipeline: pipeline, store: store, workFolder: workFolder)
+        return (results, finished)
+    }
+
+    private func cachedResult(_ plan: StagePlan) -> StageResult? {
+        let started = Date()
+        guard plan.upToDate, case let .hit(record, folder) = store.lookup(stage: plan.stage.name, fingerprint: plan.fingerprint, verifyContent: false) else {
+            return nil
         }
-        return Outcome(results: results, releaseFolder: placed.folder, comparison: placed.comparison, comparisonProblem: placed.comparisonProblem)
+        store.touch(stage: plan.stage.name, fingerprint: plan.fingerprint)
+        return StageResult(stage: plan.stage.name, kind: plan.stage.kind, status: .cached, seconds: Date().timeIntervalSince(started),
+                           counts: record.counts, fileRows: record.fileRows, reasons: [], fingerprint: plan.fingerprint, artifact: folder)
+    }
+
+    private func execute(_ plan: StagePlan, folders: [String: URL], threads: Int) throws(IINError) -> StageResult {
+        let stage = plan.stage
+        let started = Date()
+        for reason in plan.reasons {
+            if case let .artifactDamaged(detail) = reason {
+                log.warning("stage \(stage.name): cached artifact damaged (\(detail)); discarding it and rebuilding")
+                store.discard(stage: stage.name, fingerprint: plan.fingerprint)
+            }
+        }
+        let implementation = catalog.stage(kind: stage.kind)!
+        var inputFiles: [String: [URL]] = [:]
+        for input in stage.inputs { inputFiles[input] = try pipeline.files(forInput: input) }
+        // Only the stages named in needs are visible: what a stage reads is
+        // what its fingerprint depends on.
+        var upstream: [String: UpstreamArtifact] = [:]
+        for need in stage.needs {
+            if let spec = pipeline.stage(named: need), let folder = folders[need] { upstream[need] = UpstreamArtifact(kind: spec.kind, folder: folder) }
+        }
+        // Registered before the folders exist, so no moment of an
+        // interrupt leaves them behind.
+        let (plannedTemporary, plannedScratch) = (store.temporaryArtifact(stage: stage.name, fingerprint: plan.fingerprint), store.scratchFolder(stage: stage.name))
+        let cleanupToken = Interruption.onInterrupt {
+            Interruption.remove(plannedTemporary)
+            Interruption.remove(plannedScratch)
+        }
+        defer {
+            Interruption.finished(cleanupToken)
+            try? FileManager.default.removeItem(at: plannedScratch)
+        }
+        let temporary = try store.beginArtifact(stage: stage.name, fingerprint: plan.fingerprint)
+        let scratch = try store.beginScratch(stage: stage.name)
+        DiskWrites.beginStage(stage.name)
+        defer { DiskWrites.beginStage(nil) }
+        let context = StageContext(stageName: stage.name, pipelineFile: pipeline.file.path, parametersPath: stage.jsonPath + ".params",
+                                   parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
+                                   output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
+                                   gazetteer: gazetteer, progress: progress, threads: threads)
+        let outcome: StageOutcome
+        do {
+            outcome = try implementation.run(context)
+        } catch {
+            progress.finish()
+            try? FileManager.default.removeItem(at: temporary)
+            throw neededSpace(error, stage: stage.name)
+        }
+        progress.finish()
+        try? FileManager.default.removeItem(at: scratch)
+        let seconds = Date().timeIntervalSince(started)
+        let record: ArtifactRecord
+        do {
+            record = try Interruption.critical { () throws(IINError) in
+                try store.commitArtifact(temporary: temporary, stage: stage.name, components: plan.components, outcome: outcome, seconds: seconds)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw neededSpace(error, stage: stage.name)
+        }
+        store.recordBuilt(stage: stage.name, components: plan.components)
+        store.prune(stage: stage.name)
+        return StageResult(stage: stage.name, kind: stage.kind, status: .ran, seconds: seconds, counts: outcome.counts, fileRows: outcome.fileRows,
+                           reasons: plan.reasons, fingerprint: plan.fingerprint, artifact: store.folder(stage: stage.name, fingerprint: record.fingerprint))
     }
 }

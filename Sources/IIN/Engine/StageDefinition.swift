@@ -3,8 +3,9 @@ import Foundation
 /// The schema of one stage parameter, as `stages/<kind>.json` declares it.
 public indirect enum ParameterSchema: Sendable, Equatable {
     case integer(minimum: Int?, maximum: Int?)
-    case number
-    case string(allowed: [String]?)
+    /// `exclusiveMinimum`: the value must be above it (a rate, a timeout).
+    case number(minimum: Double?, exclusiveMinimum: Double?)
+    case string(allowed: [String]?, minimumLength: Int?)
     case boolean
     case array(items: ParameterSchema)
     /// A fixed set of named fields, each with its own schema and default.
@@ -112,16 +113,20 @@ public struct StageDefinition: Sendable, Equatable {
     private static func parseSchema(type: String, json: JSONValue, path: String, file: String) throws(IINError) -> ParameterSchema {
         switch type {
         case "integer": return .integer(minimum: json["minimum"]?.intValue, maximum: json["maximum"]?.intValue)
-        case "number": return .number
+        case "number": return .number(minimum: json["minimum"]?.doubleValue, exclusiveMinimum: json["exclusive_minimum"]?.doubleValue)
         case "boolean": return .boolean
-        case "string": return .string(allowed: json["enum"]?.arrayValue?.compactMap(\.stringValue))
+        case "string": return .string(allowed: json["enum"]?.arrayValue?.compactMap(\.stringValue), minimumLength: json["min_length"]?.intValue)
         case "string_map": return .stringMap
         case "number_map": return .numberMap
         case "array":
-            guard let itemType = json["items"]?.stringValue else {
+            // "items": "integer", or an object such as {"type": "string", "enum": [...]}.
+            if let itemType = json["items"]?.stringValue {
+                return .array(items: try parseSchema(type: itemType, json: .object([:]), path: path + ".items", file: file))
+            }
+            guard let items = json["items"], let itemType = items["type"]?.stringValue else {
                 throw IINError.stageDefinition(file: file, problem: "'\(path).items' must name the item type")
             }
-            return .array(items: try parseSchema(type: itemType, json: .object([:]), path: path + ".items", file: file))
+            return .array(items: try parseSchema(type: itemType, json: items, path: path + ".items", file: file))
         case "object":
             var fields: [String: ParameterDefinition] = [:]
             for (name, value) in json["fields"]?.objectValue ?? [:] {
@@ -173,16 +178,27 @@ private struct ParameterResolver {
                 throw IINError.pipeline(file: file, jsonPath: path, problem: "\(number) is above the maximum \(maximum)", fix: "Use a value of at most \(maximum).")
             }
             return .integer(number)
-        case .number:
+        case let .number(minimum, exclusiveMinimum):
             guard let number = value.doubleValue else { throw wrongType() }
+            if let minimum, number < minimum {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(value.canonical) is below the minimum \(JSONValue.number(minimum).canonical)",
+                                        fix: "Use a value of at least \(JSONValue.number(minimum).canonical).")
+            }
+            if let exclusiveMinimum, number <= exclusiveMinimum {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(value.canonical) is not above \(JSONValue.number(exclusiveMinimum).canonical)",
+                                        fix: "Use a value above \(JSONValue.number(exclusiveMinimum).canonical).")
+            }
             return .number(number)
         case .boolean:
             guard value.boolValue != nil else { throw wrongType() }
             return value
-        case let .string(allowed):
+        case let .string(allowed, minimumLength):
             guard let string = value.stringValue else { throw wrongType() }
             if let allowed, !allowed.contains(string) {
                 throw IINError.pipeline(file: file, jsonPath: path, problem: "'\(string)' is not allowed", fix: "Use one of: \(allowed.joined(separator: ", ")).")
+            }
+            if let minimumLength, string.count < minimumLength {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "'\(string)' is shorter than \(minimumLength) character(s)", fix: "Give a value, or remove the key to use the default.")
             }
             return value
         case .stringMap:

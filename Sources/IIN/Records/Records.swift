@@ -70,6 +70,22 @@ public enum GeocodeMethod: Int, Sendable, CaseIterable, Codable {
     }
 }
 
+extension GeocodeMethod {
+    /// Decodes the name (`credit_code`) as pipeline.json writes it, for
+    /// the stage's parameters; the stored raw value stays the number.
+    struct ByName: Decodable {
+        var method: GeocodeMethod
+
+        init(from decoder: Decoder) throws {
+            let name = try decoder.singleValueContainer().decode(String.self)
+            guard let method = GeocodeMethod(name: name) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no geocoding method '\(name)'"))
+            }
+            self.method = method
+        }
+    }
+}
+
 /// Where a row came from: the index of its file in input order and the
 /// line its text starts on (1-based, the header being line 1), so a person
 /// can open the file at that line.
@@ -97,29 +113,8 @@ public struct PartyText: Sendable, Equatable {
     }
 }
 
-/// A row that passed the record checks of the ingest stage.
-public struct IngestedRecord: Sendable, Equatable {
-    public var location: RowLocation
-    public var recordID: String
-    public var investor: PartyText
-    public var investee: PartyText
-    /// Enterprise keys (see `EnterpriseKey`).
-    public var investorKey: String
-    public var investeeKey: String
-    /// Digest of the two keys, for deduplication.
-    public var keyDigest: KeyDigest
-    /// The paid-in capital text as given, and as read (nil when absent or
-    /// not an amount).
-    public var paidInCapital: String
-    public var capital: PaidInCapital?
-    public var year: Int
-    public var linkType: LinkType
-}
-
-/// A record whose two sides each resolved to one city: what deduplication,
-/// aggregation and the consistency sample need of it. The dedupe stage
-/// keeps the first of each key in this same form, so its output is the
-/// kept records byte for byte as geocoding wrote them.
+/// A kept record with its strings, as the consistency sample and the
+/// tests read it (`GeocodedRecordView.record()`).
 public struct GeocodedRecord: Sendable, Equatable {
     public var location: RowLocation
     public var recordID: String

@@ -13,45 +13,34 @@ import FoundationNetworking
 /// answer is retried with doubling waits; a refused key stops the run with
 /// an error that names the environment variable, never the key.
 public final class AmapGeocoder {
-    public struct Settings: Sendable {
-        public var endpoint = "https://restapi.amap.com/v3/geocode/geo"
-        public var keyVariable = "IIN_AMAP_KEY"
-        public var requestsPerSecond = 3.0
-        public var retries = 4
-        public var backoffSeconds = 1.0
-        public var timeoutSeconds = 10.0
-        public var cache: URL
+    /// The stage's `external` parameters (stages/geocode.json holds their
+    /// defaults and bounds).
+    public struct Settings: Sendable, Decodable {
+        public var endpoint: String
+        public var keyVariable: String
+        public var requestsPerSecond: Double
+        public var retries: Int
+        public var backoffSeconds: Double
+        public var timeoutSeconds: Double
+        /// As written: relative to the work folder unless absolute.
+        public var cache: String
 
-        public init(cache: URL) {
-            self.cache = cache
+        enum CodingKeys: String, CodingKey {
+            case endpoint, keyVariable = "key_variable", requestsPerSecond = "requests_per_second", retries
+            case backoffSeconds = "backoff_seconds", timeoutSeconds = "timeout_seconds", cache
         }
 
-        /// From the stage's `external` parameter object; a relative cache
-        /// path is taken from the work folder.
-        public init(parameters: JSONValue?, workFolder: URL) throws(IINError) {
-            cache = workFolder.appendingPathComponent("geocoder-cache.sqlite")
-            let object = parameters?.objectValue ?? [:]
-            func fail(_ key: String, _ expected: String) -> IINError {
-                IINError.pipeline(file: "pipeline.json", jsonPath: "$.stages (geocode).params.external.\(key)", problem: "expected \(expected)",
-                                  fix: "Correct the value or remove it to use the default.")
+        public func cacheFile(workFolder: URL) -> URL {
+            cache.hasPrefix("/") ? URL(fileURLWithPath: cache) : workFolder.appendingPathComponent(cache)
+        }
+
+        /// What the schema cannot say about these values, by path under `external`.
+        func problems() -> [ParameterProblem] {
+            var problems: [ParameterProblem] = []
+            if let problem = Self.endpointProblem(endpoint) {
+                problems.append(ParameterProblem(path: "external.endpoint", problem: "the endpoint must be \(problem)", fix: "Give an https URL, or http on loopback."))
             }
-            for (key, value) in object {
-                switch key {
-                case "endpoint":
-                    guard let text = value.stringValue, URL(string: text) != nil else { throw fail(key, "a URL") }
-                    if let problem = Self.endpointProblem(text) { throw fail(key, problem) }
-                    endpoint = text
-                case "key_variable": guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "an environment variable name") }; keyVariable = text
-                case "requests_per_second": guard let number = value.doubleValue, number > 0 else { throw fail(key, "a positive number") }; requestsPerSecond = number
-                case "retries": guard let number = value.intValue, number >= 0 else { throw fail(key, "a whole number of at least 0") }; retries = number
-                case "backoff_seconds": guard let number = value.doubleValue, number >= 0 else { throw fail(key, "a number of seconds") }; backoffSeconds = number
-                case "timeout_seconds": guard let number = value.doubleValue, number > 0 else { throw fail(key, "a positive number of seconds") }; timeoutSeconds = number
-                case "cache":
-                    guard let text = value.stringValue, !text.isEmpty else { throw fail(key, "a file path") }
-                    cache = text.hasPrefix("/") ? URL(fileURLWithPath: text) : workFolder.appendingPathComponent(text)
-                default: throw fail(key, "one of endpoint, key_variable, requests_per_second, retries, backoff_seconds, timeout_seconds, cache (unknown '\(key)')")
-                }
-            }
+            return problems
         }
 
         /// A literal loopback address: 127.0.0.0/8 or ::1, parsed as an
@@ -98,7 +87,8 @@ public final class AmapGeocoder {
 
     /// - Parameter codes: the code table the stage's geocoder already holds,
     ///   so it is not built twice (built from the gazetteer when nil).
-    public init(settings: Settings, gazetteer: Gazetteer, codes: AdministrativeCodes? = nil,
+    /// - Parameter cache: the answer cache, `settings.cacheFile(workFolder:)` in a run.
+    public init(settings: Settings, cache: URL, gazetteer: Gazetteer, codes: AdministrativeCodes? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(IINError) {
         guard let key = environment[settings.keyVariable], !key.isEmpty else {
             throw IINError.externalService(service: Self.service, problem: "the method 'external' is on but the environment variable \(settings.keyVariable) is not set",
@@ -110,7 +100,7 @@ public final class AmapGeocoder {
         self.settings = settings
         self.key = key
         self.codes = codes ?? AdministrativeCodes(gazetteer: gazetteer)
-        database = try SQLiteDatabase(persistent: settings.cache)
+        database = try SQLiteDatabase(persistent: cache)
         try database.execute("CREATE TABLE IF NOT EXISTS answers (text TEXT PRIMARY KEY, adcodes TEXT NOT NULL, info TEXT NOT NULL);")
         lookup = try database.prepare("SELECT adcodes FROM answers WHERE text = ?")
         store = try database.prepare("INSERT OR REPLACE INTO answers (text, adcodes, info) VALUES (?, ?, ?)")

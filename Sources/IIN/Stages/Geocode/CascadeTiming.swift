@@ -13,10 +13,10 @@ public enum CascadeTiming {
         public var distinctRegions: Int
     }
 
-    public static func measure(ingest: URL, gazetteer: Gazetteer, methods: [GeocodeMethod] = Geocoder.defaultMethods,
+    public static func measure(ingest: URL, gazetteer: Gazetteer, methods: [GeocodeMethod],
                                compareAll: Bool) throws(IINError) -> Result {
         let accounting = try RecordAccounting.read(from: ingest)
-        let artifact = try MappedIngestArtifact(folder: ingest, fileCount: accounting.files.count)
+        let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
         var parser = artifact.parser()
         var views: [IngestedRecordView] = []
         while !parser.atEnd { views.append(try parser.next()) }

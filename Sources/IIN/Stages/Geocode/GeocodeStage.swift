@@ -12,11 +12,7 @@ public struct GeocodeStage: Stage {
     public static let kind = "geocode"
     public static let codeVersion = 8
     public static let usesGazetteer = true
-    public static let recordsFile = "geocoded.bin"
-    /// Per record, in the same order, four little-endian UInt64: key digest
-    /// high and low, year << 1 | link type, input file index. Fixed width so
-    /// deduplication reads it in parallel without decoding records.
-    public static let keysFile = "keys.bin"
+    public static let reads: [String] = [IngestStage.kind]
     public static let overridesInput = "overrides"
 
     static let batchSize = 1 << 18
@@ -24,48 +20,65 @@ public struct GeocodeStage: Stage {
 
     public init() {}
 
-    /// Reads the `methods` parameter: known names, each once.
-    public static func methods(from parameters: JSONValue?) throws(IINError) -> [GeocodeMethod] {
-        guard let list = parameters?.arrayValue else { return Geocoder.defaultMethods }
-        var methods: [GeocodeMethod] = []
-        for (position, item) in list.enumerated() {
-            guard let name = item.stringValue, let method = GeocodeMethod(name: name), !methods.contains(method) else {
-                throw IINError.pipeline(file: "pipeline.json", jsonPath: "$.stages (geocode).params.methods[\(position)]",
-                                        problem: "'\(item)' is not a geocoding method, or is listed twice",
-                                        fix: "Use each of \(GeocodeMethod.allCases.map(\.name).joined(separator: ", ")) at most once.")
-            }
-            methods.append(method)
+    /// See stages/geocode.json for the defaults and the meaning.
+    public struct Parameters: StageParameters {
+        /// In the order tried; the schema allows only known names.
+        public var methods: [GeocodeMethod]
+        public var compareEvery: Int
+        public var external: AmapGeocoder.Settings
+
+        enum CodingKeys: String, CodingKey { case methods, compareEvery = "compare_every", external }
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            methods = try container.decode([GeocodeMethod.ByName].self, forKey: .methods).map(\.method)
+            compareEvery = try container.decode(Int.self, forKey: .compareEvery)
+            external = try container.decode(AmapGeocoder.Settings.self, forKey: .external)
         }
-        return methods
+
+        public func problems() -> [ParameterProblem] {
+            var problems: [ParameterProblem] = []
+            for (position, method) in methods.enumerated() where methods[..<position].contains(method) {
+                problems.append(ParameterProblem(path: "methods[\(position)]", problem: "'\(method.name)' is listed twice",
+                                                 fix: "List each of \(GeocodeMethod.allCases.map(\.name).joined(separator: ", ")) at most once."))
+            }
+            // The service settings matter only when the service is asked.
+            if methods.contains(.external) { problems += external.problems() }
+            return problems
+        }
     }
 
-    public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
+    /// The cascade the stage runs, from its parameters and overrides
+    /// files: `iin geocode` builds its geocoder here too, so it answers as
+    /// a run would.
+    public static func makeGeocoder(_ parameters: Parameters, overridesFiles: [URL], gazetteer: Gazetteer) throws(IINError) -> Geocoder {
+        var overrides = GeocodeOverrides()
+        if parameters.methods.contains(.overrides) {
+            for url in overridesFiles { overrides = overrides.merging(try GeocodeOverrides.load(url, gazetteer: gazetteer)) }
+        }
+        return Geocoder(gazetteer: gazetteer, methods: parameters.methods, overrides: overrides)
+    }
+
+    public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let ingest = try context.upstreamFolder(kind: IngestStage.kind)
         var accounting = try RecordAccounting.read(from: ingest)
-        let methods = try Self.methods(from: context.parameter("methods"))
-        var overrides = GeocodeOverrides()
-        if methods.contains(.overrides) {
-            for url in context.inputFiles[Self.overridesInput] ?? [] {
-                let loaded = try GeocodeOverrides.load(url, gazetteer: context.gazetteer)
-                overrides = overrides.merging(loaded)
-            }
-        }
-        let geocoder = Geocoder(gazetteer: context.gazetteer, methods: methods, overrides: overrides)
+        let methods = parameters.methods
+        let geocoder = try Self.makeGeocoder(parameters, overridesFiles: context.inputFiles[Self.overridesInput] ?? [], gazetteer: context.gazetteer)
         // Asking every method is what the disagreement counts need, and
         // costs about six times the cascade; a deterministic sample of one
         // record in N keeps the stage fast (see docs/performance.md).
-        let compareEvery = context.parameter("compare_every")?.intValue ?? 16
+        let compareEvery = parameters.compareEvery
         let external: AmapGeocoder? = methods.contains(.external)
-            ? try AmapGeocoder(settings: AmapGeocoder.Settings(parameters: context.parameter("external"), workFolder: context.reportFolder.deletingLastPathComponent()),
+            ? try AmapGeocoder(settings: parameters.external, cache: parameters.external.cacheFile(workFolder: context.reportFolder.deletingLastPathComponent()),
                                gazetteer: context.gazetteer, codes: geocoder.codes)
             : nil
 
-        let artifact = try MappedIngestArtifact(folder: ingest, fileCount: accounting.files.count)
+        let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
         var parser = artifact.parser()
         let fileNames = accounting.files.map(\.file)
 
-        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
-        let keys = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.keysFile))
+        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(GeocodedRecordsArtifact.recordsFile))
+        let keys = try BufferedFileWriter(url: context.output.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
         let rejects = try RejectsWriter(folder: context.output)
         let memos = Mutex<[RegionMemo]>([])
         let finishInWorkers = external == nil
@@ -214,31 +227,14 @@ public struct GeocodeStage: Stage {
               let investorMethod = investor.method, let investeeMethod = investee.method else {
             var problems: [String] = []
             for (label, outcome, fields) in [("investor", investor, view.investor), ("investee", investee, view.investee)] where outcome.method == nil {
-                let explained = geocoder.explain(name: string(fields.name), creditCode: string(fields.creditCode), region: string(fields.region),
-                                                 address: string(fields.address))
+                let explained = geocoder.explain(fields).explanations
                 problems.append("\(label): " + explained.map { "\($0.method.name) \($0.detail)" }.joined(separator: "; "))
             }
             result.rejects.append(Reject(file: view.file, line: view.line, reason: .ungeocodable, detail: problems.joined(separator: " || "), text: text(view)))
             return
         }
-        result.geocoded.appendVarint(UInt64(view.file))
-        result.geocoded.appendVarint(UInt64(view.line))
-        result.geocoded.appendLengthPrefixed(view.recordID)
-        result.geocoded.appendLengthPrefixed(view.investor.name)
-        result.geocoded.appendLengthPrefixed(view.investee.name)
-        result.geocoded.appendFixed64(view.digestHigh)
-        result.geocoded.appendFixed64(view.digestLow)
-        result.geocoded.append(contentsOf: view.capital)
-        result.geocoded.appendVarint(UInt64(view.year))
-        result.geocoded.appendVarint(UInt64(view.linkType))
-        result.geocoded.appendVarint(UInt64(investorCity))
-        result.geocoded.appendVarint(UInt64(investeeCity))
-        result.geocoded.appendVarint(UInt64(investorMethod.rawValue))
-        result.geocoded.appendVarint(UInt64(investeeMethod.rawValue))
-        result.keys.appendFixed64(view.digestHigh)
-        result.keys.appendFixed64(view.digestLow)
-        result.keys.appendFixed64(UInt64(view.year << 1 | view.linkType))
-        result.keys.appendFixed64(UInt64(view.file))
+        GeocodedRecordsArtifact.append(view, investorCity: investorCity, investeeCity: investeeCity, investorMethod: investorMethod,
+                                       investeeMethod: investeeMethod, records: &result.geocoded, keys: &result.keys)
         result.written += 1
     }
 

@@ -63,6 +63,19 @@ public struct SideOutcome: Sendable {
     public var wrongCheckCharacter: Bool
 }
 
+/// What the cascade tells a recorder as it goes: `iin geocode --explain`
+/// and the rejects table listen; the stage's hot path passes `Unrecorded`,
+/// which the compiler removes.
+protocol CascadeRecorder {
+    /// `answer` is nil when the method had nothing to read (an empty field,
+    /// no overrides table) or is not asked here (the external service).
+    mutating func asked(_ method: GeocodeMethod, answer: CompactAnswer?, side: SideFields)
+}
+
+struct Unrecorded: CascadeRecorder {
+    @inline(__always) mutating func asked(_ method: GeocodeMethod, answer: CompactAnswer?, side: SideFields) {}
+}
+
 /// The cascade: each configured method in order; the first that yields one
 /// city, or "outside the mainland", answers. Each field is read on its own.
 /// The external service is not here: it waits on the network, so the stage
@@ -74,7 +87,9 @@ public struct Geocoder: Sendable {
     public let overrides: GeocodeOverrides
     public let methods: [GeocodeMethod]
 
-    public init(gazetteer: Gazetteer, methods: [GeocodeMethod] = Geocoder.defaultMethods, overrides: GeocodeOverrides = GeocodeOverrides()) {
+    /// - Parameter methods: in the order tried, as the geocode stage's
+    ///   parameters give them (GeocodeStage.makeGeocoder).
+    public init(gazetteer: Gazetteer, methods: [GeocodeMethod], overrides: GeocodeOverrides = GeocodeOverrides()) {
         reader = PlaceReader(gazetteer: gazetteer)
         nameReader = EnterpriseNameReader(reader: reader)
         codes = AdministrativeCodes(gazetteer: gazetteer)
@@ -82,55 +97,28 @@ public struct Geocoder: Sendable {
         self.methods = methods
     }
 
-    /// The contract's default order; the external service is off unless
-    /// pipeline.json lists it.
-    public static let defaultMethods: [GeocodeMethod] = [.overrides, .region, .creditCode, .address, .name]
-
     /// Resolves a side. With `compareAll`, every local method is asked even
     /// after one answered, so the run report can count disagreements.
     @inline(__always)
     func resolve(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool) -> SideOutcome {
+        var recorder = Unrecorded()
+        return resolve(side, memo: &memo, compareAll: compareAll, recorder: &recorder)
+    }
+
+    @inline(__always)
+    func resolve<Recorder: CascadeRecorder>(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool, recorder: inout Recorder) -> SideOutcome {
         var answers = MethodAnswers()
         var winner: GeocodeMethod?
         var winning = CompactAnswer.nothing
         var firstCandidates = CitySet()
         var wrongCheckCharacter = false
-        for method in methods where method != .external {
+        for method in methods {
             if winner != nil && !compareAll { break }
-            let answer: CompactAnswer
-            switch method {
-            case .overrides:
-                guard !overrides.isEmpty, let entry = overrides.lookup(creditCode: side.creditCode, key: side.key) else { continue }
-                switch entry.answer {
-                case let .city(code): answer = .city(code)
-                case .outsideMainland: answer = .outsideMainland
-                case .none: answer = .nothing
-                }
-            case .region:
-                if side.region.isEmpty { continue }
-                answer = memo.answer(for: side.region) { reader.readCompact($0, from: 0, to: $0.count) }
-            case .creditCode:
-                if side.creditCode.isEmpty { continue }
-                let reading = codes.read(side.creditCode)
-                switch reading {
-                case let .city(code): answer = .city(code)
-                case .wrongCheckCharacter:
-                    wrongCheckCharacter = true
-                    answer = .nothing
-                case let .split(_, cities):
-                    var set = CitySet()
-                    for code in cities { if let position = reader.index.cityIndex(code: code) { set.insert(position) } }
-                    answer = .none(set)
-                default: answer = .nothing
-                }
-            case .address:
-                if side.address.isEmpty { continue }
-                answer = reader.readCompact(side.address, from: 0, to: side.address.count)
-            case .name:
-                answer = nameReader.readCompact(side.name)
-            case .external:
+            guard let answer = ask(method, side, memo: &memo, wrongCheckCharacter: &wrongCheckCharacter) else {
+                recorder.asked(method, answer: nil, side: side)
                 continue
             }
+            recorder.asked(method, answer: answer, side: side)
             answers[method] = answer.code
             if winner == nil {
                 if answer.isResult {
@@ -146,8 +134,52 @@ public struct Geocoder: Sendable {
         return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter)
     }
 
+    /// One local method's answer, or nil when it has nothing to read.
+    @inline(__always)
+    private func ask(_ method: GeocodeMethod, _ side: SideFields, memo: inout RegionMemo, wrongCheckCharacter: inout Bool) -> CompactAnswer? {
+        switch method {
+        case .overrides:
+            guard !overrides.isEmpty, let entry = overrides.lookup(creditCode: side.creditCode, key: side.key) else { return nil }
+            switch entry.answer {
+            case let .city(code): return .city(code)
+            case .outsideMainland: return .outsideMainland
+            case .none: return .nothing
+            }
+        case .region:
+            if side.region.isEmpty { return nil }
+            return memo.answer(for: side.region) { reader.readCompact($0, from: 0, to: $0.count) }
+        case .creditCode:
+            if side.creditCode.isEmpty { return nil }
+            switch codes.read(side.creditCode) {
+            case let .city(code): return .city(code)
+            case .wrongCheckCharacter:
+                wrongCheckCharacter = true
+                return .nothing
+            case let .split(_, cities):
+                var set = CitySet()
+                for code in cities { if let position = reader.index.cityIndex(code: code) { set.insert(position) } }
+                return .none(set)
+            default: return .nothing
+            }
+        case .address:
+            if side.address.isEmpty { return nil }
+            return reader.readCompact(side.address, from: 0, to: side.address.count)
+        case .name:
+            return nameReader.readCompact(side.name)
+        case .external:
+            return nil
+        }
+    }
+
     /// Resolves a side given as text (every local method is asked).
     public func resolve(_ party: PartyText, key: String? = nil) -> SideOutcome {
+        withFields(party, key: key) { fields in
+            var memo = RegionMemo(capacity: 0)
+            return resolve(fields, memo: &memo, compareAll: true)
+        }
+    }
+
+    private func withFields<Result>(_ party: PartyText, key: String?, _ body: (SideFields) -> Result) -> Result {
         let fields = [party.name, party.creditCode, party.region, party.address, key ?? EnterpriseKey.make(party.name)]
         var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
@@ -156,62 +188,92 @@ public struct Geocoder: Sendable {
             bytes.append(contentsOf: field.utf8)
             ranges.append(start..<bytes.count)
         }
-        var memo = RegionMemo(capacity: 0)
         return bytes.withUnsafeBufferPointer { buffer in
             func slice(_ index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[ranges[index]]) }
-            return resolve(SideFields(name: slice(0), creditCode: slice(1), region: slice(2), address: slice(3), key: slice(4)), memo: &memo, compareAll: true)
+            return body(SideFields(name: slice(0), creditCode: slice(1), region: slice(2), address: slice(3), key: slice(4)))
         }
     }
 
-    /// Every method's answer for a side given as text, with what it weighed:
-    /// for `iin geocode --explain` and the rejects table.
+    /// Whether a text has the form of a credit code (18 characters of the
+    /// USCC alphabet, or a 15-digit registration number), right check
+    /// character or not: `iin geocode TEXT` then reads it as one.
+    public func hasCreditCodeForm(_ text: String) -> Bool {
+        switch codes.read(text) {
+        case .empty, .notACode: return false
+        default: return true
+        }
+    }
+
+    /// Every method's answer for a side, with what it weighed: for
+    /// `iin geocode --explain` and the rejects table.
     public struct Explanation: Sendable {
         public var method: GeocodeMethod
         public var answer: PlaceAnswer?
         public var detail: String
     }
 
-    public func explain(name: String = "", creditCode: String = "", region: String = "", address: String = "") -> [Explanation] {
-        var result: [Explanation] = []
-        for method in methods {
-            switch method {
-            case .overrides:
-                if overrides.isEmpty {
-                    result.append(Explanation(method: method, answer: nil, detail: "no overrides table"))
-                    continue
-                }
-                let key = EnterpriseKey.make(bytes: Array(name.utf8))
-                let entry = Array(creditCode.utf8).withUnsafeBufferPointer { code in
-                    key.withUnsafeBufferPointer { overrides.lookup(creditCode: code, key: $0) }
-                }
-                result.append(Explanation(method: method, answer: entry?.answer ?? .none(candidates: []),
-                                          detail: entry.map { "overrides table row \($0.row)" } ?? "no entry for this credit code or name"))
-            case .region:
-                result.append(explainText(method, region))
-            case .creditCode:
-                let reading = codes.read(creditCode)
-                var detail = reading.explanation
-                if let code = codes.divisionCode(creditCode) {
-                    let chain = codes.chain(code: code)
-                    if !chain.isEmpty { detail += "; chain: " + chain.joined(separator: " | ") }
-                }
-                result.append(Explanation(method: method, answer: reading == .empty ? nil : reading.answer, detail: detail))
-            case .address:
-                result.append(explainText(method, address))
-            case .name:
-                let answer = nameReader.read(name)
-                result.append(Explanation(method: method, answer: name.isEmpty ? nil : answer, detail: name.isEmpty ? "empty" : describe(answer)))
-            case .external:
-                result.append(Explanation(method: method, answer: nil, detail: "the external service is asked only by a pipeline run"))
-            }
-        }
-        return result
+    /// The cascade run on a side given as text, every local method asked,
+    /// with each method's explanation.
+    public func explain(_ party: PartyText) -> (outcome: SideOutcome, explanations: [Explanation]) {
+        withFields(party, key: nil) { explain($0) }
     }
 
-    private func explainText(_ method: GeocodeMethod, _ text: String) -> Explanation {
-        if text.isEmpty { return Explanation(method: method, answer: nil, detail: "empty") }
+    func explain(_ side: SideFields) -> (outcome: SideOutcome, explanations: [Explanation]) {
+        var memo = RegionMemo(capacity: 0)
+        var recorder = ExplanationRecorder(geocoder: self)
+        let outcome = resolve(side, memo: &memo, compareAll: true, recorder: &recorder)
+        return (outcome, recorder.explanations)
+    }
+
+    /// Turns what the cascade asked into sentences, re-reading a text with
+    /// a trace only to say which names it weighed.
+    private struct ExplanationRecorder: CascadeRecorder {
+        let geocoder: Geocoder
+        var explanations: [Explanation] = []
+
+        mutating func asked(_ method: GeocodeMethod, answer: CompactAnswer?, side: SideFields) {
+            let full = answer?.answer(geocoder.reader.index)
+            func text(_ field: UnsafeBufferPointer<UInt8>) -> String { String(decoding: field, as: UTF8.self) }
+            let detail: String
+            switch method {
+            case .overrides:
+                if geocoder.overrides.isEmpty {
+                    detail = "no overrides table"
+                } else if let entry = geocoder.overrides.lookup(creditCode: side.creditCode, key: side.key) {
+                    detail = "overrides table row \(entry.row)"
+                } else {
+                    explanations.append(Explanation(method: method, answer: .none(candidates: []), detail: "no entry for this credit code or name"))
+                    return
+                }
+            case .region, .address:
+                let field = text(method == .region ? side.region : side.address)
+                detail = field.isEmpty ? "empty" : geocoder.describe(full ?? .none(candidates: [])) + "; " + geocoder.weighed(field)
+            case .creditCode:
+                let code = text(side.creditCode)
+                let reading = geocoder.codes.read(code)
+                var described = reading.explanation
+                if let division = geocoder.codes.divisionCode(code) {
+                    let chain = geocoder.codes.chain(code: division)
+                    if !chain.isEmpty { described += "; chain: " + chain.joined(separator: " | ") }
+                }
+                detail = described
+            case .name:
+                if side.name.isEmpty {
+                    explanations.append(Explanation(method: method, answer: nil, detail: "empty"))
+                    return
+                }
+                detail = geocoder.describe(full ?? .none(candidates: []))
+            case .external:
+                detail = "the external service is asked only by a pipeline run"
+            }
+            explanations.append(Explanation(method: method, answer: full, detail: detail))
+        }
+    }
+
+    /// The place names a text opens with and every meaning each has.
+    private func weighed(_ text: String) -> String {
         var trace: [Range<Int>]? = []
-        let answer = reader.read(text, trace: &trace)
+        _ = reader.read(text, trace: &trace)
         let bytes = Array(text.utf8)
         let names = (trace ?? []).map { range -> String in
             let name = String(decoding: bytes[range], as: UTF8.self)
@@ -228,8 +290,7 @@ public struct Geocoder: Sendable {
             }
             return "\(name): " + described.joined(separator: "; ")
         }
-        let weighed = names.isEmpty ? "no place name opens the text" : "weighed " + names.joined(separator: " | ")
-        return Explanation(method: method, answer: answer, detail: describe(answer) + "; " + weighed)
+        return names.isEmpty ? "no place name opens the text" : "weighed " + names.joined(separator: " | ")
     }
 
     public func describe(_ answer: PlaceAnswer) -> String {

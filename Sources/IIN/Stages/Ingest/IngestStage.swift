@@ -6,7 +6,7 @@ public struct IngestStage: Stage {
     public static let kind = "ingest"
     public static let codeVersion = 6
     public static let usesGazetteer = false
-    public static let recordsFile = "records.bin"
+    public static let reads: [String] = []
 
     /// Bytes per parallel chunk; tests make it tiny to exercise the cuts.
     let chunkSize: Int
@@ -37,16 +37,26 @@ public struct IngestStage: Stage {
         }
     }
 
-    public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
+    /// See stages/ingest.json for the defaults and the meaning.
+    public struct Parameters: StageParameters {
+        public enum Encoding: String, Decodable, Sendable { case auto, utf8 = "utf-8", gb18030 }
+        public var encoding: Encoding
+        public var maxYear: Int
+        /// Extra header name to canonical column name.
+        public var columns: [String: String]
+
+        enum CodingKeys: String, CodingKey { case encoding, maxYear = "max_year", columns }
+    }
+
+    public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let files = context.inputFiles["raw"] ?? []
-        let maxYear = context.parameter("max_year")?.intValue ?? 2025
-        let encoding = context.parameter("encoding")?.stringValue ?? "auto"
-        var extraHeaders: [String: String] = [:]
-        for (name, value) in context.parameter("columns")?.objectValue ?? [:] { extraHeaders[name] = value.stringValue }
+        let maxYear = parameters.maxYear
+        let encoding = parameters.encoding
+        let extraHeaders = parameters.columns
         let containers = try files.map { url throws(IINError) in try Container(path: url.path) }
 
         var accounting = RecordAccounting(files: files.map { FileAccount(file: $0.lastPathComponent) })
-        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(Self.recordsFile))
+        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(IngestedRecordsArtifact.recordsFile))
         let rejects = try RejectsWriter(folder: context.output)
         var recordsWritten = 0
 
@@ -80,13 +90,13 @@ public struct IngestStage: Stage {
                 // it: hard-linked when the input is already UTF-8 CSV (no copy;
                 // an input edited in place would fail the artifact's hash check
                 // and be rebuilt), decompressed or converted into it otherwise.
-                let text = context.output.appendingPathComponent(IngestedRecords.textName(fileIndex))
+                let text = context.output.appendingPathComponent(IngestedRecordsArtifact.textName(fileIndex))
                 if containers[fileIndex] == .gzippedCSV {
                     try Gzip.decompress(url, to: text)
                 } else {
                     try Self.keep(url, as: text)
                 }
-                if encoding == TextEncoding.gb18030.rawValue {
+                if encoding == .gb18030 {
                     try Self.convertInPlace(text, original: url, scratch: context.scratch)
                 }
                 try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
@@ -97,7 +107,7 @@ public struct IngestStage: Stage {
                 var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
                     .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
                 if outcome == .notUTF8 {
-                    guard encoding == "auto" else { throw IINError.unknownEncoding(path: url.path) }
+                    guard encoding == .auto else { throw IINError.unknownEncoding(path: url.path) }
                     // Undo what the file delivered before a chunk proved it is
                     // not UTF-8, then read it again as GB18030.
                     try output.truncate(to: outputMark)

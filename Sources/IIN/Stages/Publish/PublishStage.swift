@@ -6,6 +6,7 @@ public struct PublishStage: Stage {
     public static let kind = "publish"
     public static let codeVersion = 4
     public static let usesGazetteer = true
+    public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
     public static let directedName = "Directed intercity investment network dataset"
     public static let directedIntracityName = "Directed intercity investment network dataset (including intracity investment)"
@@ -39,11 +40,11 @@ public struct PublishStage: Stage {
 
     public init() {}
 
-    public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
+    public func run(_ context: StageContext, parameters: NoParameters) throws(IINError) -> StageOutcome {
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
         let degreesFolder = try context.upstreamFolder(kind: DegreesStage.kind)
         let links = try LinkTable.read(from: aggregate)
-        let degrees = try DegreesStage.read(from: degreesFolder)
+        let degrees = try DegreeTable.read(from: degreesFolder)
         let accounting = try RecordAccounting.read(from: aggregate)
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
@@ -98,7 +99,7 @@ public struct PublishStage: Stage {
         let output = context.output
         let results = Parallel.map(count: jobs.count, threads: context.threads) { index -> Result<[String: Int], IINError> in
             do throws(IINError) {
-                var counts: [String: Int] = [:]
+                var rows: [String: Int] = [:]
                 switch jobs[index] {
                 case .database:
                     try ReleaseDatabase.write(allPlaced, to: output.appendingPathComponent(ReleaseDatabase.fileName))
@@ -106,8 +107,8 @@ public struct PublishStage: Stage {
                     let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
                     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                     let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
-                    counts["rows:" + prefix + (try placed.table.writeCSV(to: folder))] = placed.table.rows.count
-                    counts["rows:" + prefix + (try placed.table.writeXLSX(to: folder))] = placed.table.rows.count
+                    rows[prefix + (try placed.table.writeCSV(to: folder))] = placed.table.rows.count
+                    rows[prefix + (try placed.table.writeXLSX(to: folder))] = placed.table.rows.count
                 case .documents:
                     for document in documents() {
                         let url = output.appendingPathComponent(document.path)
@@ -115,18 +116,17 @@ public struct PublishStage: Stage {
                         let writer = try BufferedFileWriter(url: url)
                         writer.write(block: document.bytes)
                         try writer.close()
-                        if let rows = document.rows { counts["rows:" + document.path] = rows }
+                        if let count = document.rows { rows[document.path] = count }
                     }
                 }
-                return .success(counts)
+                return .success(rows)
             } catch {
                 return .failure(error)
             }
         }
-        var counts: [String: Int] = [:]
-        for result in results { counts.merge(try result.get()) { first, _ in first } }
-        counts["edges"] = counts["rows:\(Self.directedName).csv"] ?? 0
-        return StageOutcome(counts: counts)
+        var fileRows: [String: Int] = [:]
+        for result in results { fileRows.merge(try result.get()) { first, _ in first } }
+        return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0], fileRows: fileRows)
     }
 }
 

@@ -69,14 +69,14 @@ enum ReportFacts {
     /// Every city with its names and coordinates, and its node degree and
     /// Leiden community in the latest slice (null where it has no link
     /// there); and the slice's strongest undirected edges.
-    static func cities(_ gazetteer: Gazetteer, networks: ReleaseNetworks, communities: JSONValue) -> JSONValue {
+    static func cities(_ gazetteer: Gazetteer, networks: ReleaseNetworks, communities: ValidationReport.Communities?) -> JSONValue {
         guard let year = networks.degrees.keys.max() else { return .object(["skipped": .string("the release has no slices")]) }
-        let membership = communities["slices"]?.arrayValue?.first { $0["year"]?.intValue == year }?["membership"]
+        let membership = communities?.slices?.first { $0.year == year }?.membership
         let degrees = networks.degrees[year]!
         let cities: [JSONValue] = gazetteer.cities.map { city in
             .object(["code": .string(String(city.code)), "name": .string(city.nameCN), "name_en": .string(city.nameEN),
                      "lng": .number(city.longitude), "lat": .number(city.latitude), "node_degree": degrees[city.code].map { .integer($0.node) } ?? .null,
-                     "community": membership?[String(city.code)] ?? .null])
+                     "community": membership?[String(city.code)].map(JSONValue.integer) ?? .null])
         }
         let strongest = networks.undirected.filter { $0.year == year }.sorted { ($1.weight, $0.a, $0.b) < ($0.weight, $1.a, $1.b) }.prefix(mapEdges)
         return .object([

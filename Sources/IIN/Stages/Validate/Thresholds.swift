@@ -5,34 +5,37 @@ import Foundation
 /// (its input absent, too few pairs) fails too: a skipped check is never a
 /// passed one.
 public enum Thresholds {
-    /// Name to value (nil when not computed), from the report's sections.
-    public static func figures(of sections: JSONValue) -> [String: Double?] {
-        var figures: [String: Double?] = [:]
-        if let mobility = sections["mobility"] {
-            for network in ["directed", "undirected"] {
-                figures["mobility.\(network).loglog_r2"] = mobility[network]?["loglog"]?["r_squared"]?.doubleValue
-                figures["mobility.\(network).qq_r2"] = mobility[network]?["qq"]?["line"]?["r_squared"]?.doubleValue
+    /// Name to value (nil when not computed), from the report's sections:
+    /// each name is a `FigurePath`.
+    public static func figures(of sections: ValidationReport.Sections) -> [String: Double?] {
+        var figures: [FigurePath: Double?] = [:]
+        // A skipped section still names its figures, as not computed, so a
+        // floor on one fails as "not computed" rather than "no figure".
+        if let mobility = sections.mobility {
+            for (network, part) in [(FigurePath.Network.directed, mobility.directed), (.undirected, mobility.undirected)] {
+                figures[.mobility(network, .loglogR2)] = part?.loglog?.rSquared
+                figures[.mobility(network, .qqR2)] = part?.qq?.line?.rSquared
             }
         }
-        for slice in sections["gravity"]?["slices"]?.arrayValue ?? [] {
-            guard let year = slice["year"]?.intValue else { continue }
-            figures["gravity.\(year).pearson_r"] = slice["pearson_r"]?.doubleValue
-            figures["gravity.\(year).loglog_r2"] = slice["loglog"]?["r_squared"]?.doubleValue
-            figures["gravity.\(year).qq_r2"] = slice["qq"]?["line"]?["r_squared"]?.doubleValue
+        for slice in sections.gravity?.slices ?? [] {
+            guard let year = slice.year else { continue }
+            figures[.gravity(year: year, .pearsonR)] = slice.pearsonR
+            figures[.gravity(year: year, .loglogR2)] = slice.loglog?.rSquared
+            figures[.gravity(year: year, .qqR2)] = slice.qq?.line?.rSquared
         }
-        for slice in sections["distance_decay"]?["slices"]?.arrayValue ?? [] {
-            guard let year = slice["year"]?.intValue else { continue }
-            figures["distance_decay.\(year).r_squared"] = slice["r_squared"]?.doubleValue
+        for slice in sections.distanceDecay?.slices ?? [] {
+            guard let year = slice.year else { continue }
+            figures[.distanceDecayRSquared(year: year)] = slice.rSquared
         }
-        for slice in sections["communities"]?["slices"]?.arrayValue ?? [] {
-            guard let year = slice["year"]?.intValue else { continue }
-            figures["communities.\(year).modularity"] = slice["modularity"]?.doubleValue
+        for slice in sections.communities?.slices ?? [] {
+            guard let year = slice.year else { continue }
+            figures[.communitiesModularity(year: year)] = slice.modularity
         }
-        for comparison in sections["top20"]?["comparisons"]?.arrayValue ?? [] {
-            guard let year = comparison["year"]?.intValue, let source = comparison["source"]?.stringValue else { continue }
-            figures["top20.\(year).\(source).overlap_percent"] = comparison["overlap_percent"]?.doubleValue
+        for comparison in sections.top20?.comparisons ?? [] {
+            guard let year = comparison.year, let source = comparison.source else { continue }
+            figures[.top20Overlap(year: year, source: source)] = comparison.overlapPercent
         }
-        return figures
+        return Dictionary(uniqueKeysWithValues: figures.map { ($0.key.description, $0.value) })
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -53,11 +56,11 @@ public enum Thresholds {
 
     /// - Throws: a pipeline error naming the known figures when a floor
     ///   names none of them (a typo would otherwise never fail).
-    public static func check(_ floors: [String: Double], figures: [String: Double?], pipelineFile: String, stageName: String) throws(IINError) -> [Outcome] {
+    public static func check(_ floors: [String: Double], figures: [String: Double?], pipelineFile: String, thresholdsPath: String) throws(IINError) -> [Outcome] {
         var outcomes: [Outcome] = []
         for name in floors.keys.sorted() {
             guard let value = figures[name] else {
-                throw IINError.pipeline(file: pipelineFile, jsonPath: "stages.\(stageName).params.thresholds.\(name)", problem: "no figure is called '\(name)'",
+                throw IINError.pipeline(file: pipelineFile, jsonPath: "\(thresholdsPath).\(name)", problem: "this run's report has no figure '\(name)'",
                                         fix: "Name one of: \(figures.keys.sorted().joined(separator: ", ")).")
             }
             outcomes.append(Outcome(figure: name, floor: floors[name]!, value: value))

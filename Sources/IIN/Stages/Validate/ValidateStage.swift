@@ -8,6 +8,7 @@ public struct ValidateStage: Stage {
     public static let kind = "validate"
     public static let codeVersion = 11
     public static let usesGazetteer = true
+    public static let reads: [String] = [PublishStage.kind, AggregateStage.kind, GeocodeStage.kind, DedupeStage.kind]
     public static let reportFile = "validation.json"
     public static let pageFile = "validation.html"
     public static let mobilityInput = "mobility", gdpInput = "gdp", topListsInput = "top_lists", economicDistancesInput = "economic_distances"
@@ -19,7 +20,30 @@ public struct ValidateStage: Stage {
 
     public init() {}
 
-    public func run(_ context: StageContext) throws(IINError) -> StageOutcome {
+    /// See stages/validate.json for the defaults and the meaning.
+    public struct Parameters: StageParameters {
+        public struct Sample: Decodable, Sendable {
+            public var perSlice: Int
+            public var seed: Int
+            enum CodingKeys: String, CodingKey { case perSlice = "per_slice", seed }
+        }
+        public var sample: Sample
+        public var seed: Int
+        public var mobilityYear: Int
+        /// Figure name to its floor.
+        public var thresholds: [String: Double]
+
+        enum CodingKeys: String, CodingKey { case sample, seed, mobilityYear = "mobility_year", thresholds }
+
+        public func problems() -> [ParameterProblem] {
+            thresholds.keys.sorted().filter { FigurePath($0) == nil }.map { name in
+                ParameterProblem(path: "thresholds.\(name)", problem: "no figure is called '\(name)'",
+                                 fix: "Name a figure of one of these forms (YEAR a slice year, SOURCE a top-list source): \(FigurePath.forms.joined(separator: ", ")).")
+            }
+        }
+    }
+
+    public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let publish = try context.upstreamFolder(kind: PublishStage.kind)
         let reader = ReleaseReader(folder: publish, preferWorkbooks: false)
         context.progress.begin("validate", total: 4, unit: "steps")
@@ -27,12 +51,12 @@ public struct ValidateStage: Stage {
         let checks = try InvariantChecks(reader: reader, gazetteer: context.gazetteer).run()
         let failures = checks.filter { !$0.passed }
         let networks = try ReleaseNetworks(reader: reader)
-        let seed = UInt64(truncatingIfNeeded: context.parameter("seed")?.intValue ?? 2025)
+        let seed = UInt64(truncatingIfNeeded: parameters.seed)
         let gazetteer = context.gazetteer
 
         // Inputs are read (and their errors raised) before the work is
         // spread over threads.
-        let mobilityYear = context.parameter("mobility_year")?.intValue ?? ReferenceTables.mobilityYear
+        let mobilityYear = parameters.mobilityYear
         let mobilityFile = try single(ValidateStage.mobilityInput, context)
         let mobility = try mobilityFile.map { url throws(IINError) in try ReferenceInputs.mobility(url, gazetteer: gazetteer) }
         let gdpFile = try single(ValidateStage.gdpInput, context)
@@ -61,11 +85,12 @@ public struct ValidateStage: Stage {
         ]
         var sections = Dictionary(uniqueKeysWithValues: Parallel.map(count: jobs.count, threads: threads) { jobs[$0]() })
         context.progress.advance(by: 2)
-        let perSlice = context.parameter("sample", "per_slice")?.intValue ?? 100
-        let sampleSeed = UInt64(truncatingIfNeeded: context.parameter("sample", "seed")?.intValue ?? 2025)
+        let perSlice = parameters.sample.perSlice
+        let sampleSeed = UInt64(truncatingIfNeeded: parameters.sample.seed)
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
         let accounting = try RecordAccounting.read(from: aggregate)
-        let sample = try ConsistencySample.draw(kept: KeptRecords(context: context), scheme: SliceScheme.read(from: aggregate),
+        let kept = try KeptRecords(geocode: context.upstreamFolder(kind: GeocodeStage.kind), dedupe: context.upstreamFolder(kind: DedupeStage.kind))
+        let sample = try ConsistencySample.draw(kept: kept, scheme: SliceScheme.read(from: aggregate),
                                                 fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: gazetteer)
         // Enterprise names stay out of the release (the source paper
         // withheld them): the named sample goes to the audit folder.
@@ -95,12 +120,12 @@ public struct ValidateStage: Stage {
             "per_slice": .integer(perSlice), "seed": .integer(Int(sampleSeed)), "drawn": .object(sampleSizes)])
         sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
         sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
-        sections["cities"] = ReportFacts.cities(gazetteer, networks: networks, communities: sections["communities"]!)
-
-        let figures = Thresholds.figures(of: .object(sections))
-        var floors: [String: Double] = [:]
-        for (name, value) in context.parameter("thresholds")?.objectValue ?? [:] { floors[name] = value.doubleValue }
-        let outcomes = try Thresholds.check(floors, figures: figures, pipelineFile: "pipeline.json", stageName: context.stageName)
+        // The sections so far, read back as the report's readers see them:
+        // the map takes the communities from there, the floors the figures.
+        let typedSections = try ValidationReport.decode(ValidationReport.Sections.self, Data(JSONValue.object(sections).canonical.utf8), path: Self.reportFile)
+        sections["cities"] = ReportFacts.cities(gazetteer, networks: networks, communities: typedSections.communities)
+        let figures = Thresholds.figures(of: typedSections)
+        let outcomes = try Thresholds.check(parameters.thresholds, figures: figures, pipelineFile: context.pipelineFile, thresholdsPath: context.parametersPath + ".thresholds")
         let belowFloor = outcomes.filter { !$0.passed }
         let report = JSONValue.object([
             "valid": .bool(failures.isEmpty && belowFloor.isEmpty),
@@ -112,10 +137,7 @@ public struct ValidateStage: Stage {
         let text = report.prettyPrinted() + "\n"
         // The page is made from the JSON as written, so it can show nothing
         // the JSON does not hold.
-        let page: String
-        do { page = ValidationPage.html(from: try JSONValue.parse(Data(text.utf8))) } catch {
-            throw IINError.corruptArtifact(path: Self.reportFile, reason: "the report does not read back as JSON: \(error)")
-        }
+        let page = ValidationPage.html(from: try ValidationReport.decode(Data(text.utf8), path: Self.reportFile))
         for (name, contents) in [(Self.reportFile, text), (Self.pageFile, page)] {
             let url = context.output.appendingPathComponent(name)
             try DiskWrites.write(Data(contents.utf8), to: url)
@@ -130,9 +152,11 @@ public struct ValidateStage: Stage {
             }
             throw IINError.thresholdsNotMet(report: kept.path, failures: belowFloor.map(\.message))
         }
-        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count, "rows:" + Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count,
-                                            "rows:" + ConsistencySample.anonymisedName + ".csv": anonymisedRows,
-                                            "rows:" + ConsistencySample.anonymisedName + ".xlsx": anonymisedRows].filter { !$0.key.contains("anonymised") || keyFile != nil })
+        var fileRows = [Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count]
+        if keyFile != nil {
+            for suffix in [".csv", ".xlsx"] { fileRows[ConsistencySample.anonymisedName + suffix] = anonymisedRows }
+        }
+        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count], fileRows: fileRows)
     }
 
     /// The one file an optional input names, or nil when pipeline.json
@@ -140,7 +164,7 @@ public struct ValidateStage: Stage {
     private func single(_ input: String, _ context: StageContext) throws(IINError) -> URL? {
         let files = context.inputFiles[input] ?? []
         guard files.count <= 1 else {
-            throw IINError.pipeline(file: "pipeline.json", jsonPath: "$.inputs.\(input)", problem: "matches \(files.count) files: \(files.map(\.lastPathComponent).joined(separator: ", "))",
+            throw IINError.pipeline(file: context.pipelineFile, jsonPath: "$.inputs.\(input)", problem: "matches \(files.count) files: \(files.map(\.lastPathComponent).joined(separator: ", "))",
                                     fix: "Name exactly one file.")
         }
         return files.first

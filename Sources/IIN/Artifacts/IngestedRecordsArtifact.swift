@@ -1,5 +1,26 @@
 import Foundation
 
+// The ingest artifact: `records.bin` and `text-NNN.csv`.
+//
+// `text-NNN.csv` is the decoded UTF-8 text of CSV input file NNN (a hard
+// link to the input when it already is UTF-8). `records.bin` holds the
+// records that passed, in input order, one after another, each:
+//
+//   varint file index, varint line, varint row start (the row's offset in
+//   its text file; 0 for a workbook),
+//   text record id,
+//   4 texts of the investor (name, credit code, region, address),
+//   4 texts of the investee,
+//   length-prefixed investor key, investee key (empty: the key is the name),
+//   fixed64 key digest high, low,
+//   text paid-in capital as given, CapitalField,
+//   varint year, varint link type.
+//
+// A text is `varint(length << 1 | 1)` and its bytes inline (workbooks,
+// escaped fields), or `varint(length << 1)` and `varint(offset from the
+// row start)` into the text file. Written only by `IngestedRecordSink`,
+// read only by `IngestedRecordParser`.
+
 /// One ingested record as slices of mapped bytes (the ingest artifact and
 /// the kept source texts): what geocoding reads, without building strings.
 struct IngestedRecordView {
@@ -17,7 +38,7 @@ struct IngestedRecordView {
     var linkType: Int
 }
 
-/// Walks the ingest artifact's records (layout: `RecordCodec.readIngested`).
+/// Walks the ingest artifact's records without copying.
 struct IngestedRecordParser {
     private var cursor: MappedRecordCursor
     let texts: [UnsafeBufferPointer<UInt8>?]
@@ -50,13 +71,7 @@ struct IngestedRecordParser {
         let high = try cursor.fixed64()
         let low = try cursor.fixed64()
         _ = try text() // the capital text as given
-        let capitalStart = cursor.offset
-        if try cursor.varint() == 1 {
-            _ = try cursor.fixed64()
-            _ = try cursor.varint()
-            _ = try cursor.lengthPrefixed()
-        }
-        let capital = UnsafeBufferPointer(rebasing: cursor.bytes[capitalStart..<cursor.offset])
+        let capital = try CapitalField.skip(&cursor)
         let year = try cursor.varint()
         let linkType = try cursor.varint()
         return IngestedRecordView(file: file, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
@@ -86,18 +101,24 @@ struct IngestedRecordParser {
 
 /// The ingest artifact mapped for reading as bytes: its records and the
 /// kept source texts they point into, held open together.
-struct MappedIngestArtifact {
+struct IngestedRecordsArtifact {
+    static let recordsFile = "records.bin"
+
+    static func textName(_ fileIndex: Int) -> String {
+        String(format: "text-%03d.csv", fileIndex)
+    }
+
     let records: MappedFile
     let texts: [MappedFile?]
     let recordsPath: String
 
     init(folder: URL, fileCount: Int) throws(IINError) {
-        let recordsURL = folder.appendingPathComponent(IngestStage.recordsFile)
+        let recordsURL = folder.appendingPathComponent(Self.recordsFile)
         records = try MappedFile(url: recordsURL)
         recordsPath = recordsURL.path
         var texts: [MappedFile?] = []
         for index in 0..<fileCount {
-            let url = folder.appendingPathComponent(IngestedRecords.textName(index))
+            let url = folder.appendingPathComponent(Self.textName(index))
             texts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
         }
         self.texts = texts
@@ -118,3 +139,91 @@ struct MappedIngestArtifact {
         }
     }
 }
+
+/// Writes the record layout into memory reserved for it: about 30
+/// separate appends per record, each with its capacity check, cost 9 % of
+/// ingest.
+struct IngestedRecordSink {
+    let base: UnsafeMutablePointer<UInt8>
+    var offset = 0
+    let inline: Bool
+    /// The start of the text rows are sliced from, and this row's offset in it.
+    let text: UnsafePointer<UInt8>?
+    let rowStart: Int
+
+    init(base: UnsafeMutablePointer<UInt8>, inline: Bool, text: UnsafePointer<UInt8>?, rowStart: Int) {
+        self.base = base
+        self.inline = inline
+        self.text = text
+        self.rowStart = rowStart
+    }
+
+    /// A text field: `length << 1 | 1` and the bytes, or `length << 1`
+    /// and the field's offset from the row's start in the kept text.
+    @inline(__always) mutating func text(_ field: UnsafeBufferPointer<UInt8>) {
+        if inline {
+            varint(UInt64(field.count) << 1 | 1)
+            if let source = field.baseAddress, field.count > 0 {
+                (base + offset).update(from: source, count: field.count)
+                offset += field.count
+            }
+            return
+        }
+        varint(UInt64(field.count) << 1)
+        guard let start = field.baseAddress, let text else {
+            varint(0)
+            return
+        }
+        varint(UInt64(start - text - rowStart))
+    }
+
+    @inline(__always) mutating func byte(_ value: UInt8) {
+        base[offset] = value
+        offset += 1
+    }
+
+    @inline(__always) mutating func varint(_ value: UInt64) {
+        var remaining = value
+        while remaining >= 0x80 {
+            byte(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            remaining >>= 7
+        }
+        byte(UInt8(remaining))
+    }
+
+    @inline(__always) mutating func lengthPrefixed(_ bytes: UnsafeBufferPointer<UInt8>) {
+        varint(UInt64(bytes.count))
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            (base + offset).update(from: source, count: bytes.count)
+            offset += bytes.count
+        }
+    }
+
+    @inline(__always) mutating func fixed64(_ value: UInt64) {
+        UnsafeMutableRawPointer(base + offset).storeBytes(of: value.littleEndian, as: UInt64.self)
+        offset += 8
+    }
+
+    @inline(__always) mutating func capital(_ capital: PaidInCapital?) {
+        guard let capital else {
+            byte(0)
+            return
+        }
+        byte(1)
+        fixed64(capital.amount.bitPattern)
+        varint(UInt64(CapitalField.unitIndex(capital.unit)))
+        var currency = capital.currency
+        currency.withUTF8 { lengthPrefixed($0) }
+    }
+
+    @inline(__always) mutating func key(_ key: [UInt8], name: UnsafeBufferPointer<UInt8>) {
+        key.withUnsafeBufferPointer { keyBytes in
+            if keyBytes.count == name.count && (name.count == 0 || memcmp(keyBytes.baseAddress!, name.baseAddress!, name.count) == 0) {
+                byte(0)
+            } else {
+                lengthPrefixed(keyBytes)
+            }
+        }
+    }
+}
+

@@ -1,6 +1,10 @@
-/// Appending the binary artifact encoding (LEB128 varints, length-prefixed
-/// bytes) to an in-memory buffer, for workers that encode records in
-/// parallel before one writer puts them in order.
+/// The byte encoding every binary artifact between stages is made of:
+/// LEB128 varints, little-endian fixed 64-bit words and length-prefixed
+/// bytes. One reader (`MappedRecordCursor`, zero-copy over a mapped file)
+/// and one appender for growable buffers; the ingest stage's hot path
+/// writes the same encoding into reserved memory (`IngestedRecordSink`).
+/// Appending the encoding to an in-memory buffer, for workers that encode
+/// records in parallel before one writer puts them in order.
 extension Array where Element == UInt8 {
     @inline(__always)
     mutating func appendVarint(_ value: UInt64) {
@@ -22,16 +26,6 @@ extension Array where Element == UInt8 {
     mutating func appendFixed64(_ value: UInt64) {
         var little = value.littleEndian
         Swift.withUnsafeBytes(of: &little) { append(contentsOf: $0) }
-    }
-}
-
-extension BinaryReader {
-    public mutating func readFixed64() throws(IINError) -> UInt64 {
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 64, by: 8) {
-            value |= try readByte() << UInt64(shift)
-        }
-        return value
     }
 }
 
@@ -88,5 +82,37 @@ struct MappedRecordCursor {
         let value = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self).littleEndian
         offset += 8
         return value
+    }
+}
+
+/// The paid-in capital as the record layouts carry it: a flag byte (0 none,
+/// 1 present), then the amount as the bit pattern of a Double (fixed 64),
+/// the unit's index in `PaidInCapital.Unit.allCases` (varint) and the
+/// currency (length-prefixed UTF-8). The geocode stage copies the field's
+/// bytes from the ingest artifact as they are.
+enum CapitalField {
+    /// Steps over the field; returns its bytes.
+    @inline(__always)
+    static func skip(_ cursor: inout MappedRecordCursor) throws(IINError) -> UnsafeBufferPointer<UInt8> {
+        let start = cursor.offset
+        if try cursor.varint() == 1 {
+            _ = try cursor.fixed64()
+            _ = try cursor.varint()
+            _ = try cursor.lengthPrefixed()
+        }
+        return UnsafeBufferPointer(rebasing: cursor.bytes[start..<cursor.offset])
+    }
+
+    static func read(_ cursor: inout MappedRecordCursor) throws(IINError) -> PaidInCapital? {
+        guard try cursor.varint() == 1 else { return nil }
+        let amount = Double(bitPattern: try cursor.fixed64())
+        let unitIndex = try cursor.varint()
+        guard PaidInCapital.Unit.allCases.indices.contains(unitIndex) else { throw cursor.corrupt("unknown capital unit") }
+        let currency = String(decoding: try cursor.lengthPrefixed(), as: UTF8.self)
+        return PaidInCapital(amount: amount, unit: PaidInCapital.Unit.allCases[unitIndex], currency: currency)
+    }
+
+    static func unitIndex(_ unit: PaidInCapital.Unit) -> Int {
+        PaidInCapital.Unit.allCases.firstIndex(of: unit)!
     }
 }

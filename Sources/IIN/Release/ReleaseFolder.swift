@@ -101,7 +101,7 @@ public enum ReleaseFolder {
                 }
                 sources.append((folder.appendingPathComponent(entry.path), entry.path))
                 var item: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(entry.size), "sha256": .string(entry.sha256)]
-                if let rows = record.counts["rows:" + entry.path] { item["rows"] = .integer(rows) }
+                if let rows = record.fileRows[entry.path] { item["rows"] = .integer(rows) }
                 files.append(.object(item))
             }
         }
@@ -184,7 +184,7 @@ public enum ReleaseFolder {
     }
 
     /// The name the full-disk test hook uses for placing the release.
-    public static let stagingStageName = Pipeline.releaseStepName
+    public static let stagingStageName = ReleasePlacement.stepName
 
     /// Puts `staging` at `destination` with no moment at which the
     /// destination is missing: an atomic exchange where the file system

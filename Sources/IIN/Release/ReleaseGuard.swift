@@ -6,6 +6,9 @@ import Foundation
 /// nothing at all is refused (exit 4), leaving the old one in place.
 /// `--accept-shrink` publishes it anyway, for the night the shrink is real.
 public enum ReleaseGuard {
+    /// The top-level key of pipeline.json holding the limits.
+    public static let settingKey = "guard"
+
     /// `$.guard` of pipeline.json.
     public struct Limits: Sendable, Equatable {
         /// The largest share rows read, or one slice's edges, may fall by.

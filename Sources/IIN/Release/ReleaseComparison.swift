@@ -84,14 +84,14 @@ public enum ReleaseComparison {
 
     /// The headline figures of both reports, where both have one.
     private static func figures(_ previous: URL, _ current: URL) -> JSONValue {
-        func figures(_ folder: URL) -> [String: JSONValue]? {
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ValidateStage.reportFile)),
-                  let report = try? JSONValue.parse(data) else { return nil }
-            return report["figures"]?.objectValue
+        struct Figures: Decodable { var figures: [String: Double?] }
+        func figures(_ folder: URL) -> [String: Double?]? {
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ValidateStage.reportFile)) else { return nil }
+            return (try? ValidationReport.decode(Figures.self, data, path: ValidateStage.reportFile))?.figures
         }
         guard let old = figures(previous), let new = figures(current) else { return .null }
         return .array(Set(old.keys).union(new.keys).sorted().map { name in
-            let was = old[name]?.doubleValue, now = new[name]?.doubleValue
+            let was = old[name] ?? nil, now = new[name] ?? nil
             return .object(["figure": .string(name), "before": was.map(JSONValue.number) ?? .null, "after": now.map(JSONValue.number) ?? .null,
                             "change": was.flatMap { was in now.map { .number($0 - was) } } ?? .null])
         })

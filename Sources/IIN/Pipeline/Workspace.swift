@@ -1,9 +1,11 @@
 import Foundation
 
 /// A pipeline file, its stage definitions and a work folder, opened
-/// together: what every command that touches the pipeline starts from.
+/// together with the standard catalog: what every command that touches the
+/// pipeline starts from.
 public struct Workspace {
     public let pipeline: Pipeline
+    public let catalog = StageCatalog.standard
     public let workFolder: URL
     public let gazetteer: Gazetteer
 
@@ -17,13 +19,13 @@ public struct Workspace {
         guard FileManager.default.fileExists(atPath: stages.path) else {
             throw IINError.stageDefinition(file: stages.path, problem: "no stage definition folder here; pass --stages DIR")
         }
-        pipeline = try Pipeline.load(file: pipelineFile, stageFolder: stages, knownKinds: StageCatalog.kinds, inputOverrides: inputOverrides)
+        pipeline = try Pipeline.load(file: pipelineFile, stageFolder: stages, catalog: catalog, inputOverrides: inputOverrides)
         self.workFolder = workFolder ?? base.appendingPathComponent(".iin")
         gazetteer = try Gazetteer.embedded()
     }
 
     public func runner(log: RunLog, progress: ProgressReporter) -> Runner {
-        Runner(pipeline: pipeline, workFolder: workFolder, gazetteer: gazetteer, log: log, progress: progress)
+        Runner(pipeline: pipeline, catalog: catalog, workFolder: workFolder, gazetteer: gazetteer, log: log, progress: progress)
     }
 
     /// The release folder: `--out` if given, else pipeline.json's `release`
