@@ -30,20 +30,23 @@ let package = Package(
         .target(name: "CIINXML", dependencies: ["CLibXML2"]),
         .target(name: "CIINSystem"),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Code only the benchmark and the gazetteer rebuild run: kept out of
+        // the runtime library.
+        .target(name: "IINTools", dependencies: ["IIN"]),
         .executableTarget(
             name: "iin",
             dependencies: [
-                "IIN",
+                "IIN", "IINTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "iin-bench",
-            dependencies: ["IIN"]
+            dependencies: ["IIN", "IINTools"]
         ),
         .testTarget(
             name: "IINTests",
-            dependencies: ["IIN", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["IIN", "IINTools", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
     ],
     swiftLanguageModes: [.v6]

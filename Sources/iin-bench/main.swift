@@ -1,5 +1,6 @@
 import Foundation
 import IIN
+import IINTools
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IIN
+import IINTools
 
 struct GazetteerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

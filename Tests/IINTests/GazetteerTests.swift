@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IIN
+import IINTools
 
 @Suite("Gazetteer")
 struct GazetteerTests {

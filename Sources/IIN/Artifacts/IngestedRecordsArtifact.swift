@@ -23,12 +23,12 @@ import Foundation
 
 /// One ingested record as slices of mapped bytes (the ingest artifact and
 /// the kept source texts): what geocoding reads, without building strings.
-struct IngestedRecordView {
+package struct IngestedRecordView {
     var file: Int
     var line: Int
     var recordID: UnsafeBufferPointer<UInt8>
-    var investor: SideFields
-    var investee: SideFields
+    package var investor: SideFields
+    package var investee: SideFields
     var digestHigh: UInt64
     var digestLow: UInt64
     /// The paid-in capital as read, in the record layout's encoding
@@ -39,7 +39,7 @@ struct IngestedRecordView {
 }
 
 /// Walks the ingest artifact's records without copying.
-struct IngestedRecordParser {
+package struct IngestedRecordParser {
     private var cursor: MappedRecordCursor
     let texts: [UnsafeBufferPointer<UInt8>?]
     private var rowStart = 0
@@ -50,12 +50,12 @@ struct IngestedRecordParser {
         self.texts = texts
     }
 
-    var atEnd: Bool { cursor.atEnd }
+    package var atEnd: Bool { cursor.atEnd }
     var offset: Int { cursor.offset }
     /// The input file and source-text offset of the last record read.
     var lastRow: (file: Int, start: Int) { (file, rowStart) }
 
-    mutating func next() throws(IINError) -> IngestedRecordView {
+    package mutating func next() throws(IINError) -> IngestedRecordView {
         file = try cursor.varint()
         let line = try cursor.varint()
         rowStart = try cursor.varint()
@@ -101,7 +101,7 @@ struct IngestedRecordParser {
 
 /// The ingest artifact mapped for reading as bytes: its records and the
 /// kept source texts they point into, held open together.
-struct IngestedRecordsArtifact {
+package struct IngestedRecordsArtifact {
     static let recordsFile = "records.bin"
 
     static func textName(_ fileIndex: Int) -> String {
@@ -112,7 +112,7 @@ struct IngestedRecordsArtifact {
     let texts: [MappedFile?]
     let recordsPath: String
 
-    init(folder: URL, fileCount: Int) throws(IINError) {
+    package init(folder: URL, fileCount: Int) throws(IINError) {
         let recordsURL = folder.appendingPathComponent(Self.recordsFile)
         records = try MappedFile(url: recordsURL)
         recordsPath = recordsURL.path
@@ -124,7 +124,7 @@ struct IngestedRecordsArtifact {
         self.texts = texts
     }
 
-    func parser() -> IngestedRecordParser {
+    package func parser() -> IngestedRecordParser {
         IngestedRecordParser(records: records.bytes, texts: texts.map { $0?.bytes }, path: recordsPath)
     }
 

@@ -23,6 +23,8 @@ public struct Gazetteer: Sendable {
     private let cityIndexByCode: [Int: Int]
 
     public static let cityCount = 367
+    /// Beijing, Tianjin, Shanghai and Chongqing: provinces that are cities.
+    public static let municipalityCodes: Set<Int> = [110000, 120000, 310000, 500000]
 
     public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit],
                 historicalCodes: [HistoricalCode], digest: String) {

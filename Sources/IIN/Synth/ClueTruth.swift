@@ -72,7 +72,7 @@ struct ClueTruth: Sendable {
     /// is its province's too, and names it.
     func city(named form: String) -> Int? {
         guard let cities = meanings[form], cities.count == 1 else { return nil }
-        if provinceForms.contains(form) && !GazetteerDerivation.municipalityCodes.contains(cities.first!) { return nil }
+        if provinceForms.contains(form) && !Gazetteer.municipalityCodes.contains(cities.first!) { return nil }
         return cities.first
     }
 

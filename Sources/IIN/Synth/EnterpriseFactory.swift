@@ -168,7 +168,7 @@ struct EnterpriseFactory: Sendable {
         if random.chance(0.12) { return ("", false) }
         var code = county.code
         var clear = true
-        if GazetteerDerivation.municipalityCodes.contains(city.code) && random.chance(0.05) { code = city.code }
+        if Gazetteer.municipalityCodes.contains(city.code) && random.chance(0.05) { code = city.code }
         if year < 2015 && random.chance(0.3) {
             let former = (truth.clearCodes[city.code] ?? []).filter { $0.start <= year }
             let split = (truth.splitCodes[city.code] ?? []).filter { $0.start <= year }

@@ -77,13 +77,10 @@ public struct GeocodeStage: Stage {
         var parser = artifact.parser()
         let fileNames = accounting.files.map(\.file)
 
-        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(GeocodedRecordsArtifact.recordsFile))
-        let keys = try BufferedFileWriter(url: context.output.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
-        let rejects = try RejectsWriter(folder: context.output)
+        let sink = try GeocodedOutput(folder: context.output, accounting: accounting, fileNames: fileNames)
         let memos = Mutex<[RegionMemo]>([])
         let finishInWorkers = external == nil
         var tally = GeocodeTally()
-        var written = 0
         var batch: [IngestedRecordView] = []
         var batchStart = 0
         batch.reserveCapacity(Self.batchSize)
@@ -103,47 +100,14 @@ public struct GeocodeStage: Stage {
             for result in results {
                 tally.merge(result.tally)
                 if let external {
-                    for (offset, outcomes) in result.outcomes.enumerated() {
-                        let view = views.views[result.range.lowerBound + offset]
-                        var investor = outcomes.0, investee = outcomes.1
-                        for (side, fields) in [(0, view.investor), (1, view.investee)] {
-                            let outcome = side == 0 ? investor : investee
-                            guard outcome.method == nil else { continue }
-                            let text = String(decoding: fields.address.isEmpty ? fields.region : fields.address, as: UTF8.self)
-                            let answer = try external.answer(for: text)
-                            if answer.isResult {
-                                tally.resolvedBy[GeocodeMethod.external.rawValue] += 1
-                                tally.answeredBy[GeocodeMethod.external.rawValue] += 1
-                                tally.unresolved -= 1
-                                if answer == .outsideMainland { tally.outside += 1 }
-                                var resolved = outcome
-                                resolved.answer = answer
-                                resolved.method = .external
-                                resolved.answers[.external] = MethodAnswers.encode(answer)
-                                if side == 0 { investor = resolved } else { investee = resolved }
-                            }
-                        }
-                        var single = BatchResult(range: 0..<0)
-                        Self.finish(view, investor, investee, geocoder: geocoder, into: &single, fileNames: fileNames)
-                        try apply(single)
-                    }
+                    try Self.askExternal(external, for: result, views: views.views, tally: &tally, geocoder: geocoder, fileNames: fileNames, into: sink)
                 } else {
-                    try apply(result)
+                    try sink.apply(result)
                 }
             }
             context.progress.advance(by: batch.count)
             batchStart += batch.count
             batch.removeAll(keepingCapacity: true)
-        }
-
-        func apply(_ result: BatchResult) throws(IINError) {
-            output.write(block: result.geocoded)
-            keys.write(block: result.keys)
-            written += result.written
-            for reject in result.rejects {
-                accounting.reject(reject.reason, file: reject.file)
-                try rejects.add(file: fileNames[reject.file], line: reject.line, reason: reject.reason, detail: reject.detail, text: reject.text)
-            }
         }
 
         while !parser.atEnd {
@@ -154,9 +118,9 @@ public struct GeocodeStage: Stage {
             }
         }
         if !batch.isEmpty { try flush() }
-        try output.close()
-        try keys.close()
-        try rejects.close()
+        try sink.close()
+        accounting = sink.accounting
+        let written = sink.written
 
         var report = tally.report(methods: methods)
         if let external {
@@ -170,6 +134,70 @@ public struct GeocodeStage: Stage {
         return StageOutcome(counts: ["records": written, "outside_mainland": total.rejections(.outsideMainland),
                                      "ungeocodable": total.rejections(.ungeocodable), "sides": report.sides,
                                      "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
+    }
+
+    /// Asks the external service for the sides every local method left
+    /// open, in input order, then writes the batch's records one by one.
+    static func askExternal(_ external: AmapGeocoder, for result: BatchResult, views: [IngestedRecordView], tally: inout GeocodeTally,
+                            geocoder: Geocoder, fileNames: [String], into sink: GeocodedOutput) throws(IINError) {
+        for (offset, outcomes) in result.outcomes.enumerated() {
+            let view = views[result.range.lowerBound + offset]
+            var investor = outcomes.0, investee = outcomes.1
+            for (side, fields) in [(0, view.investor), (1, view.investee)] {
+                let outcome = side == 0 ? investor : investee
+                guard outcome.method == nil else { continue }
+                let text = String(decoding: fields.address.isEmpty ? fields.region : fields.address, as: UTF8.self)
+                let answer = try external.answer(for: text)
+                guard answer.isResult else { continue }
+                tally.resolvedBy[GeocodeMethod.external.rawValue] += 1
+                tally.answeredBy[GeocodeMethod.external.rawValue] += 1
+                tally.unresolved -= 1
+                if answer == .outsideMainland { tally.outside += 1 }
+                var resolved = outcome
+                resolved.answer = answer
+                resolved.method = .external
+                resolved.answers[.external] = MethodAnswers.encode(answer)
+                if side == 0 { investor = resolved } else { investee = resolved }
+            }
+            var single = BatchResult(range: 0..<0)
+            finish(view, investor, investee, geocoder: geocoder, into: &single, fileNames: fileNames)
+            try sink.apply(single)
+        }
+    }
+
+    /// Where the stage's results go, in input order: the record files, the
+    /// rejects table and the accounting.
+    final class GeocodedOutput {
+        private let records: BufferedFileWriter
+        private let keys: BufferedFileWriter
+        private let rejects: RejectsWriter
+        private let fileNames: [String]
+        private(set) var accounting: RecordAccounting
+        private(set) var written = 0
+
+        init(folder: URL, accounting: RecordAccounting, fileNames: [String]) throws(IINError) {
+            records = try BufferedFileWriter(url: folder.appendingPathComponent(GeocodedRecordsArtifact.recordsFile))
+            keys = try BufferedFileWriter(url: folder.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
+            rejects = try RejectsWriter(folder: folder)
+            self.accounting = accounting
+            self.fileNames = fileNames
+        }
+
+        func apply(_ result: BatchResult) throws(IINError) {
+            records.write(block: result.geocoded)
+            keys.write(block: result.keys)
+            written += result.written
+            for reject in result.rejects {
+                accounting.reject(reject.reason, file: reject.file)
+                try rejects.add(file: fileNames[reject.file], line: reject.line, reason: reject.reason, detail: reject.detail, text: reject.text)
+            }
+        }
+
+        func close() throws(IINError) {
+            try records.close()
+            try keys.close()
+            try rejects.close()
+        }
     }
 
     struct Reject: Sendable {

@@ -100,7 +100,7 @@ public struct Geocoder: Sendable {
     /// Resolves a side. With `compareAll`, every local method is asked even
     /// after one answered, so the run report can count disagreements.
     @inline(__always)
-    func resolve(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool) -> SideOutcome {
+    package func resolve(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool) -> SideOutcome {
         var recorder = Unrecorded()
         return resolve(side, memo: &memo, compareAll: compareAll, recorder: &recorder)
     }

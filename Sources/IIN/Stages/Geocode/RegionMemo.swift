@@ -2,7 +2,7 @@
 /// repeat a few thousand distinct values across millions of records, so a
 /// worker reads each once. Bounded: past `capacity` texts it stops
 /// remembering new ones and simply reads them.
-struct RegionMemo {
+package struct RegionMemo {
     private var arena: [UInt8] = []
     private var slots: [Int32]
     private var hashes: [UInt64] = []
@@ -12,13 +12,13 @@ struct RegionMemo {
     private var mask: Int
     let capacity: Int
 
-    init(capacity: Int = 1 << 20) {
+    package init(capacity: Int = 1 << 20) {
         self.capacity = capacity
         slots = [Int32](repeating: -1, count: 1 << 12)
         mask = (1 << 12) - 1
     }
 
-    var count: Int { answers.count }
+    package var count: Int { answers.count }
 
     @inline(__always)
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {

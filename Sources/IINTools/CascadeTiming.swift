@@ -1,4 +1,5 @@
 import Foundation
+import IIN
 
 /// Times the geocoding cascade alone, on one thread, over every side of an
 /// ingest artifact: the per-core figure `iin-bench geocode` reports. The

@@ -1,4 +1,5 @@
 import Foundation
+import IIN
 
 /// The areacodes crosswalk (`result.csv`, CC0): every division code in use
 /// at some time since 1981, each use of it a row with its years and the

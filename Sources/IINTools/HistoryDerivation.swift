@@ -1,4 +1,5 @@
 import Foundation
+import IIN
 
 /// Derives the two history files from areacodes (CC0):
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import IIN
 
 /// Rebuilds the gazetteer's data files from the reference data in
 /// `../shared/data`, so every value in them can be traced to its source:
@@ -9,7 +10,7 @@ import Foundation
 /// - English names, and coordinates for the six cities cpca lacks:
 ///   `curated.csv`, kept by this project (see docs/gazetteer.md).
 public enum GazetteerDerivation {
-    public static let municipalityCodes: Set<Int> = [110000, 120000, 310000, 500000]
+    static let municipalityCodes = Gazetteer.municipalityCodes
 
     public struct Output: Sendable, Equatable {
         public var citiesCSV: String
