@@ -114,6 +114,14 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var arrayValue: [JSONValue]? { if case let .array(value) = self { return value }; return nil }
     public var objectValue: [String: JSONValue]? { if case let .object(value) = self { return value }; return nil }
 
+    /// A value's JSON as JSONEncoder writes it, for putting typed data into
+    /// a report built as JSON.
+    public init<Value: Encodable>(encoding value: Value) throws(IINError) {
+        do { self = try JSONValue.parse(try JSONEncoder().encode(value)) } catch {
+            throw IINError.corruptArtifact(path: "\(Value.self)", reason: "does not encode as JSON: \(error)")
+        }
+    }
+
     public static func parse(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }

@@ -101,23 +101,23 @@ public struct ComparisonChecks: Sendable {
             return table
         }
         let years = Set(networks.undirected.map(\.year)).sorted()
-        let fits: [JSONValue] = Parallel.map(count: years.count, threads: threads) { index in
+        let fits: [(json: JSONValue, profile: GravityFit.Parameters?)] = Parallel.map(count: years.count, threads: threads) { index in
             self.gravitySlice(year: years[index], masses: gdp[years[index]], separation: separation, seed: seed)
         }
         var result: [String: JSONValue] = [
             "distance": .string(separation == nil ? "geographic (km)" : "economic (from the input table)"),
             "seed": .integer(Int(seed)),
-            "slices": .array(fits),
+            "slices": .array(fits.map(\.json)),
         ]
-        if let latest = years.last(where: { gdp[$0] != nil }), let slice = fits[years.firstIndex(of: latest)!].objectValue,
-           let k = slice["profile"]?["k"]?.doubleValue, let beta = slice["profile"]?["beta"]?.doubleValue {
-            result["backbone"] = Self.gravityBackbone(year: latest, masses: gdp[latest]!, k: k, beta: beta, cities: cities, separation: separation)
+        if let latest = years.last(where: { gdp[$0] != nil }), let profile = fits[years.firstIndex(of: latest)!].profile {
+            result["backbone"] = Self.gravityBackbone(year: latest, masses: gdp[latest]!, k: profile.k, beta: profile.beta, cities: cities, separation: separation)
         }
         return .object(result)
     }
 
-    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64) -> JSONValue {
-        guard let masses else { return .object(["year": .integer(year), "skipped": .string("no GDP for \(year) in the input")]) }
+    /// The slice's section, and the profile fit the gravity backbone uses.
+    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64) -> (json: JSONValue, profile: GravityFit.Parameters?) {
+        guard let masses else { return (.object(["year": .integer(year), "skipped": .string("no GDP for \(year) in the input")]), nil) }
         var products: [Double] = [], distances: [Double] = [], frequencies: [Double] = [], kilometres: [Double] = []
         var withoutMass = 0, withoutDistance = 0
         for edge in networks.undirected where edge.year == year {
@@ -135,7 +135,7 @@ public struct ComparisonChecks: Sendable {
         ]
         guard frequencies.count > 2 else {
             result["skipped"] = .string("fewer than 3 pairs with GDP and distance")
-            return .object(result)
+            return (.object(result), nil)
         }
         let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
         let profile = fit.profile()
@@ -162,7 +162,7 @@ public struct ComparisonChecks: Sendable {
         result["loglog"] = Self.line(Statistics.ols(usable.map { logPredicted[$0] }, usable.map { logFrequency[$0] }))
         result["scatter"] = Self.scatter(usable.map { logPredicted[$0] }, usable.map { logFrequency[$0] })
         result["qq"] = Self.quantiles(Statistics.quantileComparison(predicted, frequencies))
-        return .object(result)
+        return (.object(result), profile)
     }
 
     static func parameters(_ fit: GravityFit.Parameters) -> JSONValue {

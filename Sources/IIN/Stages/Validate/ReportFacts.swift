@@ -23,26 +23,49 @@ enum ReportFacts {
         ]
         let report = folder.appendingPathComponent(GeocodingReport.fileName)
         if FileManager.default.fileExists(atPath: report.path) {
-            do {
-                let geocoding = try JSONValue.parse(try FileBytes.read(report))
-                var audit = geocoding.objectValue ?? [:]
-                // Pairs that never disagreed say nothing an auditor needs.
-                audit["pairs"] = .array((audit["pairs"]?.arrayValue ?? []).filter { ($0["disagreed"]?.intValue ?? 0) > 0 })
-                // The samples name enterprises: the release keeps where they
-                // are (file, line, side) and what each method answered.
-                audit["samples"] = .array((audit["samples"]?.arrayValue ?? []).prefix(20).map { sample in
-                    var members = sample.objectValue ?? [:]
-                    members["name"] = nil
-                    return .object(members)
-                })
-                result["geocoding"] = .object(audit)
-            } catch let error as IINError {
-                throw error
-            } catch {
-                throw IINError.corruptArtifact(path: report.path, reason: "not JSON: \(error)")
-            }
+            result["geocoding"] = try JSONValue(encoding: GeocodingAudit(try GeocodingReport.read(from: folder)))
         }
         return .object(result)
+    }
+
+    /// The geocoding report as the release may show it. Pairs that never
+    /// disagreed say nothing an auditor needs; the samples name
+    /// enterprises, so the release keeps where they are (file, line, side)
+    /// and what each method answered, not the name.
+    private struct GeocodingAudit: Encodable {
+        struct Sample: Encodable {
+            var file: String
+            var line: Int
+            var side: String
+            var answers: [String: String]
+        }
+        var methods: [String]
+        var sides: Int
+        var resolvedBy: [String: Int]
+        var comparedSides: Int
+        var answeredBy: [String: Int]
+        var outsideMainlandSides: Int
+        var unresolvedSides: Int
+        var wrongCheckCharacters: Int
+        var pairs: [GeocodingReport.Pair]
+        var samples: [Sample]
+        var externalRequests: Int
+        var externalCacheHits: Int
+
+        init(_ report: GeocodingReport) {
+            methods = report.methods
+            sides = report.sides
+            resolvedBy = report.resolvedBy
+            comparedSides = report.comparedSides
+            answeredBy = report.answeredBy
+            outsideMainlandSides = report.outsideMainlandSides
+            unresolvedSides = report.unresolvedSides
+            wrongCheckCharacters = report.wrongCheckCharacters
+            pairs = report.pairs.filter { $0.disagreed > 0 }
+            samples = report.samples.prefix(20).map { Sample(file: $0.file, line: $0.line, side: $0.side, answers: $0.answers) }
+            externalRequests = report.externalRequests
+            externalCacheHits = report.externalCacheHits
+        }
     }
 
     /// The method-disagreement samples with the enterprise names, for the
@@ -50,11 +73,7 @@ enum ReportFacts {
     static func disagreementSamples(geocoding folder: URL) throws(IINError) -> JSONValue {
         let report = folder.appendingPathComponent(GeocodingReport.fileName)
         guard FileManager.default.fileExists(atPath: report.path) else { return .object(["samples": .array([])]) }
-        let parsed: JSONValue
-        do { parsed = try JSONValue.parse(try FileBytes.read(report)) } catch let error as IINError { throw error } catch {
-            throw IINError.corruptArtifact(path: report.path, reason: "not JSON: \(error)")
-        }
-        return .object(["samples": parsed["samples"] ?? .array([])])
+        return .object(["samples": try JSONValue(encoding: GeocodingReport.read(from: folder).samples)])
     }
 
     /// Table 1 of the source paper as the release publishes it.

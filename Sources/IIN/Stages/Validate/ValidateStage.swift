@@ -49,13 +49,27 @@ public struct ValidateStage: Stage {
         context.progress.begin("validate", total: 4, unit: "steps")
         defer { context.progress.finish() }
         let checks = try InvariantChecks(reader: reader, gazetteer: context.gazetteer).run()
-        let failures = checks.filter { !$0.passed }
         let networks = try ReleaseNetworks(reader: reader)
+        var sections = try analyses(reader: reader, networks: networks, context: context, parameters: parameters)
+        context.progress.advance(by: 2)
+        let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
+        let accounting = try RecordAccounting.read(from: aggregate)
+        let (sample, fileRows) = try writeSample(accounting: accounting, aggregate: aggregate, context: context, parameters: parameters)
+
+        sections["invariants"] = .array(checks.map(\.json))
+        sections["consistency_sample"] = sample
+        sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
+        sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
+        let outcomes = try writeReport(sections: sections, checks: checks, networks: networks, context: context, parameters: parameters)
+        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count], fileRows: fileRows)
+    }
+
+    /// Sections 4 to 8: the optional reference inputs read first (their
+    /// errors raised before the work is spread over threads), then each
+    /// analysis as its own job.
+    private func analyses(reader: ReleaseReader, networks: ReleaseNetworks, context: StageContext, parameters: Parameters) throws(IINError) -> [String: JSONValue] {
         let seed = UInt64(truncatingIfNeeded: parameters.seed)
         let gazetteer = context.gazetteer
-
-        // Inputs are read (and their errors raised) before the work is
-        // spread over threads.
         let mobilityYear = parameters.mobilityYear
         let mobilityFile = try single(ValidateStage.mobilityInput, context)
         let mobility = try mobilityFile.map { url throws(IINError) in try ReferenceInputs.mobility(url, gazetteer: gazetteer) }
@@ -83,53 +97,63 @@ public struct ValidateStage: Stage {
                 : Self.naming(comparison.topLists(lists), input: listsFile!)) },
             { ("headquarters_branch", branch.map { StructureChecks(networks: $0).degreeTable() } ?? .object(["skipped": .string("the release has no branch records")])) },
         ]
-        var sections = Dictionary(uniqueKeysWithValues: Parallel.map(count: jobs.count, threads: threads) { jobs[$0]() })
-        context.progress.advance(by: 2)
+        return Dictionary(uniqueKeysWithValues: Parallel.map(count: jobs.count, threads: threads) { jobs[$0]() })
+    }
+
+    /// Section 3: draws the consistency sample and writes it, named to the
+    /// audit folder and, with the anonymisation key, hashed to the release.
+    /// Enterprise names stay out of the release (the source paper withheld
+    /// them). Returns the report section and the rows of each file written.
+    private func writeSample(accounting: RecordAccounting, aggregate: URL, context: StageContext,
+                             parameters: Parameters) throws(IINError) -> (section: JSONValue, fileRows: [String: Int]) {
         let perSlice = parameters.sample.perSlice
         let sampleSeed = UInt64(truncatingIfNeeded: parameters.sample.seed)
-        let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
-        let accounting = try RecordAccounting.read(from: aggregate)
         let kept = try KeptRecords(geocode: context.upstreamFolder(kind: GeocodeStage.kind), dedupe: context.upstreamFolder(kind: DedupeStage.kind))
         let sample = try ConsistencySample.draw(kept: kept, scheme: SliceScheme.read(from: aggregate),
-                                                fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: gazetteer)
-        // Enterprise names stay out of the release (the source paper
-        // withheld them): the named sample goes to the audit folder.
+                                                fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: context.gazetteer)
         let auditFolder = context.output.appendingPathComponent(Self.auditSubfolder)
         do { try FileManager.default.createDirectory(at: auditFolder, withIntermediateDirectories: true) } catch {
             throw IINError.unwritableFile(path: auditFolder.path, reason: error.localizedDescription)
         }
         _ = try sample.writeXLSX(to: auditFolder)
+        var fileRows = [Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count]
         let keyFile = try single(ValidateStage.anonymisationKeyInput, context)
-        var anonymisedRows = 0
         if let keyFile {
             let anonymised = try ConsistencySample.anonymised(sample, keyFile: keyFile)
             _ = try anonymised.writeCSV(to: context.output)
             _ = try anonymised.writeXLSX(to: context.output)
-            anonymisedRows = anonymised.rows.count
+            for suffix in [".csv", ".xlsx"] { fileRows[ConsistencySample.anonymisedName + suffix] = anonymised.rows.count }
         }
         let disagreements = try ReportFacts.disagreementSamples(geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
         try DiskWrites.write(Data((disagreements.prettyPrinted() + "\n").utf8), to: auditFolder.appendingPathComponent(Self.disagreementsFile))
-        var sampleSizes: [String: JSONValue] = [:]
-        for row in sample.rows { sampleSizes[row[0]] = .integer((sampleSizes[row[0]]?.intValue ?? 0) + 1) }
-
-        sections["invariants"] = .array(checks.map(\.json))
-        sections["consistency_sample"] = .object([
+        var drawn: [String: Int] = [:]
+        for row in sample.rows { drawn[row[0], default: 0] += 1 }
+        let section = JSONValue.object([
             "file": .string(ConsistencySample.name + ".xlsx"), "where": .string("the audit folder (--audit, default .iin/audit); it holds enterprise names"),
             "anonymised_file": keyFile == nil ? .null : .string(ConsistencySample.anonymisedName + ".csv"),
             "anonymised": keyFile == nil ? .string("skipped: " + Self.skippedReason(Self.anonymisationKeyInput)) : .string("names replaced by HMAC-SHA256 keys"),
-            "per_slice": .integer(perSlice), "seed": .integer(Int(sampleSeed)), "drawn": .object(sampleSizes)])
-        sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
-        sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
+            "per_slice": .integer(perSlice), "seed": .integer(Int(sampleSeed)), "drawn": .object(drawn.mapValues(JSONValue.integer))])
+        return (section, fileRows)
+    }
+
+    /// Adds the map's cities, the figures and the thresholds' outcomes,
+    /// writes the report and its page, and fails the run (keeping both in
+    /// the reports folder) when an invariant broke or a figure is below
+    /// its floor.
+    private func writeReport(sections: [String: JSONValue], checks: [CheckResult], networks: ReleaseNetworks, context: StageContext,
+                             parameters: Parameters) throws(IINError) -> [Thresholds.Outcome] {
+        var sections = sections
         // The sections so far, read back as the report's readers see them:
         // the map takes the communities from there, the floors the figures.
         let typedSections = try ValidationReport.decode(ValidationReport.Sections.self, Data(JSONValue.object(sections).canonical.utf8), path: Self.reportFile)
-        sections["cities"] = ReportFacts.cities(gazetteer, networks: networks, communities: typedSections.communities)
+        sections["cities"] = ReportFacts.cities(context.gazetteer, networks: networks, communities: typedSections.communities)
         let figures = Thresholds.figures(of: typedSections)
         let outcomes = try Thresholds.check(parameters.thresholds, figures: figures, pipelineFile: context.pipelineFile, thresholdsPath: context.parametersPath + ".thresholds")
+        let failures = checks.filter { !$0.passed }
         let belowFloor = outcomes.filter { !$0.passed }
         let report = JSONValue.object([
             "valid": .bool(failures.isEmpty && belowFloor.isEmpty),
-            "seed": .integer(Int(seed)),
+            "seed": .integer(parameters.seed),
             "sections": .object(sections),
             "figures": .object(figures.mapValues { $0.map(JSONValue.number) ?? .null }),
             "thresholds": .array(outcomes.map(\.json)),
@@ -139,10 +163,9 @@ public struct ValidateStage: Stage {
         // the JSON does not hold.
         let page = ValidationPage.html(from: try ValidationReport.decode(Data(text.utf8), path: Self.reportFile))
         for (name, contents) in [(Self.reportFile, text), (Self.pageFile, page)] {
-            let url = context.output.appendingPathComponent(name)
-            try DiskWrites.write(Data(contents.utf8), to: url)
+            try DiskWrites.write(Data(contents.utf8), to: context.output.appendingPathComponent(name))
         }
-        if !failures.isEmpty || !belowFloor.isEmpty {
+        guard failures.isEmpty && belowFloor.isEmpty else {
             try? FileManager.default.createDirectory(at: context.reportFolder, withIntermediateDirectories: true)
             let kept = context.reportFolder.appendingPathComponent("validation-failed.json")
             try? Data(text.utf8).write(to: kept)
@@ -152,11 +175,7 @@ public struct ValidateStage: Stage {
             }
             throw IINError.thresholdsNotMet(report: kept.path, failures: belowFloor.map(\.message))
         }
-        var fileRows = [Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count]
-        if keyFile != nil {
-            for suffix in [".csv", ".xlsx"] { fileRows[ConsistencySample.anonymisedName + suffix] = anonymisedRows }
-        }
-        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count], fileRows: fileRows)
+        return outcomes
     }
 
     /// The one file an optional input names, or nil when pipeline.json
