@@ -114,6 +114,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
     public var arrayValue: [JSONValue]? { if case let .array(value) = self { return value }; return nil }
     public var objectValue: [String: JSONValue]? { if case let .object(value) = self { return value }; return nil }
 
+    /// This object with one member set (a non-object becomes an object).
+    public func adding(_ key: String, _ value: JSONValue) -> JSONValue {
+        var members = objectValue ?? [:]
+        members[key] = value
+        return .object(members)
+    }
+
     /// A value's JSON as JSONEncoder writes it, for putting typed data into
     /// a report built as JSON.
     public init<Value: Encodable>(encoding value: Value) throws(IINError) {

@@ -57,14 +57,60 @@ public enum ReleaseFolder {
         }
         let released = results.filter { releasedKinds.contains($0.kind) }
         guard !released.isEmpty else { return placed }
-        let manager = FileManager.default
-        // A symbolic link (current -> release-2026-12-01) stays a link: the
-        // release is placed where it points.
-        var destination = destination
+        let destination = try followingLinks(destination)
+        let parent = destination.deletingLastPathComponent()
+        let parentLock = try lockParent(of: destination)
+        defer { if parentLock >= 0 { close(parentLock) } }
+        removeLeftovers(of: destination)
+        try checkOwnership(destination)
+
+        let contents = try Contents(released: released, store: store)
+        let manifestBytes = manifest(results: results, store: store, pipeline: pipeline, files: contents.files)
+        placed.folder = destination
+        // The audit folder always holds the named files of the release in
+        // place: written once that release stands, never for one refused.
+        if isCurrent(destination, manifest: manifestBytes) {
+            if let compareWith = options.compareWith { compare(compareWith, destination) }
+            if let auditFolder = options.auditFolder { try writeAudit(contents.auditSources, to: auditFolder) }
+            return placed
+        }
+
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
+        let token = Interruption.onInterrupt { Interruption.remove(staging) }
+        defer {
+            Interruption.finished(token)
+            try? FileManager.default.removeItem(at: staging)
+        }
+        try write(contents, manifest: manifestBytes, to: staging)
+
+        let hasPrevious = FileManager.default.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
+        if !options.acceptShrink, let newFigures = ReleaseGuard.Figures.read(release: staging) {
+            let previous = hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
+            let problems = ReleaseGuard.problems(new: newFigures, previous: previous, limits: options.limits)
+            if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, hadPrevious: hasPrevious, failures: problems) }
+        }
+        if let compareWith = options.compareWith {
+            compare(compareWith, staging)
+        } else if hasPrevious {
+            compare(destination, staging)
+            // Paths in the report name where the release ends up.
+            if let comparison = placed.comparison {
+                placed.comparison = comparison.adding("current", .string(destination.path))
+            }
+        }
+        try Interruption.critical { () throws(IINError) in try swap(staging, into: destination) }
+        if let auditFolder = options.auditFolder { try writeAudit(contents.auditSources, to: auditFolder) }
+        return placed
+    }
+
+    /// A symbolic link (current -> release-2026-12-01) stays a link: the
+    /// release is placed where it points.
+    static func followingLinks(_ folder: URL) throws(IINError) -> URL {
+        var destination = folder
         var hops = 0
         while FolderEntries.kind(of: destination.path) == .link {
             hops += 1
-            guard hops <= 16, let text = try? manager.destinationOfSymbolicLink(atPath: destination.path) else {
+            guard hops <= 16, let text = try? FileManager.default.destinationOfSymbolicLink(atPath: destination.path) else {
                 throw IINError.releaseFolderNotOurs(path: destination.path, reason: "it is a symbolic link that cannot be followed")
             }
             let target = text.hasPrefix("/") ? URL(fileURLWithPath: text) : destination.deletingLastPathComponent().appendingPathComponent(text)
@@ -73,40 +119,69 @@ public enum ReleaseFolder {
             }
             destination = target.standardizedFileURL
         }
+        return destination
+    }
+
+    /// Runs on two work folders may name one release folder: an flock on
+    /// the folder that holds it lets one place a release at a time.
+    /// - Returns: the descriptor holding the lock (-1 where the folder
+    ///   cannot be opened), for the caller to close.
+    static func lockParent(of destination: URL) throws(IINError) -> Int32 {
         let parent = destination.deletingLastPathComponent()
-        // Runs on two work folders may name one release folder: an flock on
-        // the folder that holds it lets one place a release at a time.
-        do { try manager.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
             throw IINError.unwritableFile(path: parent.path, reason: error.localizedDescription)
         }
-        let parentDescriptor = open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        defer { if parentDescriptor >= 0 { close(parentDescriptor) } }
-        if parentDescriptor >= 0, flock(parentDescriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+        let descriptor = open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+            close(descriptor)
             throw IINError.releaseFolderBusy(path: destination.path)
         }
-        removeLeftovers(of: destination)
-        try checkOwnership(destination)
+        return descriptor
+    }
 
+    /// One file of the release as the manifest lists it.
+    struct ManifestFile: Sendable {
+        var path: String
+        var size: Int
+        var sha256: String
+        var rows: Int?
+
+        var json: JSONValue {
+            var item: [String: JSONValue] = ["path": .string(path), "size": .integer(size), "sha256": .string(sha256)]
+            if let rows { item["rows"] = .integer(rows) }
+            return .object(item)
+        }
+    }
+
+    /// What the release is made of: the released artifacts' files, and the
+    /// files that go to the audit folder instead.
+    struct Contents {
         var sources: [(from: URL, path: String)] = []
         var auditSources: [(from: URL, path: String)] = []
-        var files: [JSONValue] = []
-        for result in released {
-            guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) else {
-                throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
-            }
-            for entry in record.files {
-                if entry.path.hasPrefix(auditPrefix) {
-                    auditSources.append((folder.appendingPathComponent(entry.path), String(entry.path.dropFirst(auditPrefix.count))))
-                    continue
-                }
-                sources.append((folder.appendingPathComponent(entry.path), entry.path))
-                var item: [String: JSONValue] = ["path": .string(entry.path), "size": .integer(entry.size), "sha256": .string(entry.sha256)]
-                if let rows = record.fileRows[entry.path] { item["rows"] = .integer(rows) }
-                files.append(.object(item))
-            }
-        }
-        files.sort { ($0["path"]?.stringValue ?? "") < ($1["path"]?.stringValue ?? "") }
+        /// Sorted by path.
+        var files: [ManifestFile] = []
 
+        init(released: [StageResult], store: ArtifactStore) throws(IINError) {
+            for result in released {
+                guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) else {
+                    throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
+                }
+                for entry in record.files {
+                    if entry.path.hasPrefix(auditPrefix) {
+                        auditSources.append((folder.appendingPathComponent(entry.path), String(entry.path.dropFirst(auditPrefix.count))))
+                        continue
+                    }
+                    sources.append((folder.appendingPathComponent(entry.path), entry.path))
+                    files.append(ManifestFile(path: entry.path, size: entry.size, sha256: entry.sha256, rows: record.fileRows[entry.path]))
+                }
+            }
+            files.sort { $0.path < $1.path }
+        }
+    }
+
+    /// The manifest: the program, the pipeline file's hash, every input's
+    /// files, every stage's fingerprint and every file of the release.
+    static func manifest(results: [StageResult], store: ArtifactStore, pipeline: Pipeline, files: [ManifestFile]) -> Data {
         var inputs: [String: JSONValue] = [:]
         var stages: [String: JSONValue] = [:]
         for result in results {
@@ -124,63 +199,35 @@ public enum ReleaseFolder {
             "pipeline": .object(["sha256": .string(pipelineHash)]),
             "inputs": .object(inputs),
             "stages": .object(stages),
-            "files": .array(files),
+            "files": .array(files.map(\.json)),
         ])
-        let manifestBytes = Data((manifest.prettyPrinted() + "\n").utf8)
-        placed.folder = destination
-        // The audit folder always holds the named files of the release in
-        // place: written once that release stands, never for one refused.
-        if isCurrent(destination, manifest: manifestBytes, files: files) {
-            if let compareWith = options.compareWith { compare(compareWith, destination) }
-            if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
-            return placed
-        }
+        return Data((manifest.prettyPrinted() + "\n").utf8)
+    }
 
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
-        let token = Interruption.onInterrupt { Interruption.remove(staging) }
-        defer {
-            Interruption.finished(token)
-            try? FileManager.default.removeItem(at: staging)
-        }
+    /// Writes the release into `staging`, under the full-disk test hook's
+    /// name for placing the release.
+    static func write(_ contents: Contents, manifest: Data, to staging: URL) throws(IINError) {
         DiskWrites.beginStage(stagingStageName)
+        defer { DiskWrites.beginStage(nil) }
+        let manager = FileManager.default
         do {
-            try manager.createDirectory(at: parent, withIntermediateDirectories: true)
+            try manager.createDirectory(at: staging.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? manager.removeItem(at: staging)
             try manager.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
             throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
         }
         do throws(IINError) {
-            for source in sources { try DiskWrites.copy(source.from, to: staging.appendingPathComponent(source.path)) }
-            try DiskWrites.write(manifestBytes, to: staging.appendingPathComponent(manifestName))
+            for source in contents.sources { try DiskWrites.copy(source.from, to: staging.appendingPathComponent(source.path)) }
+            try DiskWrites.write(manifest, to: staging.appendingPathComponent(manifestName))
         } catch {
             // Placing a release needs room for all of it beside the old one.
             if case let .diskFull(folder, file, needed, available) = error {
-                let whole = files.reduce(0) { $0 + ($1["size"]?.intValue ?? 0) }
+                let whole = contents.files.reduce(0) { $0 + $1.size }
                 throw IINError.diskFull(folder: folder, file: file, needed: max(needed, whole), available: available)
             }
             throw error
         }
-        DiskWrites.beginStage(nil)
-
-        let hasPrevious = manager.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
-        if !options.acceptShrink, let newFigures = ReleaseGuard.Figures.read(release: staging) {
-            let previous = hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
-            let problems = ReleaseGuard.problems(new: newFigures, previous: previous, limits: options.limits)
-            if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, hadPrevious: hasPrevious, failures: problems) }
-        }
-        if let compareWith = options.compareWith {
-            compare(compareWith, staging)
-        } else if hasPrevious {
-            compare(destination, staging)
-            // Paths in the report name where the release ends up.
-            if let comparison = placed.comparison {
-                placed.comparison = ValidateStage.adding(comparison, "current", destination.path)
-            }
-        }
-        try Interruption.critical { () throws(IINError) in try swap(staging, into: destination) }
-        if let auditFolder = options.auditFolder { try writeAudit(auditSources, to: auditFolder) }
-        return placed
     }
 
     /// The name the full-disk test hook uses for placing the release.
@@ -296,7 +343,7 @@ public enum ReleaseFolder {
     /// manifest, and every file at the size and hash it lists (a same-size
     /// edit of one weight is found and the release rewritten). Then nothing
     /// is copied.
-    static func isCurrent(_ folder: URL, manifest: Data, files: [JSONValue]) -> Bool {
+    static func isCurrent(_ folder: URL, manifest: Data) -> Bool {
         guard let existing = try? Data(contentsOf: folder.appendingPathComponent(manifestName)), existing == manifest else { return false }
         return ReleaseIntegrity.check(folder)?.passed == true
     }

@@ -93,7 +93,7 @@ public struct ValidateStage: Stage {
             { ("distance_decay", structure.distanceDecay()) },
             { ("backbone", structure.backbone()) },
             { ("localisation", structure.localisation()) },
-            { ("top20", lists == nil ? Self.adding(comparison.topLists(nil), "skipped", Self.skippedReason(ValidateStage.topListsInput))
+            { ("top20", lists == nil ? comparison.topLists(nil).adding("skipped", .string(Self.skippedReason(ValidateStage.topListsInput)))
                 : Self.naming(comparison.topLists(lists), input: listsFile!)) },
             { ("headquarters_branch", branch.map { StructureChecks(networks: $0).degreeTable() } ?? .object(["skipped": .string("the release has no branch records")])) },
         ]
@@ -193,15 +193,9 @@ public struct ValidateStage: Stage {
 
     static func skipped(_ input: String) -> JSONValue { .object(["skipped": .string(skippedReason(input))]) }
 
-    static func adding(_ section: JSONValue, _ key: String, _ value: String) -> JSONValue {
-        var members = section.objectValue ?? [:]
-        members[key] = .string(value)
-        return .object(members)
-    }
-
     static func naming(_ section: JSONValue, input: URL, extra: URL? = nil) -> JSONValue {
-        var result = adding(section, "input", input.lastPathComponent)
-        if let extra { result = adding(result, "distances_input", extra.lastPathComponent) }
+        var result = section.adding("input", .string(input.lastPathComponent))
+        if let extra { result = result.adding("distances_input", .string(extra.lastPathComponent)) }
         return result
     }
 }
