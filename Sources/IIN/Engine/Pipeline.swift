@@ -36,104 +36,22 @@ public struct Pipeline: Sendable {
     ///     stage runs.
     public static func load(file: URL, stageFolder: URL, catalog: StageCatalog,
                             inputOverrides: [String: String] = [:]) throws(IINError) -> Pipeline {
-        let knownKinds = catalog.kinds
-        let path = file.path
-        let data = try FileBytes.read(file)
-        let json: JSONValue
-        do { json = try JSONValue.parse(data) } catch {
-            throw IINError.pipeline(file: path, jsonPath: "$", problem: "not valid JSON (\(error))", fix: "Check the syntax, e.g. with python3 -m json.tool.")
-        }
-        guard case let .object(top) = json else {
-            throw IINError.pipeline(file: path, jsonPath: "$", problem: "expected an object", fix: "The file must be one JSON object.")
-        }
-        let knownTop = Set(["version", "description", "release", "inputs", "stages"]).union(catalog.settings.keys)
-        for key in top.keys.sorted() where !knownTop.contains(key) {
-            throw IINError.pipeline(file: path, jsonPath: "$.\(key)", problem: "unknown key", fix: "Known keys: \(knownTop.sorted().joined(separator: ", ")).")
-        }
-        guard top["version"]?.intValue == formatVersion else {
-            throw IINError.pipeline(file: path, jsonPath: "$.version", problem: "expected \(formatVersion), found \(top["version"]?.canonical ?? "nothing")", fix: "Set \"version\": \(formatVersion).")
-        }
-        var releaseFolder = "release"
-        if let release = top["release"] {
-            guard let value = release.stringValue, !value.isEmpty else {
-                throw IINError.pipeline(file: path, jsonPath: "$.release", problem: "expected a folder name", fix: "Give the release folder as a string.")
-            }
-            releaseFolder = value
-        }
-
-        var inputs: [String: String] = [:]
-        for (name, value) in top["inputs"]?.objectValue ?? [:] {
-            guard let glob = value.stringValue else {
-                throw IINError.pipeline(file: path, jsonPath: "$.inputs.\(name)", problem: "expected a file glob string, found \(value.typeName)", fix: "Write the input as \"\(name)\": \"folder/*.csv\".")
-            }
-            inputs[name] = glob
-        }
-        let base = file.deletingLastPathComponent()
-        for (name, glob) in inputs where !glob.hasPrefix("/") {
-            inputs[name] = base.appendingPathComponent(glob).path
-        }
-        for (name, glob) in inputOverrides {
-            guard inputs[name] != nil else {
-                throw IINError.invalidArgument(name: "--input", value: "\(name)=\(glob)", expected: "one of the pipeline's inputs: \(inputs.keys.sorted().joined(separator: ", "))")
-            }
-            inputs[name] = glob.hasPrefix("/") ? glob : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(glob).path
-        }
-
+        var loader = PipelineLoader(path: file.path, stageFolder: stageFolder, catalog: catalog)
+        let top = try loader.topLevel(try FileBytes.read(file))
+        let inputs = try loader.inputs(top["inputs"], base: file.deletingLastPathComponent(), overrides: inputOverrides)
         guard let stageList = top["stages"]?.arrayValue, !stageList.isEmpty else {
-            throw IINError.pipeline(file: path, jsonPath: "$.stages", problem: "expected a non-empty array of stages", fix: "Declare the stages as a list.")
+            throw IINError.pipeline(file: file.path, jsonPath: "$.stages", problem: "expected a non-empty array of stages", fix: "Declare the stages as a list.")
         }
         var specs: [StageSpec] = []
-        var definitions: [String: StageDefinition] = [:]
         for (index, entry) in stageList.enumerated() {
-            let at = "$.stages[\(index)]"
-            guard case let .object(members) = entry else {
-                throw IINError.pipeline(file: path, jsonPath: at, problem: "expected an object", fix: "Each stage is an object with name, kind, needs, inputs and params.")
-            }
-            let knownKeys: Set<String> = ["name", "kind", "needs", "inputs", "params", "description"]
-            for key in members.keys.sorted() where !knownKeys.contains(key) {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).\(key)", problem: "unknown key", fix: "Known keys: \(knownKeys.sorted().joined(separator: ", ")).")
-            }
-            guard let name = members["name"]?.stringValue, !name.isEmpty else {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "missing stage name", fix: "Give the stage a unique name.")
-            }
-            if name == catalog.finishingStepName {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a stage named '\(name)'",
-                                        fix: "Rename it: '\(name)' names the step after the stages (placing the release), in the run log and the test hooks.")
-            }
-            if specs.contains(where: { $0.name == name }) {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a second stage named '\(name)'", fix: "Stage names must be unique.")
-            }
-            guard let kind = members["kind"]?.stringValue else {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "missing stage kind", fix: "Use one of: \(knownKinds.sorted().joined(separator: ", ")).")
-            }
-            guard knownKinds.contains(kind) else {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "unknown stage kind '\(kind)'", fix: "Use one of: \(knownKinds.sorted().joined(separator: ", ")).")
-            }
-            let definition: StageDefinition
-            if let known = definitions[kind] {
-                definition = known
-            } else {
-                definition = try StageDefinition.load(folder: stageFolder, kind: kind)
-                definitions[kind] = definition
-            }
-            let needs = try stringList(members["needs"], path: "\(at).needs", file: path)
-            let stageInputs = try stringList(members["inputs"], path: "\(at).inputs", file: path)
-            for (inputIndex, input) in stageInputs.enumerated() where inputs[input] == nil {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).inputs[\(inputIndex)]", problem: "no pipeline input named '\(input)'", fix: "Declare it under $.inputs or use one of: \(inputs.keys.sorted().joined(separator: ", ")).")
-            }
-            for required in definition.inputs.keys.sorted() where !stageInputs.contains(required) && !definition.optionalInputs.contains(required) {
-                throw IINError.pipeline(file: path, jsonPath: "\(at).inputs", problem: "stage kind '\(kind)' reads input '\(required)'", fix: "Add \"\(required)\" to the stage's inputs.")
-            }
-            let parameters = try definition.resolveParameters(members["params"], jsonPath: "\(at).params", file: path)
-            try catalog.stage(kind: kind)?.checkParameters(parameters, file: path, jsonPath: "\(at).params")
-            specs.append(StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition, jsonPath: at))
+            specs.append(try loader.stage(entry, at: "$.stages[\(index)]", before: specs, inputs: inputs))
         }
-        let ordered = try StageGraph.order(specs, file: path)
-        try checkReads(specs, catalog: catalog, file: path)
-        var pipeline = Pipeline(file: file, inputs: inputs, releaseFolder: releaseFolder, stages: ordered)
+        let ordered = try StageGraph.order(specs, file: file.path)
+        try checkReads(specs, catalog: catalog, file: file.path)
+        var pipeline = Pipeline(file: file, inputs: inputs, releaseFolder: try loader.releaseFolder(top["release"]), stages: ordered)
         for (key, check) in catalog.settings.sorted(by: { $0.key < $1.key }) {
             guard let value = top[key] else { continue }
-            try check(value, path)
+            try check(value, file.path)
             pipeline.settings[key] = value
         }
         return pipeline
@@ -156,21 +74,6 @@ public struct Pipeline: Sendable {
                                             : "Name exactly one of \(candidates.joined(separator: ", ")) in its needs.")
             }
         }
-    }
-
-    private static func stringList(_ value: JSONValue?, path: String, file: String) throws(IINError) -> [String] {
-        guard let value else { return [] }
-        guard let array = value.arrayValue else {
-            throw IINError.pipeline(file: file, jsonPath: path, problem: "expected an array of names, found \(value.typeName)", fix: "Write a list such as [\"ingest\"].")
-        }
-        var names: [String] = []
-        for (index, element) in array.enumerated() {
-            guard let name = element.stringValue else {
-                throw IINError.pipeline(file: file, jsonPath: "\(path)[\(index)]", problem: "expected a name, found \(element.typeName)", fix: "Use a string.")
-            }
-            names.append(name)
-        }
-        return names
     }
 
     public func stage(named name: String) -> StageSpec? { stages.first { $0.name == name } }
@@ -209,6 +112,137 @@ public struct Pipeline: Sendable {
             }
         }
         return matches.map { URL(fileURLWithPath: $0) }
+    }
+}
+
+/// Reads pipeline.json piece by piece; every error names the file as the
+/// user gave it and the JSON path.
+private struct PipelineLoader {
+    let path: String
+    let stageFolder: URL
+    let catalog: StageCatalog
+    /// Stage definitions read so far, by kind.
+    var definitions: [String: StageDefinition] = [:]
+
+    init(path: String, stageFolder: URL, catalog: StageCatalog) {
+        self.path = path
+        self.stageFolder = stageFolder
+        self.catalog = catalog
+    }
+
+    func topLevel(_ data: Data) throws(IINError) -> [String: JSONValue] {
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch {
+            throw IINError.pipeline(file: path, jsonPath: "$", problem: "not valid JSON (\(error))", fix: "Check the syntax, e.g. with python3 -m json.tool.")
+        }
+        guard case let .object(top) = json else {
+            throw IINError.pipeline(file: path, jsonPath: "$", problem: "expected an object", fix: "The file must be one JSON object.")
+        }
+        let knownTop = Set(["version", "description", "release", "inputs", "stages"]).union(catalog.settings.keys)
+        for key in top.keys.sorted() where !knownTop.contains(key) {
+            throw IINError.pipeline(file: path, jsonPath: "$.\(key)", problem: "unknown key", fix: "Known keys: \(knownTop.sorted().joined(separator: ", ")).")
+        }
+        guard top["version"]?.intValue == Pipeline.formatVersion else {
+            throw IINError.pipeline(file: path, jsonPath: "$.version", problem: "expected \(Pipeline.formatVersion), found \(top["version"]?.canonical ?? "nothing")",
+                                    fix: "Set \"version\": \(Pipeline.formatVersion).")
+        }
+        return top
+    }
+
+    func releaseFolder(_ release: JSONValue?) throws(IINError) -> String {
+        guard let release else { return "release" }
+        guard let value = release.stringValue, !value.isEmpty else {
+            throw IINError.pipeline(file: path, jsonPath: "$.release", problem: "expected a folder name", fix: "Give the release folder as a string.")
+        }
+        return value
+    }
+
+    /// Input name to glob: relative to the pipeline file's folder, or, for
+    /// `--input` overrides, to the current folder.
+    func inputs(_ json: JSONValue?, base: URL, overrides: [String: String]) throws(IINError) -> [String: String] {
+        var inputs: [String: String] = [:]
+        for (name, value) in json?.objectValue ?? [:] {
+            guard let glob = value.stringValue else {
+                throw IINError.pipeline(file: path, jsonPath: "$.inputs.\(name)", problem: "expected a file glob string, found \(value.typeName)",
+                                        fix: "Write the input as \"\(name)\": \"folder/*.csv\".")
+            }
+            inputs[name] = glob.hasPrefix("/") ? glob : base.appendingPathComponent(glob).path
+        }
+        for (name, glob) in overrides {
+            guard inputs[name] != nil else {
+                throw IINError.invalidArgument(name: "--input", value: "\(name)=\(glob)", expected: "one of the pipeline's inputs: \(inputs.keys.sorted().joined(separator: ", "))")
+            }
+            inputs[name] = glob.hasPrefix("/") ? glob : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(glob).path
+        }
+        return inputs
+    }
+
+    /// One stage entry, its parameters resolved and checked by its kind.
+    mutating func stage(_ entry: JSONValue, at: String, before specs: [StageSpec], inputs: [String: String]) throws(IINError) -> StageSpec {
+        guard case let .object(members) = entry else {
+            throw IINError.pipeline(file: path, jsonPath: at, problem: "expected an object", fix: "Each stage is an object with name, kind, needs, inputs and params.")
+        }
+        let knownKeys: Set<String> = ["name", "kind", "needs", "inputs", "params", "description"]
+        for key in members.keys.sorted() where !knownKeys.contains(key) {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).\(key)", problem: "unknown key", fix: "Known keys: \(knownKeys.sorted().joined(separator: ", ")).")
+        }
+        let name = try stageName(members["name"], at: at, before: specs)
+        let kind = try stageKind(members["kind"], at: at)
+        let definition: StageDefinition
+        if let known = definitions[kind] { definition = known } else { definition = try StageDefinition.load(folder: stageFolder, kind: kind) }
+        definitions[kind] = definition
+        let needs = try stringList(members["needs"], path: "\(at).needs")
+        let stageInputs = try stringList(members["inputs"], path: "\(at).inputs")
+        for (inputIndex, input) in stageInputs.enumerated() where inputs[input] == nil {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).inputs[\(inputIndex)]", problem: "no pipeline input named '\(input)'",
+                                    fix: "Declare it under $.inputs or use one of: \(inputs.keys.sorted().joined(separator: ", ")).")
+        }
+        for required in definition.inputs.keys.sorted() where !stageInputs.contains(required) && !definition.optionalInputs.contains(required) {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).inputs", problem: "stage kind '\(kind)' reads input '\(required)'", fix: "Add \"\(required)\" to the stage's inputs.")
+        }
+        let parameters = try definition.resolveParameters(members["params"], jsonPath: "\(at).params", file: path)
+        try catalog.stage(kind: kind)?.checkParameters(parameters, file: path, jsonPath: "\(at).params")
+        return StageSpec(name: name, kind: kind, needs: needs, inputs: stageInputs, parameters: parameters, definition: definition, jsonPath: at)
+    }
+
+    private func stageName(_ json: JSONValue?, at: String, before specs: [StageSpec]) throws(IINError) -> String {
+        guard let name = json?.stringValue, !name.isEmpty else {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "missing stage name", fix: "Give the stage a unique name.")
+        }
+        if name == catalog.finishingStepName {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a stage named '\(name)'",
+                                    fix: "Rename it: '\(name)' names the step after the stages (placing the release), in the run log and the test hooks.")
+        }
+        if specs.contains(where: { $0.name == name }) {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).name", problem: "a second stage named '\(name)'", fix: "Stage names must be unique.")
+        }
+        return name
+    }
+
+    private func stageKind(_ json: JSONValue?, at: String) throws(IINError) -> String {
+        let knownKinds = catalog.kinds.sorted().joined(separator: ", ")
+        guard let kind = json?.stringValue else {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "missing stage kind", fix: "Use one of: \(knownKinds).")
+        }
+        guard catalog.kinds.contains(kind) else {
+            throw IINError.pipeline(file: path, jsonPath: "\(at).kind", problem: "unknown stage kind '\(kind)'", fix: "Use one of: \(knownKinds).")
+        }
+        return kind
+    }
+
+    private func stringList(_ value: JSONValue?, path jsonPath: String) throws(IINError) -> [String] {
+        guard let value else { return [] }
+        guard let array = value.arrayValue else {
+            throw IINError.pipeline(file: path, jsonPath: jsonPath, problem: "expected an array of names, found \(value.typeName)", fix: "Write a list such as [\"ingest\"].")
+        }
+        var names: [String] = []
+        for (index, element) in array.enumerated() {
+            guard let name = element.stringValue else {
+                throw IINError.pipeline(file: path, jsonPath: "\(jsonPath)[\(index)]", problem: "expected a name, found \(element.typeName)", fix: "Use a string.")
+            }
+            names.append(name)
+        }
+        return names
     }
 }
 
