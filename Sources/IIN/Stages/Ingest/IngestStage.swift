@@ -50,32 +50,15 @@ public struct IngestStage: Stage {
 
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let files = context.inputFiles["raw"] ?? []
-        let maxYear = parameters.maxYear
-        let encoding = parameters.encoding
-        let extraHeaders = parameters.columns
         let containers = try files.map { url throws(IINError) in try Container(path: url.path) }
-
-        var accounting = RecordAccounting(files: files.map { FileAccount(file: $0.lastPathComponent) })
-        let output = try BufferedFileWriter(url: context.output.appendingPathComponent(IngestedRecordsArtifact.recordsFile))
-        let rejects = try RejectsWriter(folder: context.output)
-        var recordsWritten = 0
-
+        let sink = try IngestOutput(folder: context.output, files: files)
         let totalBytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
         context.progress.begin("ingest", total: totalBytes, unit: "bytes")
         for (fileIndex, url) in files.enumerated() {
-            let fileName = url.lastPathComponent
             let makeBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
-                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: extraHeaders, path: url.path), maxYear: maxYear, fileIndex: fileIndex)
+                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: parameters.columns, path: url.path), maxYear: parameters.maxYear, fileIndex: fileIndex)
             }
-            let deliver = { (result: ChunkedCSVReader.ChunkResult) throws(IINError) in
-                output.write(block: result.records)
-                recordsWritten += result.recordCount
-                accounting.files[fileIndex].rowsRead += result.rowsRead
-                for row in result.rejected {
-                    accounting.reject(row.reason, file: fileIndex)
-                    try rejects.add(file: fileName, line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
-                }
-            }
+            let deliver = { (result: ChunkedCSVReader.ChunkResult) throws(IINError) in try sink.deliver(result, file: fileIndex) }
             switch containers[fileIndex] {
             case .xlsx:
                 let inlineBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
@@ -86,46 +69,97 @@ public struct IngestStage: Stage {
                 try Self.readWorkbook(url, makeBuilder: inlineBuilder, deliver: deliver)
                 context.progress.advance(by: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
             case .csv, .gzippedCSV:
-                // The decoded text stays in the artifact and records point into
-                // it: hard-linked when the input is already UTF-8 CSV (no copy;
-                // an input edited in place would fail the artifact's hash check
-                // and be rebuilt), decompressed or converted into it otherwise.
-                let text = context.output.appendingPathComponent(IngestedRecordsArtifact.textName(fileIndex))
-                if containers[fileIndex] == .gzippedCSV {
-                    try Gzip.decompress(url, to: text)
-                } else {
-                    try Self.keep(url, as: text)
-                }
-                if encoding == .gb18030 {
-                    try Self.convertInPlace(text, original: url, scratch: context.scratch)
-                }
-                try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
-                let outputMark = output.totalBytes
-                let rejectsMark = rejects.count
-                let accountMark = accounting.files[fileIndex]
-                let recordsMark = recordsWritten
-                var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
-                    .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
-                if outcome == .notUTF8 {
-                    guard encoding == .auto else { throw IINError.unknownEncoding(path: url.path) }
-                    // Undo what the file delivered before a chunk proved it is
-                    // not UTF-8, then read it again as GB18030.
-                    try output.truncate(to: outputMark)
-                    try rejects.rollBack(to: rejectsMark)
-                    accounting.files[fileIndex] = accountMark
-                    recordsWritten = recordsMark
-                    try Self.convertInPlace(text, original: url, scratch: context.scratch)
-                    outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
-                        .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
-                    if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
-                }
+                try readText(url, fileIndex: fileIndex, gzipped: containers[fileIndex] == .gzippedCSV, encoding: parameters.encoding, context: context,
+                             makeBuilder: makeBuilder, sink: sink, deliver: deliver)
             }
         }
-        try output.close()
-        try rejects.close()
-        try accounting.write(to: context.output)
-        let total = accounting.total
-        return StageOutcome(counts: ["files": files.count, "rows_read": total.rowsRead, "records": recordsWritten, "rejected": total.totalRejected])
+        try sink.close()
+        let total = sink.accounting.total
+        return StageOutcome(counts: ["files": files.count, "rows_read": total.rowsRead, "records": sink.recordsWritten, "rejected": total.totalRejected])
+    }
+
+    /// A CSV file: the decoded text stays in the artifact and records point
+    /// into it: hard-linked when the input is already UTF-8 CSV (no copy;
+    /// an input edited in place would fail the artifact's hash check and be
+    /// rebuilt), decompressed or converted into it otherwise. With encoding
+    /// auto, a file a chunk proves not UTF-8 is undone and read again as
+    /// GB18030.
+    private func readText(_ url: URL, fileIndex: Int, gzipped: Bool, encoding: Parameters.Encoding, context: StageContext,
+                          makeBuilder: ([String]) throws(IINError) -> RecordBuilder, sink: IngestOutput,
+                          deliver: (ChunkedCSVReader.ChunkResult) throws(IINError) -> Void) throws(IINError) {
+        let text = context.output.appendingPathComponent(IngestedRecordsArtifact.textName(fileIndex))
+        if gzipped {
+            try Gzip.decompress(url, to: text)
+        } else {
+            try Self.keep(url, as: text)
+        }
+        if encoding == .gb18030 {
+            try Self.convertInPlace(text, original: url, scratch: context.scratch)
+        }
+        try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
+        let mark = sink.mark(file: fileIndex)
+        var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
+            .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
+        guard outcome == .notUTF8 else { return }
+        guard encoding == .auto else { throw IINError.unknownEncoding(path: url.path) }
+        try sink.rollBack(to: mark, file: fileIndex)
+        try Self.convertInPlace(text, original: url, scratch: context.scratch)
+        outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
+            .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
+        if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
+    }
+
+    /// Where the stage's results go, in input order: the records, the
+    /// rejects table and the accounting; a file read again is undone first.
+    final class IngestOutput {
+        private let records: BufferedFileWriter
+        private let rejects: RejectsWriter
+        private let fileNames: [String]
+        private let folder: URL
+        private(set) var accounting: RecordAccounting
+        private(set) var recordsWritten = 0
+
+        struct Mark {
+            var recordBytes: Int
+            var rejects: Int
+            var account: FileAccount
+            var records: Int
+        }
+
+        init(folder: URL, files: [URL]) throws(IINError) {
+            self.folder = folder
+            fileNames = files.map(\.lastPathComponent)
+            accounting = RecordAccounting(files: fileNames.map { FileAccount(file: $0) })
+            records = try BufferedFileWriter(url: folder.appendingPathComponent(IngestedRecordsArtifact.recordsFile))
+            rejects = try RejectsWriter(folder: folder)
+        }
+
+        func deliver(_ result: ChunkedCSVReader.ChunkResult, file: Int) throws(IINError) {
+            records.write(block: result.records)
+            recordsWritten += result.recordCount
+            accounting.files[file].rowsRead += result.rowsRead
+            for row in result.rejected {
+                accounting.reject(row.reason, file: file)
+                try rejects.add(file: fileNames[file], line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
+            }
+        }
+
+        func mark(file: Int) -> Mark {
+            Mark(recordBytes: records.totalBytes, rejects: rejects.count, account: accounting.files[file], records: recordsWritten)
+        }
+
+        func rollBack(to mark: Mark, file: Int) throws(IINError) {
+            try records.truncate(to: mark.recordBytes)
+            try rejects.rollBack(to: mark.rejects)
+            accounting.files[file] = mark.account
+            recordsWritten = mark.records
+        }
+
+        func close() throws(IINError) {
+            try records.close()
+            try rejects.close()
+            try accounting.write(to: folder)
+        }
     }
 
     /// Reads the first sheet of a workbook: the first non-empty row is the

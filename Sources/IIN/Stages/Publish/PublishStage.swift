@@ -48,12 +48,9 @@ public struct PublishStage: Stage {
         let accounting = try RecordAccounting.read(from: aggregate)
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
-        // First every table and document, in order; then the files are
-        // written in parallel (the database on one thread, workbooks on the
-        // others), each job into its own files, so the bytes do not depend
-        // on the thread count.
+        // First every table, in order; then the files, in parallel.
         var placed: [PlacedTable] = []
-        var networks: [(linkType: LinkType, links: [LinkTable.Link], degrees: [CityDegree])] = []
+        var networks: [Network] = []
         for linkType in LinkType.allCases {
             let typed = links.links.filter { $0.linkType == linkType }
             if linkType == .branch && typed.isEmpty { continue }
@@ -64,31 +61,42 @@ public struct PublishStage: Stage {
         }
         placed.append(PlacedTable(subfolder: "", table: builder.cityInfo()))
         placed.append(PlacedTable(subfolder: "", table: builder.accounting(accounting)))
-        let gazetteer = context.gazetteer
-        let allNetworks = networks
-        let allPlaced = placed
-        /// GeoJSON, GraphML and the data package, made by the job that
-        /// writes them.
-        @Sendable func documents() -> [(path: String, bytes: [UInt8], rows: Int?)] {
-            var documents: [(path: String, bytes: [UInt8], rows: Int?)] = []
-            for network in allNetworks {
-                let prefix = network.linkType == .investment ? "" : "branch/"
-                if let undirected = allPlaced.first(where: { $0.path == prefix + Self.undirectedName })?.table {
-                    documents.append((prefix + Self.undirectedName + ".geojson", ReleaseGeoJSON.edges(undirected), undirected.rows.count))
-                }
-                var years: [Int] = []
-                for link in network.links where years.last != link.year { years.append(link.year) }
-                for year in years {
-                    let graph = ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
-                                                     degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer)
-                    documents.append((prefix + "graphml/\(network.linkType.name)-\(year).graphml", Array(graph.utf8), nil))
-                }
-            }
-            documents.append((ReleaseGeoJSON.citiesName, Array(ReleaseGeoJSON.cities(gazetteer).utf8), gazetteer.cities.count))
-            documents.append((ReleaseDataPackage.fileName, Array((ReleaseDataPackage.describe(allPlaced, version: IINVersion.current).prettyPrinted() + "\n").utf8), nil))
-            return documents
-        }
+        let (allNetworks, allPlaced, gazetteer) = (networks, placed, context.gazetteer)
+        // The documents are made by the job that writes them, in parallel
+        // with the tables.
+        let fileRows = try Self.write(placed, documents: { Self.documents(networks: allNetworks, placed: allPlaced, gazetteer: gazetteer) },
+                                      to: context.output, threads: context.threads)
+        return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0], fileRows: fileRows)
+    }
 
+    typealias Network = (linkType: LinkType, links: [LinkTable.Link], degrees: [CityDegree])
+    typealias Document = (path: String, bytes: [UInt8], rows: Int?)
+
+    /// GeoJSON, GraphML and the data package.
+    static func documents(networks: [Network], placed: [PlacedTable], gazetteer: Gazetteer) -> [Document] {
+        var documents: [Document] = []
+        for network in networks {
+            let prefix = network.linkType == .investment ? "" : "branch/"
+            if let undirected = placed.first(where: { $0.path == prefix + Self.undirectedName })?.table {
+                documents.append((prefix + Self.undirectedName + ".geojson", ReleaseGeoJSON.edges(undirected), undirected.rows.count))
+            }
+            var years: [Int] = []
+            for link in network.links where years.last != link.year { years.append(link.year) }
+            for year in years {
+                let graph = ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
+                                                 degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer)
+                documents.append((prefix + "graphml/\(network.linkType.name)-\(year).graphml", Array(graph.utf8), nil))
+            }
+        }
+        documents.append((ReleaseGeoJSON.citiesName, Array(ReleaseGeoJSON.cities(gazetteer).utf8), gazetteer.cities.count))
+        documents.append((ReleaseDataPackage.fileName, Array((ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n").utf8), nil))
+        return documents
+    }
+
+    /// Writes the files in parallel (the database on one thread, workbooks
+    /// on the others), each job into its own files, so the bytes do not
+    /// depend on the thread count. Returns the rows of each table file.
+    static func write(_ placed: [PlacedTable], documents: @escaping @Sendable () -> [Document], to output: URL, threads: Int) throws(IINError) -> [String: Int] {
         enum Job: Sendable {
             case database
             case table(PlacedTable)
@@ -96,13 +104,12 @@ public struct PublishStage: Stage {
         }
         // Largest first, so the two threads finish together.
         let jobs: [Job] = [.database, .documents] + placed.sorted { $0.table.rows.count > $1.table.rows.count }.map(Job.table)
-        let output = context.output
-        let results = Parallel.map(count: jobs.count, threads: context.threads) { index -> Result<[String: Int], IINError> in
+        let results = Parallel.map(count: jobs.count, threads: threads) { index -> Result<[String: Int], IINError> in
             do throws(IINError) {
                 var rows: [String: Int] = [:]
                 switch jobs[index] {
                 case .database:
-                    try ReleaseDatabase.write(allPlaced, to: output.appendingPathComponent(ReleaseDatabase.fileName))
+                    try ReleaseDatabase.write(placed, to: output.appendingPathComponent(ReleaseDatabase.fileName))
                 case let .table(placed):
                     let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
                     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -126,7 +133,7 @@ public struct PublishStage: Stage {
         }
         var fileRows: [String: Int] = [:]
         for result in results { fileRows.merge(try result.get()) { first, _ in first } }
-        return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0], fileRows: fileRows)
+        return fileRows
     }
 }
 
