@@ -18,6 +18,8 @@ public enum CascadeTiming {
                                compareAll: Bool) throws(IINError) -> Result {
         let accounting = try RecordAccounting.read(from: ingest)
         let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
+        // The views point into the artifact's maps through every pass.
+        defer { withExtendedLifetime(artifact) {} }
         var parser = artifact.parser()
         var views: [IngestedRecordView] = []
         while !parser.atEnd { views.append(try parser.next()) }

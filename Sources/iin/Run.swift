@@ -39,7 +39,7 @@ struct Run: ParsableCommand {
                                                     auditFolder: audit.map { URL(fileURLWithPath: $0) }))
         }
         let seconds = Date().timeIntervalSince(started)
-        if let accounting = Workspace.accounting(of: outcome.results) {
+        if let accounting = Workspace.accounting(of: outcome.results, in: workspace.pipeline) {
             print("accounting: \(accounting.identityLine)")
         }
         if let geocode = outcome.results.first(where: { $0.kind == GeocodeStage.kind }),

@@ -18,7 +18,7 @@ struct ArchitectureTests {
     /// The top-level types a folder declares (nested ones are reached
     /// through them).
     static func declaredTypes(_ folder: String) throws -> Set<String> {
-        let declaration = try Regex(#"(?m)^(?:public |private |fileprivate |internal |final )*(?:struct|enum|class|actor|protocol) ([A-Z][A-Za-z0-9]*)"#)
+        let declaration = try Regex(#"(?m)^(?:public |package |private |fileprivate |internal |final )*(?:struct|enum|class|actor|protocol) ([A-Z][A-Za-z0-9]*)"#)
         var names = Set<String>()
         for file in try swiftFiles(folder) {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -27,15 +27,30 @@ struct ArchitectureTests {
         return names
     }
 
-    /// Words of the code, comments and string literals left out.
+    /// Words of the code: comments and the text of string literals left
+    /// out, but what a literal interpolates, `\(PublishStage.kind)`, kept.
     static func codeWords(_ file: URL) throws -> Set<String> {
         var words = Set<String>()
+        let literal = try Regex(#""(?:[^"\\]|\\.)*""#)
+        let interpolation = try Regex(#"\\\(([^()]*(?:\([^()]*\)[^()]*)*)\)"#)
         for line in try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n") {
             let code = line.components(separatedBy: "//")[0]
-            let unquoted = code.replacing(try Regex(#""(?:[^"\\]|\\.)*""#), with: "")
+            let unquoted = code.replacing(literal) { match in
+                String(match.output[0].substring ?? "").matches(of: interpolation).map { String($0.output[1].substring ?? "") }.joined(separator: " ")
+            }
             for word in unquoted.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }) { words.insert(String(word)) }
         }
         return words
+    }
+
+    /// The scan sees a type named inside an interpolation, and not one
+    /// named in a comment or in a literal's text.
+    @Test func theScanSeesInterpolationsButNotText() throws {
+        let file = TestSupport.temporaryFolder().appendingPathComponent("Sample.swift")
+        try TestSupport.write("log(\"the \\(PublishStage.kind) stage, not ReleaseFolder\") // ValidateStage\n", to: file)
+        let words = try Self.codeWords(file)
+        #expect(words.contains("PublishStage") && words.contains("log"))
+        #expect(!words.contains("ReleaseFolder") && !words.contains("ValidateStage"))
     }
 
     @Test func theEngineNamesNoStageAndNothingOfTheRelease() throws {

@@ -91,6 +91,26 @@ struct ParameterCheckTests {
         try expectRefused(folder, ["$.stages[3].needs", "reads the artifact of a geocode stage and names none in its needs", "Name exactly one of geocode"])
     }
 
+    /// Two stages of a kind read, both named in needs: which one is read?
+    @Test func twoStagesOfAKindReadAreRefused() throws {
+        let folder = try project(#function) {
+            $0.replacingOccurrences(of: "{\"name\": \"dedupe\", \"kind\": \"dedupe\", \"needs\": [\"geocode\"]},",
+                                    with: "{\"name\": \"dedupe\", \"kind\": \"dedupe\", \"needs\": [\"geocode\"]},\n    {\"name\": \"dedupe2\", \"kind\": \"dedupe\", \"needs\": [\"geocode\"]},")
+                .replacingOccurrences(of: "\"needs\": [\"geocode\", \"dedupe\"]", with: "\"needs\": [\"geocode\", \"dedupe\", \"dedupe2\"]")
+        }
+        try expectRefused(folder, ["$.stages[4].needs", "names 2 dedupe stages (dedupe, dedupe2) and reads one", "Name exactly one of dedupe, dedupe2"])
+    }
+
+    /// The release is one publish and one validate stage's artifacts: a
+    /// second publish stage would put two of every table in it.
+    @Test func aSecondPublishStageIsRefused() throws {
+        let folder = try project(#function) {
+            $0.replacingOccurrences(of: "{\"name\": \"publish\", \"kind\": \"publish\", \"needs\": [\"aggregate\", \"degrees\"]},",
+                                    with: "{\"name\": \"publish\", \"kind\": \"publish\", \"needs\": [\"aggregate\", \"degrees\"]},\n    {\"name\": \"publish2\", \"kind\": \"publish\", \"needs\": [\"aggregate\", \"degrees\"]},")
+        }
+        try expectRefused(folder, ["$.stages[6].kind", "a second stage of kind 'publish' (publish, publish2)", "one publish and one validate stage"])
+    }
+
     /// Every figure name the report can hold parses as a figure path, and
     /// prints back as itself.
     @Test func everyFigureOfTheDefaultReportHasAPath() throws {

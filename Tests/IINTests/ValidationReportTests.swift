@@ -119,6 +119,10 @@ struct ValidationReportTests {
         let firstReport = try JSONValue.parse(first)
         let value = try #require(firstReport["figures"]?[figure]?.doubleValue)
         #expect(firstReport["thresholds"]?.arrayValue?.first?["passed"]?.boolValue == true)
+        // The page's summary row: figure, value, floor, verdict, in that order.
+        let page = try String(contentsOf: project.appendingPathComponent("release/\(ValidateStage.pageFile)"), encoding: .utf8)
+        let row = "<tr><td class=\"t\">\(figure)</td><td>\(String(format: "%.4g", value))</td><td>0.1</td><td class=\"t\"><span class=\"pass\">pass</span></td></tr>"
+        #expect(page.contains(row), "no row \(row)")
 
         let floor = value + 0.01
         try Self.setValidate(project, params: "{\"thresholds\": {\"\(figure)\": \(floor)}}")

@@ -36,6 +36,7 @@ public struct KeptRecords {
     /// pages already passed are handed back, so memory stays flat.
     func forEachView(_ body: (GeocodedRecordView) throws(IINError) -> Void) throws(IINError) {
         let file = try MappedFile(url: records)
+        defer { withExtendedLifetime(file) {} }
         var reader = GeocodedRecordReader(bytes: file.bytes, path: file.url.path)
         var index = 0
         var released = 0

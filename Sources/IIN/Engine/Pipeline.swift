@@ -46,6 +46,13 @@ public struct Pipeline: Sendable {
         for (index, entry) in stageList.enumerated() {
             specs.append(try loader.stage(entry, at: "$.stages[\(index)]", before: specs, inputs: inputs))
         }
+        for kind in catalog.singletonKinds.sorted() {
+            let named = specs.filter { $0.kind == kind }
+            if named.count > 1 {
+                throw IINError.pipeline(file: file.path, jsonPath: "\(named[1].jsonPath).kind", problem: "a second stage of kind '\(kind)' (\(named.map(\.name).joined(separator: ", ")))",
+                                        fix: "Keep one: the release is made of the artifacts of one \(catalog.singletonKinds.sorted().joined(separator: " and one ")) stage.")
+            }
+        }
         let ordered = try StageGraph.order(specs, file: file.path)
         try checkReads(specs, catalog: catalog, file: file.path)
         var pipeline = Pipeline(file: file, inputs: inputs, releaseFolder: try loader.releaseFolder(top["release"]), stages: ordered)
@@ -161,7 +168,11 @@ private struct PipelineLoader {
     /// `--input` overrides, to the current folder.
     func inputs(_ json: JSONValue?, base: URL, overrides: [String: String]) throws(IINError) -> [String: String] {
         var inputs: [String: String] = [:]
-        for (name, value) in json?.objectValue ?? [:] {
+        if let json, json.objectValue == nil {
+            throw IINError.pipeline(file: path, jsonPath: "$.inputs", problem: "expected an object of input names to file globs, found \(json.typeName)",
+                                    fix: "Write \"inputs\": {\"raw\": \"raw/*.csv\"}.")
+        }
+        for (name, value) in (json?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             guard let glob = value.stringValue else {
                 throw IINError.pipeline(file: path, jsonPath: "$.inputs.\(name)", problem: "expected a file glob string, found \(value.typeName)",
                                         fix: "Write the input as \"\(name)\": \"folder/*.csv\".")

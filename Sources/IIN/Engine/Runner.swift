@@ -202,7 +202,7 @@ public final class Runner {
         DiskWrites.beginStage(stage.name)
         defer { DiskWrites.beginStage(nil) }
         let context = StageContext(stageName: stage.name, pipelineFile: pipeline.file.path, parametersPath: stage.jsonPath + ".params",
-                                   parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream,
+                                   parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream, reads: type(of: implementation).reads,
                                    output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
                                    gazetteer: gazetteer, progress: progress, threads: threads)
         let outcome: StageOutcome

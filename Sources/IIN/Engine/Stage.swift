@@ -126,6 +126,9 @@ public struct StageContext: Sendable {
     /// Name of each stage this one needs (pipeline.json's `needs`) to its
     /// artifact folder.
     public var upstream: [String: UpstreamArtifact]
+    /// The kinds the running stage declares it reads (`Stage.reads`):
+    /// `upstreamFolder` opens no other.
+    public var reads: [String]
     public var output: URL
     /// Room for temporary files (a decompressed crawl, say); deleted after
     /// the stage, never part of the artifact.
@@ -137,8 +140,9 @@ public struct StageContext: Sendable {
     public var threads: Int
 
     public init(stageName: String, pipelineFile: String, parametersPath: String, parameters: JSONValue, inputFiles: [String: [URL]],
-                upstream: [String: UpstreamArtifact], output: URL, scratch: URL, reportFolder: URL, gazetteer: Gazetteer,
+                upstream: [String: UpstreamArtifact], reads: [String] = [], output: URL, scratch: URL, reportFolder: URL, gazetteer: Gazetteer,
                 progress: ProgressReporter, threads: Int) {
+        self.reads = reads
         self.stageName = stageName
         self.pipelineFile = pipelineFile
         self.parametersPath = parametersPath
@@ -158,6 +162,12 @@ public struct StageContext: Sendable {
     /// artifact must say so in pipeline.json, so the fingerprint and
     /// `iin status` show the dependency.
     public func upstreamFolder(kind: String) throws(IINError) -> URL {
+        guard reads.contains(kind) else {
+            // A fault in the stage's code, not in pipeline.json: the loader
+            // checks needs against `reads`, so `reads` must be complete.
+            throw IINError.stageDefinition(file: "the \(stageName) stage's code",
+                                           problem: "it opens a \(kind) artifact but its kind's `reads` lists only \(reads.joined(separator: ", "))")
+        }
         let matching = upstream.filter { $0.value.kind == kind }
         guard matching.count == 1, let folder = matching.first?.value.folder else {
             let problem = matching.isEmpty ? "stage '\(stageName)' reads the artifact of a \(kind) stage but does not name one in its needs"
@@ -190,12 +200,16 @@ public struct StageCatalog: Sendable {
     /// Top-level keys of pipeline.json that belong to the finishing step
     /// (the release guard), each with its check, run when the pipeline loads.
     public let settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void]
+    /// Kinds a pipeline may hold at most once: the finishing step takes
+    /// their artifacts by kind (the release is one publish and one validate).
+    public let singletonKinds: Set<String>
 
     public init(stages: [any Stage], finishingStepName: String,
-                settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void] = [:]) {
+                settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void] = [:], singletonKinds: Set<String> = []) {
         self.stages = stages
         self.finishingStepName = finishingStepName
         self.settings = settings
+        self.singletonKinds = singletonKinds
     }
 
     public var kinds: Set<String> { Set(stages.map { type(of: $0).kind }) }

@@ -152,12 +152,13 @@ private struct ParameterResolver {
         guard case let .object(members) = given else {
             throw IINError.pipeline(file: file, jsonPath: path, problem: "expected an object, found \(given.typeName)", fix: "Write the parameters as a JSON object.")
         }
-        for name in members.keys where fields[name] == nil {
+        for name in members.keys.sorted() where fields[name] == nil {
             throw IINError.pipeline(file: file, jsonPath: "\(path).\(name)", problem: "unknown parameter '\(name)'",
                                     fix: "Known parameters: \(fields.keys.sorted().joined(separator: ", ")).")
         }
         var resolved: [String: JSONValue] = [:]
-        for (name, definition) in fields {
+        // In name order, so the first problem reported is always the same one.
+        for (name, definition) in fields.sorted(by: { $0.key < $1.key }) {
             resolved[name] = try check(members[name] ?? definition.defaultValue, against: definition.schema, path: "\(path).\(name)")
         }
         return .object(resolved)
@@ -203,13 +204,13 @@ private struct ParameterResolver {
             return value
         case .stringMap:
             guard let members = value.objectValue else { throw wrongType() }
-            for (key, member) in members where member.stringValue == nil {
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) where member.stringValue == nil {
                 throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected string, found \(member.typeName)", fix: "Map each name to a string.")
             }
             return value
         case .numberMap:
             guard let members = value.objectValue else { throw wrongType() }
-            for (key, member) in members where member.doubleValue == nil {
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) where member.doubleValue == nil {
                 throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected number, found \(member.typeName)", fix: "Map each name to a number.")
             }
             return value

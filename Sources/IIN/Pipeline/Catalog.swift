@@ -7,5 +7,6 @@ extension StageCatalog {
     public static let standard = StageCatalog(
         stages: [IngestStage(), GeocodeStage(), DedupeStage(), AggregateStage(), DegreesStage(), PublishStage(), ValidateStage()],
         finishingStepName: ReleasePlacement.stepName,
-        settings: [ReleaseGuard.settingKey: { value, file throws(IINError) in _ = try ReleaseGuard.Limits(value, file: file) }])
+        settings: [ReleaseGuard.settingKey: { value, file throws(IINError) in _ = try ReleaseGuard.Limits(value, file: file) }],
+        singletonKinds: ReleaseFolder.releasedKinds)
 }

@@ -38,9 +38,13 @@ public struct Workspace {
         return release.hasPrefix("/") ? URL(fileURLWithPath: release) : pipeline.file.deletingLastPathComponent().appendingPathComponent(release)
     }
 
-    /// The final record accounting of a run, from its aggregate stage.
-    public static func accounting(of results: [StageResult]) -> RecordAccounting? {
-        guard let aggregate = results.last(where: { $0.kind == AggregateStage.kind }) else { return nil }
+    /// The final record accounting of a run: the aggregate stage the
+    /// publish stage needs, whose accounting the release holds; with no
+    /// pipeline given, or no publish stage, the last aggregate stage.
+    public static func accounting(of results: [StageResult], in pipeline: Pipeline? = nil) -> RecordAccounting? {
+        let published = pipeline?.stages.first { $0.kind == PublishStage.kind }?.needs
+            .first { pipeline?.stage(named: $0)?.kind == AggregateStage.kind }
+        guard let aggregate = results.last(where: { $0.kind == AggregateStage.kind && (published == nil || $0.stage == published) }) else { return nil }
         return try? RecordAccounting.read(from: aggregate.artifact)
     }
 }

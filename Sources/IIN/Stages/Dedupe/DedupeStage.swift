@@ -19,6 +19,8 @@ public struct DedupeStage: Stage {
         var accounting = try RecordAccounting.read(from: geocode)
         let width = GeocodedRecordsArtifact.keyWidth
         let keys = try MappedFile(url: geocode.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
+        // The workers read the map through a bare pointer.
+        defer { withExtendedLifetime(keys) {} }
         guard keys.count % width == 0 else {
             throw IINError.corruptArtifact(path: keys.url.path, reason: "\(keys.count) bytes is not a whole number of \(width)-byte keys")
         }

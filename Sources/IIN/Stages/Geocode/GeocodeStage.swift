@@ -74,6 +74,8 @@ public struct GeocodeStage: Stage {
             : nil
 
         let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
+        // The views point into the artifact's maps until the last flush.
+        defer { withExtendedLifetime(artifact) {} }
         var parser = artifact.parser()
         let fileNames = accounting.files.map(\.file)
 
