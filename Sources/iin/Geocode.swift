@@ -7,9 +7,10 @@ struct GeocodeCommand: ParsableCommand {
         commandName: "geocode",
         abstract: "Geocode one text, or one side of a record, to its 2020 city, and say why.",
         discussion: """
-            TEXT is read by every method that reads text (region, address, name) and, when it has the form of one, as a credit code. \
-            --region, --address, --name and --credit-code give a record's fields one by one instead. The methods, their order and \
-            the overrides table come from the pipeline file when there is one (its geocode stage), else the default order. \
+            TEXT is read by every method that reads text (region, address, name) or, when it has the form of a credit code \
+            (18 characters of the USCC alphabet, or 15 digits), as a credit code only. --region, --address, --name and --credit-code \
+            give a record's fields one by one instead. The methods, their order and the overrides table come from the pipeline file's \
+            geocode stage, built as a run builds it; without a pipeline file, from the defaults of geocode.json in --stages. \
             The external service is never asked from here.
             """)
 
@@ -76,6 +77,9 @@ struct GeocodeCommand: ParsableCommand {
         let stagesFolder = options.stages.map { URL(fileURLWithPath: $0) } ?? pipelineFile.deletingLastPathComponent().appendingPathComponent("stages")
         guard FileManager.default.fileExists(atPath: pipelineFile.path) else {
             guard FileManager.default.fileExists(atPath: stagesFolder.appendingPathComponent("\(GeocodeStage.kind).json").path) else {
+                if options.stages != nil {
+                    throw IINError.invalidArgument(name: "--stages", value: stagesFolder.path, expected: "a folder holding geocode.json")
+                }
                 throw IINError.invalidArgument(name: "--pipeline", value: options.pipeline,
                                                expected: "a pipeline file, or --stages DIR holding geocode.json: the methods and their order come from there")
             }

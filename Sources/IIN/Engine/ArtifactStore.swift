@@ -46,9 +46,7 @@ public struct ArtifactStore: Sendable {
 
     public func prepare() throws(IINError) {
         for folder in [artifactsFolder, temporaryFolder, stateFolder] {
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-            }
+            try DiskWrites.makeFolder(folder)
         }
     }
 
@@ -105,9 +103,7 @@ public struct ArtifactStore: Sendable {
     public func beginArtifact(stage: String, fingerprint: String) throws(IINError) -> URL {
         let folder = temporaryArtifact(stage: stage, fingerprint: fingerprint)
         try? FileManager.default.removeItem(at: folder)
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(folder)
         return folder
     }
 
@@ -116,9 +112,7 @@ public struct ArtifactStore: Sendable {
     public func beginScratch(stage: String) throws(IINError) -> URL {
         let folder = scratchFolder(stage: stage)
         try? FileManager.default.removeItem(at: folder)
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(folder)
         return folder
     }
 

@@ -106,17 +106,19 @@ public struct Pipeline: Sendable {
         // A FIFO or a device would block the first read forever while
         // the run holds the work-folder lock: refuse it now, by name.
         for match in matches {
-            var info = stat()
-            guard stat(match, &info) == 0 else {
-                throw IINError.unreadableFile(path: match, reason: String(cString: strerror(errno)))
+            let what: String
+            switch FileType.of(match, followingLinks: true) {
+            case .file: continue
+            case let .unreadable(reason): throw IINError.unreadableFile(path: match, reason: reason)
+            case .fifo: what = "a FIFO (named pipe)"
+            case .characterDevice: what = "a character device"
+            case .blockDevice: what = "a block device"
+            case .socket: what = "a socket"
+            case .folder: what = "a folder"
+            case .link, .other: what = "not a regular file"
             }
-            let type = info.st_mode & S_IFMT
-            if type != S_IFREG {
-                let what = type == S_IFIFO ? "a FIFO (named pipe)" : type == S_IFCHR ? "a character device" : type == S_IFBLK ? "a block device"
-                    : type == S_IFSOCK ? "a socket" : type == S_IFDIR ? "a folder" : "not a regular file"
-                throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "'\(match)' is \(what), not a regular file",
-                                        fix: "Copy the data into a regular file, or narrow the glob '\(pattern)' so it leaves this one out.")
-            }
+            throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "'\(match)' is \(what), not a regular file",
+                                    fix: "Copy the data into a regular file, or narrow the glob '\(pattern)' so it leaves this one out.")
         }
         return matches.map { URL(fileURLWithPath: $0) }
     }

@@ -11,6 +11,17 @@ public enum MaximumSpanningTree {
         public var weight: Double
     }
 
+    /// The nodes with the most tree edges, most first, ties by the lower
+    /// code; `code` names node `i`. The backbone's hubs, as the report lists them.
+    public static func hubs(_ tree: [Edge], code: (Int) -> Int, top: Int = 10) -> [(city: Int, treeDegree: Int)] {
+        var degree: [Int: Int] = [:]
+        for edge in tree {
+            degree[code(edge.a), default: 0] += 1
+            degree[code(edge.b), default: 0] += 1
+        }
+        return degree.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(top).map { ($0.key, $0.value) }
+    }
+
     /// - Parameter weight: the weight between two nodes, nil for no edge;
     ///   asked for both orders, so it must be symmetric.
     public static func compute(count: Int, weight: (Int, Int) -> Double?) -> [Edge] {

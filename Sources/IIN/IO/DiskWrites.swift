@@ -142,13 +142,18 @@ public enum DiskWrites {
         try writer.close()
     }
 
+    /// Makes a folder and the folders above it, or says which one could not be.
+    public static func makeFolder(_ folder: URL) throws(IINError) {
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
+        }
+    }
+
     /// Copies a file through the same checked writes, making the folder it
     /// goes into.
     public static func copy(_ source: URL, to destination: URL) throws(IINError) {
         let folder = destination.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(folder)
         let descriptor = open(source.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw IINError.unreadableFile(path: source.path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }

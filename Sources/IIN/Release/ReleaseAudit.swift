@@ -66,6 +66,9 @@ public struct ReleaseAudit {
     }
 
     /// Competition ranks, descending: ties share the lowest rank (1, 2, 2, 4).
+    /// A second implementation on purpose, apart from
+    /// `DegreeComputation.ranks`: the audit checks the published ranks, so
+    /// it must not share the code that made them.
     static func ranks(_ values: [Int: Int]) -> [Int: Int] {
         let ordered = values.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
         var result: [Int: Int] = [:]

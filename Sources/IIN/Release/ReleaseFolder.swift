@@ -128,9 +128,7 @@ public enum ReleaseFolder {
     ///   cannot be opened), for the caller to close.
     static func lockParent(of destination: URL) throws(IINError) -> Int32 {
         let parent = destination.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: parent.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(parent)
         let descriptor = open(parent.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
             close(descriptor)
@@ -451,16 +449,15 @@ struct FolderEntries {
     }
 
     static func kind(of path: String) -> Kind {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return .other("unreadable") }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG: return .file
-        case S_IFDIR: return .folder
-        case S_IFLNK: return .link
-        case S_IFIFO: return .other("a FIFO")
-        case S_IFSOCK: return .other("a socket")
-        case S_IFCHR, S_IFBLK: return .other("a device")
-        default: return .other("not a regular file")
+        switch FileType.of(path, followingLinks: false) {
+        case .file: return .file
+        case .folder: return .folder
+        case .link: return .link
+        case .unreadable: return .other("unreadable")
+        case .fifo: return .other("a FIFO")
+        case .socket: return .other("a socket")
+        case .characterDevice, .blockDevice: return .other("a device")
+        case .other: return .other("not a regular file")
         }
     }
 

@@ -66,9 +66,7 @@ public struct CorpusGenerator {
 
     public func write(to folder: URL, progress: ProgressReporter) throws(IINError) -> Summary {
         let raw = folder.appendingPathComponent("raw")
-        do { try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: raw.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(raw)
         var random = SeededRandom(seed: options.seed)
         var summary = Summary()
         let truthOutput = try BufferedFileWriter(url: folder.appendingPathComponent("truth.csv"))

@@ -30,9 +30,7 @@ public struct ReferenceTables {
     /// Writes the three files into `folder`; their own random stream, so
     /// the corpus drawn with the same seed is unchanged by them.
     public func write(to folder: URL) throws(IINError) -> [String] {
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: folder.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(folder)
         var random = SeededRandom(seed: seed ^ 0x5EED_0F_2EF5)
         let files = [(Self.mobilityFile, mobility(&random)), (Self.gdpFile, gdp(&random)), (Self.topListsFile, topLists(&random))]
         for (name, rows) in files {

@@ -179,16 +179,10 @@ public struct ComparisonChecks: Sendable {
             guard let distance, distance > 0 else { return nil }
             return k * masses[a.code]! * masses[b.code]! / pow(distance, beta)
         }
-        var degree: [Int: Int] = [:]
-        for edge in tree {
-            degree[members[edge.a].code, default: 0] += 1
-            degree[members[edge.b].code, default: 0] += 1
-        }
-        let hubs = degree.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(10)
         return .object([
             "year": .integer(year), "cities": .integer(members.count), "edges": .integer(tree.count),
             "tree": .array(tree.map { .array([.string(String(members[$0.a].code)), .string(String(members[$0.b].code)), .number($0.weight)]) }),
-            "hubs": .array(hubs.map { .object(["city": .string(String($0.key)), "tree_degree": .integer($0.value)]) }),
+            "hubs": StructureChecks.hubs(tree) { members[$0].code },
         ])
     }
 

@@ -6,6 +6,11 @@ import Foundation
 /// per city, and the headquarters-branch degree table. Computed from the
 /// published tables, as the invariants are.
 public struct StructureChecks: Sendable {
+    /// A spanning tree's hubs as the report writes them; `code` names node `i`.
+    static func hubs(_ tree: [MaximumSpanningTree.Edge], code: (Int) -> Int) -> JSONValue {
+        .array(MaximumSpanningTree.hubs(tree, code: code).map { .object(["city": .string(String($0.city)), "tree_degree": .integer($0.treeDegree)]) })
+    }
+
     public let networks: ReleaseNetworks
     public static let binKilometres = 50.0
 
@@ -69,12 +74,6 @@ public struct StructureChecks: Sendable {
                 weights[min(i, j) * cities.count + max(i, j)] = Double(link.weight)
             }
             let tree = MaximumSpanningTree.compute(count: cities.count) { weights[min($0, $1) * cities.count + max($0, $1)] }
-            var degree: [Int: Int] = [:]
-            for edge in tree {
-                degree[cities[edge.a], default: 0] += 1
-                degree[cities[edge.b], default: 0] += 1
-            }
-            let hubs = degree.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.prefix(10)
             slices.append(.object([
                 "year": .integer(year),
                 "cities": .integer(cities.count),
@@ -82,7 +81,7 @@ public struct StructureChecks: Sendable {
                 "parts": .integer(cities.count - tree.count),
                 "total_weight": .integer(Int(tree.reduce(0) { $0 + $1.weight })),
                 "tree": .array(tree.map { .array([.string(String(cities[$0.a])), .string(String(cities[$0.b])), .integer(Int($0.weight))]) }),
-                "hubs": .array(hubs.map { .object(["city": .string(String($0.key)), "tree_degree": .integer($0.value)]) }),
+                "hubs": Self.hubs(tree) { cities[$0] },
             ]))
         }
         return .object(["slices": .array(slices)])

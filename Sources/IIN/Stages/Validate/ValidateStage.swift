@@ -112,9 +112,7 @@ public struct ValidateStage: Stage {
         let sample = try ConsistencySample.draw(kept: kept, scheme: SliceScheme.read(from: aggregate),
                                                 fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: context.gazetteer)
         let auditFolder = context.output.appendingPathComponent(Self.auditSubfolder)
-        do { try FileManager.default.createDirectory(at: auditFolder, withIntermediateDirectories: true) } catch {
-            throw IINError.unwritableFile(path: auditFolder.path, reason: error.localizedDescription)
-        }
+        try DiskWrites.makeFolder(auditFolder)
         _ = try sample.writeXLSX(to: auditFolder)
         var fileRows = [Self.auditSubfolder + "/" + ConsistencySample.name + ".xlsx": sample.rows.count]
         let keyFile = try single(ValidateStage.anonymisationKeyInput, context)
