@@ -42,6 +42,12 @@ struct ParameterCheckTests {
                                    "overrides, region, credit_code, address, name, external"])
     }
 
+    /// No method at all would reject every record, minutes later.
+    @Test func anEmptyMethodList() throws {
+        let folder = try project(#function) { $0.replacingOccurrences(of: "[\"overrides\", \"region\", \"credit_code\", \"address\", \"name\"]", with: "[]") }
+        try expectRefused(folder, ["$.stages[1].params.methods", "0 item(s), fewer than 1"])
+    }
+
     @Test func aGeocodingMethodListedTwice() throws {
         let folder = try project(#function) { $0.replacingOccurrences(of: "\"address\", \"name\"]", with: "\"address\", \"region\"]") }
         try expectRefused(folder, ["$.stages[1].params.methods[4]", "'region' is listed twice", "credit_code"])

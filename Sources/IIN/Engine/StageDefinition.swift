@@ -7,7 +7,8 @@ public indirect enum ParameterSchema: Sendable, Equatable {
     case number(minimum: Double?, exclusiveMinimum: Double?)
     case string(allowed: [String]?, minimumLength: Int?)
     case boolean
-    case array(items: ParameterSchema)
+    /// `minimumCount`: fewer items is refused (a geocoder with no method).
+    case array(items: ParameterSchema, minimumCount: Int?)
     /// A fixed set of named fields, each with its own schema and default.
     case object(fields: [String: ParameterDefinition])
     /// Free-form string-to-string map (a column mapping, say).
@@ -121,12 +122,12 @@ public struct StageDefinition: Sendable, Equatable {
         case "array":
             // "items": "integer", or an object such as {"type": "string", "enum": [...]}.
             if let itemType = json["items"]?.stringValue {
-                return .array(items: try parseSchema(type: itemType, json: .object([:]), path: path + ".items", file: file))
+                return .array(items: try parseSchema(type: itemType, json: .object([:]), path: path + ".items", file: file), minimumCount: json["min_items"]?.intValue)
             }
             guard let items = json["items"], let itemType = items["type"]?.stringValue else {
                 throw IINError.stageDefinition(file: file, problem: "'\(path).items' must name the item type")
             }
-            return .array(items: try parseSchema(type: itemType, json: items, path: path + ".items", file: file))
+            return .array(items: try parseSchema(type: itemType, json: items, path: path + ".items", file: file), minimumCount: json["min_items"]?.intValue)
         case "object":
             var fields: [String: ParameterDefinition] = [:]
             for (name, value) in json["fields"]?.objectValue ?? [:] {
@@ -214,8 +215,12 @@ private struct ParameterResolver {
                 throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected number, found \(member.typeName)", fix: "Map each name to a number.")
             }
             return value
-        case let .array(items):
+        case let .array(items, minimumCount):
             guard let elements = value.arrayValue else { throw wrongType() }
+            if let minimumCount, elements.count < minimumCount {
+                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(elements.count) item(s), fewer than \(minimumCount)",
+                                        fix: "Give at least \(minimumCount), or remove the key to use the default.")
+            }
             var checked: [JSONValue] = []
             for (index, element) in elements.enumerated() {
                 checked.append(try check(element, against: items, path: "\(path)[\(index)]"))

@@ -47,8 +47,6 @@ extension Runner {
     /// otherwise: beside the artifacts, never in the release.
     public static func auditFolder(workFolder: URL) -> URL { workFolder.appendingPathComponent("audit") }
 
-    public var auditFolder: URL { Self.auditFolder(workFolder: workFolder) }
-
     /// Runs what is stale and places the release.
     public func run(force: [String] = [], threads: Int, releaseFolder: URL, options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
         let (results, placed) = try run(force: force, threads: threads, finishing: ReleasePlacement(destination: releaseFolder, options: options))
