@@ -61,7 +61,7 @@ public struct GeocodeStage: Stage {
 
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let ingest = try context.upstreamFolder(kind: IngestStage.kind)
-        var accounting = try RecordAccounting.read(from: ingest)
+        let accounting = try RecordAccounting.read(from: ingest)
         let methods = parameters.methods
         let geocoder = try Self.makeGeocoder(parameters, overridesFiles: context.inputFiles[Self.overridesInput] ?? [], gazetteer: context.gazetteer)
         // Asking every method is what the disagreement counts need, and
@@ -90,15 +90,8 @@ public struct GeocodeStage: Stage {
 
         func flush() throws(IINError) {
             let views = UncheckedViews(views: batch)
-            let firstRecord = batchStart
-            let pieces = max(1, min(batch.count / 1024, context.threads * Self.piecesPerThread))
-            let results = Parallel.map(count: pieces, threads: context.threads) { piece -> BatchResult in
-                var memo = memos.withLock { $0.popLast() } ?? RegionMemo()
-                defer { memos.withLock { [memo] in $0.append(memo) } }
-                let range = (views.views.count * piece / pieces)..<(views.views.count * (piece + 1) / pieces)
-                return Self.geocode(views.views[range], firstRecord: firstRecord, geocoder: geocoder, memo: &memo, compareEvery: compareEvery,
-                                    finish: finishInWorkers, fileNames: fileNames)
-            }
+            let results = Self.geocodeInParallel(views, firstRecord: batchStart, geocoder: geocoder, memos: memos, compareEvery: compareEvery,
+                                                 finish: finishInWorkers, fileNames: fileNames, threads: context.threads)
             for result in results {
                 tally.merge(result.tally)
                 if let external {
@@ -121,21 +114,39 @@ public struct GeocodeStage: Stage {
         }
         if !batch.isEmpty { try flush() }
         try sink.close()
-        accounting = sink.accounting
-        let written = sink.written
+        let (total, report) = try Self.writeReports(tally: tally, accounting: sink.accounting, methods: methods, external: external, to: context.output)
+        return StageOutcome(counts: ["records": sink.written, "outside_mainland": total.rejections(.outsideMainland),
+                                     "ungeocodable": total.rejections(.ungeocodable), "sides": report.sides,
+                                     "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
+    }
 
+    /// One batch over the threads, each piece with a region memo of its
+    /// own, the results in input order.
+    static func geocodeInParallel(_ views: UncheckedViews, firstRecord: Int, geocoder: Geocoder, memos: borrowing Mutex<[RegionMemo]>, compareEvery: Int,
+                                  finish: Bool, fileNames: [String], threads: Int) -> [BatchResult] {
+        let pieces = max(1, min(views.views.count / 1024, threads * piecesPerThread))
+        return Parallel.map(count: pieces, threads: threads) { piece -> BatchResult in
+            var memo = memos.withLock { $0.popLast() } ?? RegionMemo()
+            defer { memos.withLock { [memo] in $0.append(memo) } }
+            let range = (views.views.count * piece / pieces)..<(views.views.count * (piece + 1) / pieces)
+            return geocode(views.views[range], firstRecord: firstRecord, geocoder: geocoder, memo: &memo, compareEvery: compareEvery,
+                           finish: finish, fileNames: fileNames)
+        }
+    }
+
+    /// The accounting with sides resolved per method, and the run report.
+    static func writeReports(tally: GeocodeTally, accounting: RecordAccounting, methods: [GeocodeMethod], external: AmapGeocoder?,
+                             to folder: URL) throws(IINError) -> (total: FileAccount, report: GeocodingReport) {
+        var accounting = accounting
         var report = tally.report(methods: methods)
         if let external {
             report.externalRequests = external.requests
             report.externalCacheHits = external.cacheHits
         }
         for method in methods { accounting.geocodeMethods[method.name, default: 0] += report.resolvedBy[method.name, default: 0] }
-        try accounting.write(to: context.output)
-        try report.write(to: context.output)
-        let total = accounting.total
-        return StageOutcome(counts: ["records": written, "outside_mainland": total.rejections(.outsideMainland),
-                                     "ungeocodable": total.rejections(.ungeocodable), "sides": report.sides,
-                                     "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
+        try accounting.write(to: folder)
+        try report.write(to: folder)
+        return (accounting.total, report)
     }
 
     /// Asks the external service for the sides every local method left
