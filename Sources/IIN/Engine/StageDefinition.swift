@@ -166,68 +166,55 @@ private struct ParameterResolver {
     }
 
     func check(_ value: JSONValue, against schema: ParameterSchema, path: String) throws(IINError) -> JSONValue {
-        func wrongType() -> IINError {
-            .pipeline(file: file, jsonPath: path, problem: "expected \(schema.typeName), found \(value.typeName) \(value.canonical)",
-                      fix: "Give a value of type \(schema.typeName).")
-        }
+        let wrongType = fail(path, "expected \(schema.typeName), found \(value.typeName) \(value.canonical)", "Give a value of type \(schema.typeName).")
         switch schema {
         case let .integer(minimum, maximum):
-            guard let number = value.intValue else { throw wrongType() }
-            if let minimum, number < minimum {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(number) is below the minimum \(minimum)", fix: "Use a value of at least \(minimum).")
-            }
-            if let maximum, number > maximum {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(number) is above the maximum \(maximum)", fix: "Use a value of at most \(maximum).")
-            }
+            guard let number = value.intValue else { throw wrongType }
+            if let minimum, number < minimum { throw fail(path, "\(number) is below the minimum \(minimum)", "Use a value of at least \(minimum).") }
+            if let maximum, number > maximum { throw fail(path, "\(number) is above the maximum \(maximum)", "Use a value of at most \(maximum).") }
             return .integer(number)
         case let .number(minimum, exclusiveMinimum):
-            guard let number = value.doubleValue else { throw wrongType() }
+            guard let number = value.doubleValue else { throw wrongType }
             if let minimum, number < minimum {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(value.canonical) is below the minimum \(JSONValue.number(minimum).canonical)",
-                                        fix: "Use a value of at least \(JSONValue.number(minimum).canonical).")
+                let bound = JSONValue.number(minimum).canonical
+                throw fail(path, "\(value.canonical) is below the minimum \(bound)", "Use a value of at least \(bound).")
             }
             if let exclusiveMinimum, number <= exclusiveMinimum {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(value.canonical) is not above \(JSONValue.number(exclusiveMinimum).canonical)",
-                                        fix: "Use a value above \(JSONValue.number(exclusiveMinimum).canonical).")
+                let bound = JSONValue.number(exclusiveMinimum).canonical
+                throw fail(path, "\(value.canonical) is not above \(bound)", "Use a value above \(bound).")
             }
             return .number(number)
         case .boolean:
-            guard value.boolValue != nil else { throw wrongType() }
+            guard value.boolValue != nil else { throw wrongType }
             return value
         case let .string(allowed, minimumLength):
-            guard let string = value.stringValue else { throw wrongType() }
-            if let allowed, !allowed.contains(string) {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "'\(string)' is not allowed", fix: "Use one of: \(allowed.joined(separator: ", ")).")
-            }
+            guard let string = value.stringValue else { throw wrongType }
+            if let allowed, !allowed.contains(string) { throw fail(path, "'\(string)' is not allowed", "Use one of: \(allowed.joined(separator: ", ")).") }
             if let minimumLength, string.count < minimumLength {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "'\(string)' is shorter than \(minimumLength) character(s)", fix: "Give a value, or remove the key to use the default.")
+                throw fail(path, "'\(string)' is shorter than \(minimumLength) character(s)", "Give a value, or remove the key to use the default.")
             }
             return value
-        case .stringMap:
-            guard let members = value.objectValue else { throw wrongType() }
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) where member.stringValue == nil {
-                throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected string, found \(member.typeName)", fix: "Map each name to a string.")
-            }
-            return value
-        case .numberMap:
-            guard let members = value.objectValue else { throw wrongType() }
-            for (key, member) in members.sorted(by: { $0.key < $1.key }) where member.doubleValue == nil {
-                throw IINError.pipeline(file: file, jsonPath: "\(path).\(key)", problem: "expected number, found \(member.typeName)", fix: "Map each name to a number.")
+        case .stringMap, .numberMap:
+            guard let members = value.objectValue else { throw wrongType }
+            let wanted = schema == .stringMap ? "string" : "number"
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) where (schema == .stringMap ? member.stringValue == nil : member.doubleValue == nil) {
+                throw fail("\(path).\(key)", "expected \(wanted), found \(member.typeName)", "Map each name to a \(wanted).")
             }
             return value
         case let .array(items, minimumCount):
-            guard let elements = value.arrayValue else { throw wrongType() }
+            guard let elements = value.arrayValue else { throw wrongType }
             if let minimumCount, elements.count < minimumCount {
-                throw IINError.pipeline(file: file, jsonPath: path, problem: "\(elements.count) item(s), fewer than \(minimumCount)",
-                                        fix: "Give at least \(minimumCount), or remove the key to use the default.")
+                throw fail(path, "\(elements.count) item(s), fewer than \(minimumCount)", "Give at least \(minimumCount), or remove the key to use the default.")
             }
             var checked: [JSONValue] = []
-            for (index, element) in elements.enumerated() {
-                checked.append(try check(element, against: items, path: "\(path)[\(index)]"))
-            }
+            for (index, element) in elements.enumerated() { checked.append(try check(element, against: items, path: "\(path)[\(index)]")) }
             return .array(checked)
         case let .object(fields):
             return try resolve(value, fields: fields, path: path)
         }
+    }
+
+    private func fail(_ path: String, _ problem: String, _ fix: String) -> IINError {
+        .pipeline(file: file, jsonPath: path, problem: problem, fix: fix)
     }
 }
