@@ -62,6 +62,22 @@ struct ParameterCheckTests {
                                    "gravity.YEAR.pearson_r", "communities.YEAR.modularity", "top20.YEAR.SOURCE.overlap_percent"])
     }
 
+    /// A figure of a year that is no slice would never be computed: the
+    /// year is checked against the aggregate stage's slices.
+    @Test func aThresholdOrMobilityYearThatIsNoSlice() throws {
+        let threshold = try project("thresholdYear") {
+            $0.replacingOccurrences(of: "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"]}",
+                                    with: "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"], \"params\": {\"thresholds\": {\"gravity.2019.pearson_r\": 0.5}}}")
+        }
+        try expectRefused(threshold, ["$.stages[6].params.thresholds.gravity.2019.pearson_r", "2019 is no slice year of stage 'aggregate' (2000, 2005, 2010, 2015, 2020)",
+                                      "add 2019 to $.stages[3].params.slices.years"])
+        let mobility = try project("mobilityYear") {
+            $0.replacingOccurrences(of: "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"]}",
+                                    with: "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"], \"params\": {\"mobility_year\": 2019}}")
+        }
+        try expectRefused(mobility, ["$.stages[6].params.mobility_year", "2019 is no slice year"])
+    }
+
     @Test func aMisspeltParameterName() throws {
         let folder = try project(#function) { $0.replacingOccurrences(of: "\"max_year\": 2025", with: "\"max_years\": 2025") }
         try expectRefused(folder, ["$.stages[0].params.max_years", "unknown parameter 'max_years'", "columns, encoding, max_year"])

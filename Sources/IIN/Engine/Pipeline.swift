@@ -61,6 +61,7 @@ public struct Pipeline: Sendable {
             try check(value, file.path)
             pipeline.settings[key] = value
         }
+        for check in catalog.pipelineChecks { try check(pipeline) }
         return pipeline
     }
 

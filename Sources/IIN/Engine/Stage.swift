@@ -203,13 +203,18 @@ public struct StageCatalog: Sendable {
     /// Kinds a pipeline may hold at most once: the finishing step takes
     /// their artifacts by kind (the release is one publish and one validate).
     public let singletonKinds: Set<String>
+    /// Checks of one stage's parameters against another's (a threshold's
+    /// year against the slices), run on the loaded pipeline.
+    public let pipelineChecks: [@Sendable (Pipeline) throws(IINError) -> Void]
 
     public init(stages: [any Stage], finishingStepName: String,
-                settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void] = [:], singletonKinds: Set<String> = []) {
+                settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void] = [:], singletonKinds: Set<String> = [],
+                pipelineChecks: [@Sendable (Pipeline) throws(IINError) -> Void] = []) {
         self.stages = stages
         self.finishingStepName = finishingStepName
         self.settings = settings
         self.singletonKinds = singletonKinds
+        self.pipelineChecks = pipelineChecks
     }
 
     public var kinds: Set<String> { Set(stages.map { type(of: $0).kind }) }

@@ -8,5 +8,6 @@ extension StageCatalog {
         stages: [IngestStage(), GeocodeStage(), DedupeStage(), AggregateStage(), DegreesStage(), PublishStage(), ValidateStage()],
         finishingStepName: ReleasePlacement.stepName,
         settings: [ReleaseGuard.settingKey: { value, file throws(IINError) in _ = try ReleaseGuard.Limits(value, file: file) }],
-        singletonKinds: ReleaseFolder.releasedKinds)
+        singletonKinds: ReleaseFolder.releasedKinds,
+        pipelineChecks: [ValidateStage.checkYears])
 }

@@ -26,6 +26,15 @@ public enum FigurePath: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The slice year the figure is of; nil for mobility, whose year is
+    /// `mobility_year`.
+    public var year: Int? {
+        switch self {
+        case .mobility: return nil
+        case let .gravity(year, _), let .distanceDecayRSquared(year), let .communitiesModularity(year), let .top20Overlap(year, _): return year
+        }
+    }
+
     /// Every form a name may take, YEAR and SOURCE standing for a slice year
     /// and a top-list source: the choices an error offers.
     public static let forms: [String] =

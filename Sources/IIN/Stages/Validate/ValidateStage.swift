@@ -43,6 +43,25 @@ public struct ValidateStage: Stage {
         }
     }
 
+    /// Every year the validate stage's parameters name (a threshold's
+    /// figure, `mobility_year`) is a slice of the aggregate stage it reads:
+    /// a year that is no slice would only show as a figure never computed.
+    @Sendable public static func checkYears(_ pipeline: Pipeline) throws(IINError) {
+        for validate in pipeline.stages where validate.kind == kind {
+            guard let aggregate = validate.needs.compactMap(pipeline.stage(named:)).first(where: { $0.kind == AggregateStage.kind }) else { continue }
+            let file = pipeline.file.path
+            let years = try AggregateStage.decodeParameters(aggregate.parameters, file: file, jsonPath: aggregate.jsonPath + ".params").slices.years.sorted()
+            let parameters = try decodeParameters(validate.parameters, file: file, jsonPath: validate.jsonPath + ".params")
+            let named = [("mobility_year", parameters.mobilityYear)]
+                + parameters.thresholds.keys.sorted().compactMap { name in FigurePath(name)?.year.map { ("thresholds.\(name)", $0) } }
+            for (path, year) in named where !years.contains(year) {
+                throw IINError.pipeline(file: file, jsonPath: "\(validate.jsonPath).params.\(path)",
+                                        problem: "\(year) is no slice year of stage '\(aggregate.name)' (\(years.map(String.init).joined(separator: ", ")))",
+                                        fix: "Name one of its slice years, or add \(year) to \(aggregate.jsonPath).params.slices.years.")
+            }
+        }
+    }
+
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let publish = try context.upstreamFolder(kind: PublishStage.kind)
         let reader = ReleaseReader(folder: publish, preferWorkbooks: false)
