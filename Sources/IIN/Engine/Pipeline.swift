@@ -61,7 +61,11 @@ public struct Pipeline: Sendable {
             try check(value, file.path)
             pipeline.settings[key] = value
         }
-        for check in catalog.pipelineChecks { try check(pipeline) }
+        for check in catalog.pipelineChecks {
+            do { try check(pipeline) } catch let error as IINError { throw error } catch {
+                throw IINError.pipeline(file: file.path, jsonPath: "$", problem: "\(error)", fix: "Correct the pipeline.")
+            }
+        }
         return pipeline
     }
 

@@ -204,12 +204,14 @@ public struct StageCatalog: Sendable {
     /// their artifacts by kind (the release is one publish and one validate).
     public let singletonKinds: Set<String>
     /// Checks of one stage's parameters against another's (a threshold's
-    /// year against the slices), run on the loaded pipeline.
-    public let pipelineChecks: [@Sendable (Pipeline) throws(IINError) -> Void]
+    /// year against the slices), run on the loaded pipeline; each throws
+    /// an IINError. (Untyped here: a typed-throws closure in this array
+    /// crashes the Swift 6.x compiler.)
+    public let pipelineChecks: [@Sendable (Pipeline) throws -> Void]
 
     public init(stages: [any Stage], finishingStepName: String,
                 settings: [String: @Sendable (JSONValue, _ file: String) throws(IINError) -> Void] = [:], singletonKinds: Set<String> = [],
-                pipelineChecks: [@Sendable (Pipeline) throws(IINError) -> Void] = []) {
+                pipelineChecks: [@Sendable (Pipeline) throws -> Void] = []) {
         self.stages = stages
         self.finishingStepName = finishingStepName
         self.settings = settings

@@ -9,5 +9,5 @@ extension StageCatalog {
         finishingStepName: ReleasePlacement.stepName,
         settings: [ReleaseGuard.settingKey: { value, file throws(IINError) in _ = try ReleaseGuard.Limits(value, file: file) }],
         singletonKinds: ReleaseFolder.releasedKinds,
-        pipelineChecks: [ValidateStage.checkYears])
+        pipelineChecks: [{ try ValidateStage.checkYears($0) }])
 }

@@ -46,7 +46,7 @@ public struct ValidateStage: Stage {
     /// Every year the validate stage's parameters name (a threshold's
     /// figure, `mobility_year`) is a slice of the aggregate stage it reads:
     /// a year that is no slice would only show as a figure never computed.
-    @Sendable public static func checkYears(_ pipeline: Pipeline) throws(IINError) {
+    public static func checkYears(_ pipeline: Pipeline) throws(IINError) {
         for validate in pipeline.stages where validate.kind == kind {
             guard let aggregate = validate.needs.compactMap(pipeline.stage(named:)).first(where: { $0.kind == AggregateStage.kind }) else { continue }
             let file = pipeline.file.path
