@@ -15,6 +15,9 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "Rerun this stage and every stage that depends on it (repeatable).")
     var force: [String] = []
 
+    @Flag(name: .long, help: "Re-hash every cached artifact instead of trusting the files whose size, modification time and inode are unchanged.")
+    var verify = false
+
     @Option(name: .long, help: "Worker threads (default: all cores). Outputs do not depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -34,7 +37,7 @@ struct Run: ParsableCommand {
         let log = ConsoleLog()
         let outcome = try reportingErrors {
             try workspace.runner(log: log, progress: ProgressReporter.forStandardError())
-                .run(force: force, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out),
+                .run(force: force, verify: verify, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out),
                      options: ReleaseFolder.Options(compareWith: compareWith.map { URL(fileURLWithPath: $0) }, acceptShrink: acceptShrink,
                                                     auditFolder: audit.map { URL(fileURLWithPath: $0) }))
         }
@@ -47,6 +50,7 @@ struct Run: ParsableCommand {
             for line in report.summaryLines { print(line) }
             print("geocoding: details in \(geocode.artifact.appendingPathComponent(GeocodingReport.fileName).path)")
         }
+        for sentence in RunSummary(results: outcome.results, pipeline: workspace.pipeline).cutoffs { print("early cutoff: \(sentence)") }
         let ran = outcome.results.filter { $0.status == .ran }.count
         print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
         if let release = outcome.releaseFolder {

@@ -15,12 +15,21 @@ struct Status: ParsableCommand {
         let store = ArtifactStore(workFolder: workspace.workFolder)
         let plans = try reportingErrors {
             try workspace.runner(log: ConsoleLog(), progress: ProgressReporter(style: .silent))
-                .plan(verifyContent: false, hashCache: FileHashCache(storeURL: store.root.appendingPathComponent("state/file-hashes.json")))
+                .plan(check: .sizes, hashCache: FileHashCache(storeURL: store.root.appendingPathComponent("state/file-hashes.json")))
         }
         for plan in plans {
             let name = plan.stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
             print("\(name) \(plan.upToDate ? "up to date" : "stale")  \(plan.fingerprint.prefix(12))")
             for reason in plan.reasons { print("           because \(reason)") }
+            if !plan.waitingOn.isEmpty {
+                let stages = plan.waitingOn.joined(separator: ", ")
+                print("           \(plan.reasons.isEmpty ? "reruns only if" : "also reruns if") the output of \(stages) changes when \(plan.waitingOn.count == 1 ? "it reruns" : "they rerun")")
+            }
+        }
+        if let last = store.lastRun() {
+            let ran = last.stages.filter { $0.status == .ran }.map(\.stage)
+            print("last run   \(last.finished): \(ran.isEmpty ? "every stage cached" : "ran \(ran.joined(separator: ", "))")")
+            for sentence in last.cutoffs { print("           \(sentence)") }
         }
         let release = workspace.releaseFolder(override: out)
         let current = Dictionary(uniqueKeysWithValues: plans.map { ($0.stage.name, $0.fingerprint) })

@@ -32,7 +32,7 @@ struct RunnerTests {
         let workspace = try TestSupport.workspace(project)
         let store = ArtifactStore(workFolder: workspace.workFolder)
         let plans = try workspace.runner(log: CollectingLog(), progress: ProgressReporter(style: .silent))
-            .plan(verifyContent: false, hashCache: FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json")))
+            .plan(check: .sizes, hashCache: FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json")))
         #expect(plans.filter { !$0.upToDate }.map(\.stage.name) == ["aggregate", "degrees", "publish", "validate"])
         #expect(plans.first { $0.stage.name == "aggregate" }?.reasons == [.parameterChanged(path: "slices.mode", from: "\"point\"", to: "\"window\"")])
 
@@ -68,6 +68,60 @@ struct RunnerTests {
         #expect(log.ran == ["dedupe"])
         #expect(log.warnings.contains { $0.contains("dedupe") && $0.contains("damaged") })
         #expect(try Data(contentsOf: release.appendingPathComponent("manifest.json")) == manifest)
+    }
+
+    /// Artifacts are hashed as they are written, never read back: each
+    /// recorded hash must still be the hash of the bytes on disk, and of
+    /// the file as `stat` sees it.
+    @Test func everyRecordedHashIsTheFileAsWritten() throws {
+        let project = try TestSupport.scratchProject()
+        let (log, _) = try TestSupport.workspace(project).runCollecting(release: project.appendingPathComponent("release"))
+        var files = 0
+        for result in log.results {
+            let record = try JSONDecoder().decode(ArtifactRecord.self, from: Data(contentsOf: result.artifact.appendingPathComponent("artifact.json")))
+            #expect(result.outputDigest == record.contentDigest)
+            for entry in record.files {
+                let url = result.artifact.appendingPathComponent(entry.path)
+                #expect(entry.sha256 == (try FileHashCache.sha256(of: url)), "\(result.stage)/\(entry.path)")
+                #expect(entry.identity == FileIdentity.of(path: url.path), "\(result.stage)/\(entry.path)")
+                files += 1
+            }
+        }
+        #expect(files >= 20)
+    }
+
+    /// A cache hit trusts a file whose size, modification time and inode
+    /// are those recorded; `--verify` trusts nothing. An edit that restores
+    /// the modification time is the one damage only `--verify` finds.
+    @Test func verifyRehashesWhatAStatCheckTrusts() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        let (first, _) = try workspace.runCollecting(release: release)
+        let aggregate = try #require(first.results.first { $0.stage == "aggregate" })
+        let table = aggregate.artifact.appendingPathComponent(LinkTable.fileName)
+        let recorded = try #require(FileIdentity.of(path: table.path))
+        var bytes = try Data(contentsOf: table)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: table)
+        let time = timespec(tv_sec: Int(recorded.modifiedNanoseconds / 1_000_000_000), tv_nsec: Int(recorded.modifiedNanoseconds % 1_000_000_000))
+        var times = [time, time]
+        #expect(utimensat(AT_FDCWD, table.path, &times, 0) == 0)
+        #expect(FileIdentity.of(path: table.path) == recorded)
+
+        let (trusting, _) = try workspace.runCollecting(release: release)
+        #expect(trusting.ran.isEmpty, "the stat check re-read a file it had no reason to doubt")
+        let (verifying, _) = try workspace.runCollecting(verify: true, release: release)
+        #expect(verifying.ran == ["aggregate"], "the damaged table is rebuilt, and the same bytes leave the rest cached")
+        #expect(verifying.warnings.contains { $0.contains("aggregate") && $0.contains("content hash differs") })
+
+        // A changed modification time alone re-hashes the file, finds it
+        // intact, and rebuilds nothing.
+        let rebuilt = try #require(verifying.results.first { $0.stage == "aggregate" })
+        let fresh = rebuilt.artifact.appendingPathComponent(LinkTable.fileName)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: fresh.path)
+        let (touched, _) = try workspace.runCollecting(release: release)
+        #expect(touched.ran.isEmpty)
     }
 
     @Test func aSecondRunOnTheSameWorkFolderIsRefused() throws {

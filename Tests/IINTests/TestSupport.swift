@@ -233,9 +233,9 @@ final class CollectingLog: RunLog, @unchecked Sendable {
 
 extension Workspace {
     /// Runs the pipeline in-process and returns what it reported.
-    func runCollecting(force: [String] = [], release: URL) throws -> (CollectingLog, Runner.Outcome) {
+    func runCollecting(force: [String] = [], verify: Bool = false, release: URL) throws -> (CollectingLog, Runner.Outcome) {
         let log = CollectingLog()
-        let outcome = try runner(log: log, progress: ProgressReporter(style: .silent)).run(force: force, threads: 2, releaseFolder: release)
+        let outcome = try runner(log: log, progress: ProgressReporter(style: .silent)).run(force: force, verify: verify, threads: 2, releaseFolder: release)
         return (log, outcome)
     }
 }

@@ -6,6 +6,16 @@ public struct ArtifactRecord: Codable, Sendable {
         public var path: String
         public var size: Int
         public var sha256: String
+        /// The file as `stat` saw it when its hash was taken: a cache hit
+        /// whose file still matches trusts the hash without reading it.
+        public var identity: FileIdentity
+    }
+
+    /// One digest of everything the artifact holds: what the stages
+    /// downstream are keyed on, so a rerun that writes the same bytes
+    /// leaves them cached (early cutoff).
+    public var contentDigest: String {
+        FingerprintComponents.digest(files.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
     }
 
     public var stage: String
@@ -63,10 +73,19 @@ public struct ArtifactStore: Sendable {
         case damaged(String)
     }
 
-    /// Finds the artifact for a fingerprint and checks it. With `verifyContent`
-    /// every file is re-hashed; without, only presence and sizes are checked
-    /// (enough for `iin status`).
-    public func lookup(stage: String, fingerprint: String, verifyContent: Bool) -> Lookup {
+    /// How far a lookup trusts what `artifact.json` records.
+    public enum Check: Sendable {
+        /// Presence and sizes only, reading nothing (`iin status`).
+        case sizes
+        /// A file whose size, modification time and inode are those it had
+        /// when hashed is trusted; any other is re-hashed (a run).
+        case identity
+        /// Every file is re-hashed (`iin run --verify`).
+        case content
+    }
+
+    /// Finds the artifact for a fingerprint and checks its files as `check` says.
+    public func lookup(stage: String, fingerprint: String, check: Check) -> Lookup {
         let folder = self.folder(stage: stage, fingerprint: fingerprint)
         let metadataURL = folder.appendingPathComponent(Self.metadataName)
         guard FileManager.default.fileExists(atPath: folder.path) else { return .missing }
@@ -75,10 +94,15 @@ public struct ArtifactStore: Sendable {
         else { return .damaged("\(Self.metadataName) missing or unreadable") }
         for entry in record.files {
             let url = folder.appendingPathComponent(entry.path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
-            guard let size else { return .damaged("\(entry.path) missing") }
-            guard size == entry.size else { return .damaged("\(entry.path) has \(size) bytes, expected \(entry.size)") }
-            if verifyContent {
+            guard let identity = FileIdentity.of(path: url.path) else { return .damaged("\(entry.path) missing") }
+            guard identity.size == entry.size else { return .damaged("\(entry.path) has \(identity.size) bytes, expected \(entry.size)") }
+            let rehash: Bool
+            switch check {
+            case .sizes: rehash = false
+            case .identity: rehash = identity != entry.identity
+            case .content: rehash = true
+            }
+            if rehash {
                 guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else {
                     return .damaged("\(entry.path) content hash differs")
                 }
@@ -116,16 +140,21 @@ public struct ArtifactStore: Sendable {
         return folder
     }
 
-    /// Hashes what the stage wrote, records it and renames the folder into
-    /// place: the artifact exists from that instant on, complete.
+    /// Records what the stage wrote and renames the folder into place: the
+    /// artifact exists from that instant on, complete. A file is read to
+    /// hash it only when its writer did not hash it on the way out (SQLite
+    /// databases, files written by other libraries).
     public func commitArtifact(temporary: URL, stage: String, components: FingerprintComponents,
                                outcome: StageOutcome, seconds: Double) throws(IINError) -> ArtifactRecord {
         let fingerprint = components.fingerprint
         var files: [ArtifactRecord.FileEntry] = []
         for relative in try Self.listFiles(in: temporary) {
             let url = temporary.appendingPathComponent(relative)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-            files.append(.init(path: relative, size: size, sha256: try FileHashCache.sha256(of: url)))
+            let (known, found) = KnownDigests.digest(ofPath: url.path)
+            guard let identity = found else { throw IINError.unreadableFile(path: url.path, reason: "vanished before it was recorded") }
+            let sha256: String
+            if let known { sha256 = known } else { sha256 = try FileHashCache.sha256(of: url) }
+            files.append(.init(path: relative, size: identity.size, sha256: sha256, identity: identity))
         }
         let record = ArtifactRecord(stage: stage, fingerprint: fingerprint, components: components, files: files, counts: outcome.counts, fileRows: outcome.fileRows, seconds: seconds)
         try JSONFile.write(record, to: temporary.appendingPathComponent(Self.metadataName))

@@ -1,17 +1,12 @@
 import Crypto
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Content hashes of input files, remembered by size, modification time and
 /// inode so an unchanged multi-gigabyte crawl is not read again to learn
 /// that it did not change.
 public final class FileHashCache {
     struct Entry: Codable, Equatable {
-        var size: Int
-        var modifiedNanoseconds: Int64
-        var inode: UInt64
+        var identity: FileIdentity
         var sha256: String
     }
 
@@ -32,22 +27,20 @@ public final class FileHashCache {
 
     public func digest(of url: URL) throws(IINError) -> InputFileDigest {
         let path = url.standardizedFileURL.path
-        var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard let identity = FileIdentity.of(path: path) else {
             throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
-        let size = Int(info.st_size)
-        // Wrapping: a modification time past 2262 is still a cache key.
-        let modified = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
-        let inode = UInt64(info.st_ino)
-        if let entry = entries[path], entry.size == size, entry.modifiedNanoseconds == modified, entry.inode == inode {
-            return InputFileDigest(name: url.lastPathComponent, size: size, sha256: entry.sha256)
+        let sha: String
+        if let entry = entries[path], entry.identity == identity {
+            sha = entry.sha256
+        } else {
+            sha = try Self.sha256(of: url)
+            filesHashed += 1
+            entries[path] = Entry(identity: identity, sha256: sha)
+            dirty = true
         }
-        let sha = try Self.sha256(of: url)
-        filesHashed += 1
-        entries[path] = Entry(size: size, modifiedNanoseconds: modified, inode: inode, sha256: sha)
-        dirty = true
-        return InputFileDigest(name: url.lastPathComponent, size: size, sha256: sha)
+        KnownDigests.record(sha, for: identity)
+        return InputFileDigest(name: url.lastPathComponent, size: identity.size, sha256: sha)
     }
 
     /// Streams the file through SHA-256 in 4 MiB blocks.

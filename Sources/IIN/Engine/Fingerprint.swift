@@ -14,15 +14,19 @@ public struct InputFileDigest: Codable, Sendable, Equatable {
 ///
 /// The list is explicit and documented in docs/pipeline.md: the stage kind
 /// and its code version, the canonical (sorted) parameters with defaults
-/// filled in, the fingerprints of the stages it needs, the ordered content
+/// filled in, the content digests of the artifacts of the stages it needs
+/// (not their fingerprints: a stage that reruns and writes the same bytes
+/// leaves everything after it cached), the ordered content
 /// hashes of its input files, and the gazetteer's digest for stages that use
 /// it. Paths, thread counts, the work folder and comments are deliberately
 /// absent: they do not change a single output byte.
 public struct FingerprintComponents: Codable, Sendable, Equatable {
     /// Bump when the hashing itself or the artifact record changes, so old
     /// artifacts miss. 2: the record keeps row counts per file apart from
-    /// the run-log figures (`fileRows`).
-    public static let schemaVersion = 2
+    /// the run-log figures (`fileRows`). 3: stages are keyed on the
+    /// content digest of the artifacts they need, not on those artifacts'
+    /// fingerprints (early cutoff), and records keep each file's identity.
+    public static let schemaVersion = 3
 
     public var schema: Int
     public var kind: String
@@ -75,7 +79,7 @@ public enum RerunReason: Sendable, Equatable, CustomStringConvertible {
         case let .inputFileRemoved(input, file): return "input \(input): file \(file) removed"
         case let .inputFileChanged(input, file): return "input \(input): file \(file) changed"
         case let .inputOrderChanged(input): return "input \(input): file order changed"
-        case let .upstreamChanged(stage): return "upstream stage \(stage) changed"
+        case let .upstreamChanged(stage): return "the output of upstream stage \(stage) changed"
         case .gazetteerChanged: return "gazetteer data changed"
         case .artifactMissing: return "its artifact is missing from the work folder"
         case let .artifactDamaged(detail): return "its artifact was damaged (\(detail)) and is rebuilt"

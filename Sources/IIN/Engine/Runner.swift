@@ -9,7 +9,7 @@ public protocol RunLog: AnyObject {
 }
 
 public struct StageResult: Sendable {
-    public enum Status: String, Sendable { case ran, cached }
+    public enum Status: String, Sendable, Codable { case ran, cached }
     public var stage: String
     public var kind: String
     public var status: Status
@@ -19,6 +19,9 @@ public struct StageResult: Sendable {
     public var fileRows: [String: Int]
     public var reasons: [RerunReason]
     public var fingerprint: String
+    /// The content digest of its artifact, which the stages downstream
+    /// are keyed on.
+    public var outputDigest: String
     public var artifact: URL
 }
 
@@ -29,7 +32,11 @@ public struct StagePlan: Sendable {
     public var components: FingerprintComponents
     public var fingerprint: String
     public var reasons: [RerunReason]
-    public var upToDate: Bool { reasons.isEmpty }
+    /// Stages this one needs that are not up to date themselves: until they
+    /// have run, nobody knows whether their output changes, so this plan
+    /// assumes it does not (early cutoff) and names them.
+    public var waitingOn: [String] = []
+    public var upToDate: Bool { reasons.isEmpty && waitingOn.isEmpty }
 }
 
 /// The step after the last stage, run inside the work-folder lock (the
@@ -64,24 +71,48 @@ public final class Runner {
     }
 
     /// The fingerprint and staleness of every stage, without running any.
-    /// `verifyContent` re-hashes cached artifacts (a run does; status only
-    /// checks presence and sizes).
-    public func plan(forcing forced: Set<String> = [], verifyContent: Bool, hashCache: FileHashCache) throws(IINError) -> [StagePlan] {
-        var fingerprints: [String: String] = [:]
+    /// A stage downstream of a stale one is planned as if that stage's
+    /// output stayed the same, and says it waits on it.
+    public func plan(forcing forced: Set<String> = [], check: ArtifactStore.Check, hashCache: FileHashCache) throws(IINError) -> [StagePlan] {
+        var outputs: [String: String] = [:]
+        var waiting: [String: [String]] = [:]
         var plans: [StagePlan] = []
         for stage in pipeline.stages {
-            guard let implementation = catalog.stage(kind: stage.kind) else { continue }
-            let components = try fingerprintComponents(stage, implementation: implementation, upstream: fingerprints, hashCache: hashCache)
-            let fingerprint = components.fingerprint
-            fingerprints[stage.name] = fingerprint
-            var reasons = rerunReasons(stage, components: components, verifyContent: verifyContent)
-            if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
-            plans.append(StagePlan(stage: stage, components: components, fingerprint: fingerprint, reasons: reasons))
+            guard catalog.stage(kind: stage.kind) != nil else { continue }
+            // A stale need's output is unknown: assume what this stage was
+            // last built from, which is what an unchanged rerun would give.
+            var upstream = outputs
+            let previous = store.lastBuilt(stage: stage.name)
+            var pending: [String] = []
+            for need in stage.needs where outputs[need] == nil {
+                pending.append(need)
+                upstream[need] = previous?.upstream[need] ?? "unknown"
+            }
+            for need in stage.needs { pending += waiting[need] ?? [] }
+            var plan = try self.plan(stage, upstreamOutputs: upstream, forced: forced, check: check, hashCache: hashCache)
+            plan.waitingOn = Array(Set(pending)).sorted()
+            if plan.upToDate, case let .hit(record, _) = store.lookup(stage: stage.name, fingerprint: plan.fingerprint, check: .sizes) {
+                outputs[stage.name] = record.contentDigest
+            } else {
+                waiting[stage.name] = plan.waitingOn
+            }
+            plans.append(plan)
         }
         return plans
     }
 
-    private func fingerprintComponents(_ stage: StageSpec, implementation: any Stage, upstream fingerprints: [String: String],
+    /// One stage's plan, once the content digests of the artifacts it
+    /// needs are known.
+    private func plan(_ stage: StageSpec, upstreamOutputs: [String: String], forced: Set<String>, check: ArtifactStore.Check,
+                      hashCache: FileHashCache) throws(IINError) -> StagePlan {
+        let implementation = catalog.stage(kind: stage.kind)!
+        let components = try fingerprintComponents(stage, implementation: implementation, upstream: upstreamOutputs, hashCache: hashCache)
+        var reasons = rerunReasons(stage, components: components, check: check)
+        if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
+        return StagePlan(stage: stage, components: components, fingerprint: components.fingerprint, reasons: reasons)
+    }
+
+    private func fingerprintComponents(_ stage: StageSpec, implementation: any Stage, upstream outputs: [String: String],
                                        hashCache: FileHashCache) throws(IINError) -> FingerprintComponents {
         let kindType = type(of: implementation)
         var inputs: [String: [InputFileDigest]] = [:]
@@ -91,15 +122,15 @@ public final class Runner {
             inputs[input] = digests
         }
         var upstream: [String: String] = [:]
-        for need in stage.needs { upstream[need] = fingerprints[need] }
+        for need in stage.needs { upstream[need] = outputs[need] }
         return FingerprintComponents(
             schema: FingerprintComponents.schemaVersion, kind: stage.kind, codeVersion: kindType.codeVersion,
             parameters: stage.parameters.canonical, upstream: upstream, inputs: inputs,
             gazetteer: kindType.usesGazetteer ? gazetteer.digest : nil)
     }
 
-    private func rerunReasons(_ stage: StageSpec, components: FingerprintComponents, verifyContent: Bool) -> [RerunReason] {
-        switch store.lookup(stage: stage.name, fingerprint: components.fingerprint, verifyContent: verifyContent) {
+    private func rerunReasons(_ stage: StageSpec, components: FingerprintComponents, check: ArtifactStore.Check) -> [RerunReason] {
+        switch store.lookup(stage: stage.name, fingerprint: components.fingerprint, check: check) {
         case .hit:
             return []
         case let .damaged(detail):
@@ -115,14 +146,16 @@ public final class Runner {
     /// stage's last build wrote, when there was one.
     func neededSpace(_ error: IINError, stage: String) -> IINError {
         guard case let .diskFull(folder, file, needed, available) = error, let last = store.lastBuilt(stage: stage),
-              case let .hit(record, _) = store.lookup(stage: stage, fingerprint: last.fingerprint, verifyContent: false) else { return error }
+              case let .hit(record, _) = store.lookup(stage: stage, fingerprint: last.fingerprint, check: .sizes) else { return error }
         let previous = record.files.reduce(0) { $0 + $1.size }
         return .diskFull(folder: folder, file: file, needed: max(needed, previous), available: available)
     }
 
     /// Runs what is stale, then `finishing`. `force` names stages to rerun
-    /// with all that depends on them.
-    public func run<Step: FinishingStep>(force: [String] = [], threads: Int, finishing: Step) throws(IINError) -> (results: [StageResult], finished: Step.Result) {
+    /// with all that depends on them; `verify` re-hashes every cached
+    /// artifact instead of trusting those whose files `stat` the same.
+    public func run<Step: FinishingStep>(force: [String] = [], verify: Bool = false, threads: Int,
+                                         finishing: Step) throws(IINError) -> (results: [StageResult], finished: Step.Result) {
         for name in force where pipeline.stage(named: name) == nil {
             throw IINError.invalidArgument(name: "--force", value: name, expected: "a stage name: \(pipeline.stages.map(\.name).joined(separator: ", "))")
         }
@@ -140,32 +173,42 @@ public final class Runner {
         store.clearTemporary()
 
         let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"))
+        defer { hashCache.save() }
         var forced = Set<String>()
         for name in force { forced.formUnion(pipeline.downstream(of: name)) }
-        let plans = try plan(forcing: forced, verifyContent: true, hashCache: hashCache)
-        hashCache.save()
+        let check: ArtifactStore.Check = verify ? .content : .identity
+        // Every stage is planned before any runs, so an unreadable input or
+        // a bad parameter fails the run before an hour of work.
+        _ = try plan(forcing: forced, check: .sizes, hashCache: hashCache)
 
         var results: [StageResult] = []
         var folders: [String: URL] = [:]
-        for plan in plans {
+        var outputs: [String: String] = [:]
+        for stage in pipeline.stages where catalog.stage(kind: stage.kind) != nil {
+            // Planned only now: the stages it needs have run or hit, and
+            // their content digests key it.
+            let plan = try self.plan(stage, upstreamOutputs: outputs, forced: forced, check: check, hashCache: hashCache)
             let result: StageResult
             if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads) }
-            folders[plan.stage.name] = result.artifact
+            folders[stage.name] = result.artifact
+            outputs[stage.name] = result.outputDigest
             results.append(result)
             log.stageFinished(result)
         }
+        store.recordLastRun(RunSummary(results: results, pipeline: pipeline))
         let finished = try finishing.finish(results: results, pipeline: pipeline, store: store, workFolder: workFolder)
         return (results, finished)
     }
 
     private func cachedResult(_ plan: StagePlan) -> StageResult? {
         let started = Date()
-        guard plan.upToDate, case let .hit(record, folder) = store.lookup(stage: plan.stage.name, fingerprint: plan.fingerprint, verifyContent: false) else {
+        guard plan.upToDate, case let .hit(record, folder) = store.lookup(stage: plan.stage.name, fingerprint: plan.fingerprint, check: .sizes) else {
             return nil
         }
         store.touch(stage: plan.stage.name, fingerprint: plan.fingerprint)
         return StageResult(stage: plan.stage.name, kind: plan.stage.kind, status: .cached, seconds: Date().timeIntervalSince(started),
-                           counts: record.counts, fileRows: record.fileRows, reasons: [], fingerprint: plan.fingerprint, artifact: folder)
+                           counts: record.counts, fileRows: record.fileRows, reasons: [], fingerprint: plan.fingerprint,
+                           outputDigest: record.contentDigest, artifact: folder)
     }
 
     private func execute(_ plan: StagePlan, folders: [String: URL], threads: Int) throws(IINError) -> StageResult {
@@ -228,6 +271,7 @@ public final class Runner {
         store.recordBuilt(stage: stage.name, components: plan.components)
         store.prune(stage: stage.name)
         return StageResult(stage: stage.name, kind: stage.kind, status: .ran, seconds: seconds, counts: outcome.counts, fileRows: outcome.fileRows,
-                           reasons: plan.reasons, fingerprint: plan.fingerprint, artifact: store.folder(stage: stage.name, fingerprint: record.fingerprint))
+                           reasons: plan.reasons, fingerprint: plan.fingerprint, outputDigest: record.contentDigest,
+                           artifact: store.folder(stage: stage.name, fingerprint: record.fingerprint))
     }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +18,9 @@ public final class BufferedFileWriter {
     public let url: URL
     public private(set) var bytesWritten = 0
     private var failure: IINError?
+    /// The file's SHA-256, computed as its bytes go out, so the artifact
+    /// store never reads the file back to hash it. A truncation ends it.
+    private var hasher: SHA256? = SHA256()
 
     public init(url: URL) throws(IINError) {
         self.url = url
@@ -73,6 +77,7 @@ public final class BufferedFileWriter {
         if failure == nil {
             do throws(IINError) { try DiskWrites.writeAll(bytes, to: descriptor, path: url.path) } catch { failure = error }
         }
+        hasher?.update(bufferPointer: bytes)
         bytesWritten += bytes.count
     }
 
@@ -93,6 +98,7 @@ public final class BufferedFileWriter {
             throw DiskWrites.failure(path: url.path, code: errno, needed: 0)
         }
         bytesWritten = length
+        hasher = nil
     }
 
     /// Flushes and closes, throwing the first write failure. No fsync:
@@ -106,5 +112,6 @@ public final class BufferedFileWriter {
             failure = DiskWrites.failure(path: url.path, code: errno, needed: 0)
         }
         if let failure { throw failure }
+        if let hasher { KnownDigests.record(hasher.finalize().hexString, forPath: url.path) }
     }
 }

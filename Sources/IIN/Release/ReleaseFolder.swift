@@ -161,7 +161,7 @@ public enum ReleaseFolder {
 
         init(released: [StageResult], store: ArtifactStore) throws(IINError) {
             for result in released {
-                guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) else {
+                guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, check: .sizes) else {
                     throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
                 }
                 for entry in record.files {
@@ -184,7 +184,7 @@ public enum ReleaseFolder {
         var stages: [String: JSONValue] = [:]
         for result in results {
             stages[result.stage] = .string(result.fingerprint)
-            if case let .hit(record, _) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, verifyContent: false) {
+            if case let .hit(record, _) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, check: .sizes) {
                 for (name, digests) in record.components.inputs {
                     inputs[name] = .array(digests.map { .object(["name": .string($0.name), "size": .integer($0.size), "sha256": .string($0.sha256)]) })
                 }

@@ -48,8 +48,10 @@ extension Runner {
     public static func auditFolder(workFolder: URL) -> URL { workFolder.appendingPathComponent("audit") }
 
     /// Runs what is stale and places the release.
-    public func run(force: [String] = [], threads: Int, releaseFolder: URL, options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
-        let (results, placed) = try run(force: force, threads: threads, finishing: ReleasePlacement(destination: releaseFolder, options: options))
+    public func run(force: [String] = [], verify: Bool = false, threads: Int, releaseFolder: URL,
+                    options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
+        let (results, placed) = try run(force: force, verify: verify, threads: threads,
+                                        finishing: ReleasePlacement(destination: releaseFolder, options: options))
         return Outcome(results: results, releaseFolder: placed.folder, comparison: placed.comparison, comparisonProblem: placed.comparisonProblem)
     }
 }
