@@ -1,3 +1,4 @@
+import CIINMath
 import Foundation
 
 /// Fits the economic gravity model E(i,j) = k M_i M_j / D(i,j)^beta to
@@ -45,22 +46,14 @@ public struct GravityFit: Sendable {
     }
 
     public func rmse(k: Double, beta: Double) -> Double {
-        var sum = 0.0
-        for index in 0..<count {
-            let residual = frequency[index] - k * exp(logMass[index] - beta * logDistance[index])
-            sum += residual * residual
-        }
+        let sum = iin_gravity_squared_error(logMass, logDistance, frequency, count, k, beta)
         return (sum / Double(max(count, 1))).squareRoot()
     }
 
     /// The best k for this beta, in closed form.
     public func bestK(beta: Double) -> Double {
         var fg = 0.0, gg = 0.0
-        for index in 0..<count {
-            let g = exp(logMass[index] - beta * logDistance[index])
-            fg += frequency[index] * g
-            gg += g * g
-        }
+        iin_gravity_cross_sums(logMass, logDistance, frequency, count, beta, &fg, &gg)
         guard gg > 0, gg.isFinite else { return 0 }
         return min(Self.kRange.upperBound, max(Self.kRange.lowerBound, fg / gg))
     }

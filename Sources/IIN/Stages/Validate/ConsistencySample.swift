@@ -13,25 +13,41 @@ public enum ConsistencySample {
 
     /// Reservoir sampling per slice over the kept records in input order,
     /// with one seeded generator, so the sample is the same on every run.
+    /// The walk builds no string: a record's names are read only when it
+    /// enters a reservoir, a few thousand times in millions of records.
     public static func draw(kept: KeptRecords, scheme: SliceScheme, fileNames: [String], perSlice: Int, seed: UInt64,
                             gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
         var random = SeededRandom(seed: seed)
-        var seen: [Int: Int] = [:]
-        var reservoirs: [Int: [GeocodedRecord]] = [:]
-        try kept.forEach { record in
-            for slice in scheme.slices(of: record.year) {
-                seen[slice, default: 0] += 1
-                if reservoirs[slice, default: []].count < perSlice {
-                    reservoirs[slice, default: []].append(record)
+        let sliceYears = scheme.years
+        var seen = [Int](repeating: 0, count: sliceYears.count)
+        var reservoirs = [[GeocodedRecord]](repeating: [], count: sliceYears.count)
+        // The slices of each year, by position in sliceYears, worked out
+        // once per distinct year instead of once per record.
+        var slicesOfYear: [Int: [Int]] = [:]
+        var lastYear = Int.min, lastSlices: [Int] = []
+        try kept.forEachView { view throws(IINError) in
+            if view.year != lastYear {
+                lastYear = view.year
+                if let known = slicesOfYear[view.year] {
+                    lastSlices = known
                 } else {
-                    let position = random.below(seen[slice]!)
-                    if position < perSlice { reservoirs[slice]![position] = record }
+                    lastSlices = scheme.slices(of: view.year).compactMap { sliceYears.firstIndex(of: $0) }
+                    slicesOfYear[view.year] = lastSlices
+                }
+            }
+            for slice in lastSlices {
+                seen[slice] += 1
+                if reservoirs[slice].count < perSlice {
+                    reservoirs[slice].append(try view.record())
+                } else {
+                    let position = random.below(seen[slice])
+                    if position < perSlice { reservoirs[slice][position] = try view.record() }
                 }
             }
         }
         var rows: [[String]] = []
-        for slice in reservoirs.keys.sorted() {
-            for record in reservoirs[slice]!.sorted(by: { $0.location < $1.location }) {
+        for (position, slice) in sliceYears.enumerated() where seen[position] > 0 {
+            for record in reservoirs[position].sorted(by: { $0.location < $1.location }) {
                 let file = fileNames.indices.contains(record.location.file) ? fileNames[record.location.file] : String(record.location.file)
                 rows.append([String(slice), record.recordID, file, String(record.location.line), record.linkType.name, String(record.year),
                              record.investorName, String(record.investorCity), gazetteer.city(code: record.investorCity)?.nameCN ?? "",
