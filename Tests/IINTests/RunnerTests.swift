@@ -124,6 +124,31 @@ struct RunnerTests {
         #expect(touched.ran.isEmpty)
     }
 
+    /// The same for the release a rerun finds already in place: files it
+    /// placed are trusted while their `stat` is unchanged, and `--verify`
+    /// re-hashes them and puts the release right.
+    @Test func verifyRehashesThePlacedRelease() throws {
+        let project = try TestSupport.scratchProject()
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        _ = try workspace.runCollecting(release: release)
+        let table = release.appendingPathComponent(PublishStage.directedName + ".csv")
+        let original = try Data(contentsOf: table)
+        let recorded = try #require(FileIdentity.of(path: table.path))
+        var bytes = original
+        bytes[bytes.count - 2] ^= 0x01
+        try bytes.write(to: table)
+        let time = timespec(tv_sec: Int(recorded.modifiedNanoseconds / 1_000_000_000), tv_nsec: Int(recorded.modifiedNanoseconds % 1_000_000_000))
+        var times = [time, time]
+        #expect(utimensat(AT_FDCWD, table.path, &times, 0) == 0)
+
+        _ = try workspace.runCollecting(release: release)
+        #expect(try Data(contentsOf: table) == bytes, "a run re-read a release file whose stat it had recorded")
+        _ = try workspace.runCollecting(verify: true, release: release)
+        #expect(try Data(contentsOf: table) == original, "--verify did not find the edit")
+        #expect(ReleaseIntegrity.check(release)?.passed == true)
+    }
+
     @Test func aSecondRunOnTheSameWorkFolderIsRefused() throws {
         let project = try TestSupport.scratchProject()
         let workspace = try TestSupport.workspace(project)

@@ -33,6 +33,9 @@ public enum ReleaseFolder {
         /// Where files that must not be published (they hold enterprise
         /// names) go: the validate artifact's `audit/` files.
         public var auditFolder: URL?
+        /// Re-hash every file of a destination that already holds this
+        /// release, trusting no unchanged `stat` (`iin run --verify`).
+        public var verify = false
 
         public init(compareWith: URL? = nil, acceptShrink: Bool = false, limits: ReleaseGuard.Limits = .init(), auditFolder: URL? = nil) {
             self.compareWith = compareWith
@@ -69,7 +72,11 @@ public enum ReleaseFolder {
         placed.folder = destination
         // The audit folder always holds the named files of the release in
         // place: written once that release stands, never for one refused.
-        if isCurrent(destination, manifest: manifestBytes) {
+        let placedFiles = PlacedFiles(store: store)
+        let known = options.verify ? [:] : placedFiles.identities(of: destination)
+        if isCurrent(destination, manifest: manifestBytes, trusting: known) {
+            // Checked just now, file by file: what was read is trusted next time.
+            if known.count != contents.files.count { placedFiles.record(destination, files: contents.files) }
             if let compareWith = options.compareWith { compare(compareWith, destination) }
             if let auditFolder = options.auditFolder { try writeAudit(contents.auditSources, to: auditFolder) }
             return placed
@@ -99,6 +106,7 @@ public enum ReleaseFolder {
             }
         }
         try Interruption.critical { () throws(IINError) in try swap(staging, into: destination) }
+        placedFiles.record(destination, files: contents.files)
         if let auditFolder = options.auditFolder { try writeAudit(contents.auditSources, to: auditFolder) }
         return placed
     }
@@ -340,10 +348,50 @@ public enum ReleaseFolder {
     /// Whether the folder already holds exactly this release: the same
     /// manifest, and every file at the size and hash it lists (a same-size
     /// edit of one weight is found and the release rewritten). Then nothing
-    /// is copied.
-    static func isCurrent(_ folder: URL, manifest: Data) -> Bool {
+    /// is copied. A file whose `stat` is the one recorded when this run's
+    /// work folder placed it is not read again (an edit changes its
+    /// modification time).
+    static func isCurrent(_ folder: URL, manifest: Data, trusting known: [String: PlacedFiles.Entry] = [:]) -> Bool {
         guard let existing = try? Data(contentsOf: folder.appendingPathComponent(manifestName)), existing == manifest else { return false }
-        return ReleaseIntegrity.check(folder)?.passed == true
+        return ReleaseIntegrity.check(folder, trusting: known)?.passed == true
+    }
+
+    /// The identities of the files of the releases this work folder placed,
+    /// by release folder, in `state/placed-releases.json`, so a rerun that
+    /// changes nothing does not re-hash a release that grows with the corpus.
+    struct PlacedFiles {
+        struct Entry: Codable, Equatable {
+            var identity: FileIdentity
+            var sha256: String
+        }
+
+        let file: URL
+
+        init(store: ArtifactStore) {
+            file = store.stateFolder.appendingPathComponent("placed-releases.json")
+        }
+
+        private func all() -> [String: [String: Entry]] {
+            guard let data = try? Data(contentsOf: file) else { return [:] }
+            return (try? JSONDecoder().decode([String: [String: Entry]].self, from: data)) ?? [:]
+        }
+
+        func identities(of release: URL) -> [String: Entry] {
+            all()[release.standardizedFileURL.path] ?? [:]
+        }
+
+        /// Remembers the files as they are now, under the hashes the manifest gives them.
+        func record(_ release: URL, files: [ManifestFile]) {
+            var entries: [String: Entry] = [:]
+            for entry in files {
+                if let identity = FileIdentity.of(path: release.appendingPathComponent(entry.path).path), identity.size == entry.size {
+                    entries[entry.path] = Entry(identity: identity, sha256: entry.sha256)
+                }
+            }
+            var everything = all()
+            everything[release.standardizedFileURL.path] = entries
+            if let data = try? JSONFile.encode(everything) { try? data.write(to: file, options: .atomic) }
+        }
     }
 
     /// The stage fingerprints recorded in a release folder's manifest.
@@ -358,6 +406,12 @@ public enum ReleaseFolder {
 /// records: every listed file present, at its size and SHA-256, and no file
 /// the manifest does not list.
 public enum ReleaseIntegrity {
+    /// nil when the folder has no manifest to check against. Every file is
+    /// read and hashed.
+    public static func check(_ folder: URL) -> CheckResult? {
+        check(folder, trusting: [:])
+    }
+
     /// The skipped check for a folder without a manifest: its bytes are not
     /// verified, and the audit says so.
     public static func unverified(_ folder: URL) -> CheckResult {
@@ -368,8 +422,10 @@ public enum ReleaseIntegrity {
         return check
     }
 
-    /// nil when the folder has no manifest to check against.
-    public static func check(_ folder: URL) -> CheckResult? {
+    /// nil when the folder has no manifest to check against. `known` holds
+    /// files whose hash is taken on trust while their `stat` is unchanged
+    /// (the run's own check of a release it placed; `iin audit` trusts none).
+    static func check(_ folder: URL, trusting known: [String: ReleaseFolder.PlacedFiles.Entry]) -> CheckResult? {
         let manifestURL = folder.appendingPathComponent(ReleaseFolder.manifestName)
         let manifestKind = FolderEntries.kind(of: manifestURL.path)
         guard manifestKind != .other("unreadable") else { return nil }
@@ -403,7 +459,12 @@ public enum ReleaseIntegrity {
                 check.failures.append("\(path): missing")
                 continue
             }
-            let actual = (try? FileHashCache.sha256(of: url)) ?? "unreadable"
+            let actual: String
+            if let entry = known[path], entry.sha256 == sha, entry.identity == FileIdentity.of(path: url.path) {
+                actual = sha
+            } else {
+                actual = (try? FileHashCache.sha256(of: url)) ?? "unreadable"
+            }
             if actualSize != size || actual != sha {
                 check.failures.append("\(path): \(actualSize) bytes with SHA-256 \(actual.prefix(16))..., the manifest records \(size) bytes with \(sha.prefix(16))...")
             }

@@ -50,6 +50,8 @@ extension Runner {
     /// Runs what is stale and places the release.
     public func run(force: [String] = [], verify: Bool = false, threads: Int, releaseFolder: URL,
                     options: ReleaseFolder.Options = .init()) throws(IINError) -> Outcome {
+        var options = options
+        options.verify = options.verify || verify
         let (results, placed) = try run(force: force, verify: verify, threads: threads,
                                         finishing: ReleasePlacement(destination: releaseFolder, options: options))
         return Outcome(results: results, releaseFolder: placed.folder, comparison: placed.comparison, comparisonProblem: placed.comparisonProblem)
