@@ -50,7 +50,7 @@ struct Run: ParsableCommand {
             for line in report.summaryLines { print(line) }
             print("geocoding: details in \(geocode.artifact.appendingPathComponent(GeocodingReport.fileName).path)")
         }
-        for sentence in RunSummary(results: outcome.results, pipeline: workspace.pipeline).cutoffs { print("early cutoff: \(sentence)") }
+        for sentence in ArtifactStore(workFolder: workspace.workFolder).lastRun()?.cutoffs ?? [] { print("early cutoff: \(sentence)") }
         let ran = outcome.results.filter { $0.status == .ran }.count
         print("done: \(ran) stage(s) ran, \(outcome.results.count - ran) cached, \(String(format: "%.2f", seconds)) s")
         if let release = outcome.releaseFolder {

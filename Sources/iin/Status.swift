@@ -19,16 +19,19 @@ struct Status: ParsableCommand {
         }
         for plan in plans {
             let name = plan.stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
-            print("\(name) \(plan.upToDate ? "up to date" : "stale")  \(plan.fingerprint.prefix(12))")
+            let state = plan.upToDate ? "up to date" : plan.reasons.isEmpty ? "waiting" : "stale"
+            // A waiting stage's fingerprint is a forecast: not shown.
+            print("\(name) \(state)\(plan.waitingOn.isEmpty ? "  \(plan.fingerprint.prefix(12))" : "")")
             for reason in plan.reasons { print("           because \(reason)") }
-            if !plan.waitingOn.isEmpty {
+            if !plan.waitingOn.isEmpty && plan.reasons.isEmpty {
                 let stages = plan.waitingOn.joined(separator: ", ")
-                print("           \(plan.reasons.isEmpty ? "reruns only if" : "also reruns if") the output of \(stages) changes when \(plan.waitingOn.count == 1 ? "it reruns" : "they rerun")")
+                print("           reruns only if the output of \(stages) changes when \(plan.waitingOn.count == 1 ? "it reruns" : "they rerun")")
             }
         }
         if let last = store.lastRun() {
             let ran = last.stages.filter { $0.status == .ran }.map(\.stage)
-            print("last run   \(last.finished): \(ran.isEmpty ? "every stage cached" : "ran \(ran.joined(separator: ", "))")")
+            let failure = last.failedStage.map { "; failed in stage \($0)" } ?? ""
+            print("last run   \(last.finished): \(ran.isEmpty ? "no stage ran" : "ran \(ran.joined(separator: ", "))")\(failure)")
             for sentence in last.cutoffs { print("           \(sentence)") }
         }
         let release = workspace.releaseFolder(override: out)

@@ -266,6 +266,15 @@ struct LateEncodingTests {
                                    inputFiles: ["raw": [file]], upstream: [:], output: output, scratch: scratch,
                                    reportFolder: scratch, gazetteer: try TestSupport.gazetteer(), progress: ProgressReporter(style: .silent), threads: 2)
         _ = try IngestStage(chunkSize: chunkSize).run(context)
+        // The hash a writer took on the way out is what the artifact store
+        // records; after a rollback (a file read again as GB18030) it must
+        // still be the hash of the bytes on disk.
+        for name in try FileManager.default.contentsOfDirectory(atPath: output.path) {
+            let url = output.appendingPathComponent(name)
+            if let known = KnownDigests.digest(ofPath: url.path).sha256 {
+                #expect(known == (try FileHashCache.sha256(of: url)), "\(name): the hash taken while writing is not the file's")
+            }
+        }
         return (try Data(contentsOf: output.appendingPathComponent(IngestedRecordsArtifact.recordsFile)),
                 try RejectsWriter.read(output.appendingPathComponent(RejectsWriter.fileName)),
                 try RecordAccounting.read(from: output))

@@ -122,6 +122,14 @@ struct RunnerTests {
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: fresh.path)
         let (touched, _) = try workspace.runCollecting(release: release)
         #expect(touched.ran.isEmpty)
+
+        // An ordinary edit changes the modification time: a plain run
+        // re-hashes the file and rebuilds the artifact.
+        var edited = try Data(contentsOf: fresh)
+        edited[edited.count / 2] ^= 0x01
+        try edited.write(to: fresh)
+        let (plain, _) = try workspace.runCollecting(release: release)
+        #expect(plain.ran == ["aggregate"])
     }
 
     /// The same for the release a rerun finds already in place: files it
@@ -147,6 +155,34 @@ struct RunnerTests {
         _ = try workspace.runCollecting(verify: true, release: release)
         #expect(try Data(contentsOf: table) == original, "--verify did not find the edit")
         #expect(ReleaseIntegrity.check(release)?.passed == true)
+
+        // An ordinary edit changes the modification time: a plain run finds it.
+        try bytes.write(to: table)
+        _ = try workspace.runCollecting(release: release)
+        #expect(try Data(contentsOf: table) == original, "a plain run trusted a release file whose stat had changed")
+    }
+
+    /// The case early cutoff exists for: a stage reruns (a parameter of its
+    /// own changed) and writes the same bytes, so every stage after it hits
+    /// its cache, and the run says so.
+    @Test func aRerunWithTheSameOutputLeavesEverythingAfterItCached() throws {
+        let project = try TestSupport.scratchProject()
+        let release = project.appendingPathComponent("release")
+        _ = try TestSupport.workspace(project).runCollecting(release: release)
+        let manifest = try Data(contentsOf: release.appendingPathComponent("manifest.json"))
+        let file = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "\"max_year\": 2025}", with: "\"max_year\": 2025, \"columns\": {\"备用编号\": \"record_id\"}}")
+        #expect(changed != text)
+        try TestSupport.write(changed, to: file)
+
+        let (log, _) = try TestSupport.workspace(project).runCollecting(release: release)
+        #expect(log.ran == ["ingest"])
+        #expect(log.results.first?.reasons == [.parameterChanged(path: "columns.备用编号", from: "null", to: "\"record_id\"")])
+        #expect(log.cached == ["geocode", "dedupe", "aggregate", "degrees", "publish", "validate"])
+        #expect(ArtifactStore(workFolder: project.appendingPathComponent(".iin")).lastRun()?.cutoffs
+            == ["ingest reran; its output is unchanged, so geocode, dedupe, aggregate, degrees, publish, validate are cached"])
+        #expect(try Data(contentsOf: release.appendingPathComponent("manifest.json")) != manifest, "the manifest names the new ingest fingerprint")
     }
 
     @Test func aSecondRunOnTheSameWorkFolderIsRefused() throws {

@@ -89,10 +89,11 @@ public struct ArtifactStore: Sendable {
         let folder = self.folder(stage: stage, fingerprint: fingerprint)
         let metadataURL = folder.appendingPathComponent(Self.metadataName)
         guard FileManager.default.fileExists(atPath: folder.path) else { return .missing }
-        guard let data = try? Data(contentsOf: metadataURL), let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data),
+        guard let data = try? Data(contentsOf: metadataURL), var record = try? JSONDecoder().decode(ArtifactRecord.self, from: data),
               record.fingerprint == fingerprint
         else { return .damaged("\(Self.metadataName) missing or unreadable") }
-        for entry in record.files {
+        var reidentified = false
+        for (position, entry) in record.files.enumerated() {
             let url = folder.appendingPathComponent(entry.path)
             guard let identity = FileIdentity.of(path: url.path) else { return .damaged("\(entry.path) missing") }
             guard identity.size == entry.size else { return .damaged("\(entry.path) has \(identity.size) bytes, expected \(entry.size)") }
@@ -106,8 +107,15 @@ public struct ArtifactStore: Sendable {
                 guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else {
                     return .damaged("\(entry.path) content hash differs")
                 }
+                // Intact under a new identity (touched, copied back): trusted
+                // by stat from now on, instead of re-read on every run.
+                if identity != entry.identity {
+                    record.files[position].identity = identity
+                    reidentified = true
+                }
             }
         }
+        if reidentified, let encoded = try? JSONFile.encode(record) { try? encoded.write(to: metadataURL, options: Data.WritingOptions.atomic) }
         return .hit(record, folder)
     }
 

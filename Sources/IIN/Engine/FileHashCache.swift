@@ -16,8 +16,12 @@ public final class FileHashCache {
     /// Files actually read and hashed this run (the cache's misses).
     public private(set) var filesHashed = 0
 
-    public init(storeURL: URL) {
+    /// Whether every file is read again, whatever its `stat` (`iin run --verify`).
+    private let rehashAll: Bool
+
+    public init(storeURL: URL, rehashAll: Bool = false) {
         self.storeURL = storeURL
+        self.rehashAll = rehashAll
         if let data = try? Data(contentsOf: storeURL), let decoded = try? JSONDecoder().decode([String: Entry].self, from: data) {
             entries = decoded
         } else {
@@ -31,7 +35,7 @@ public final class FileHashCache {
             throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
         let sha: String
-        if let entry = entries[path], entry.identity == identity {
+        if !rehashAll, let entry = entries[path], entry.identity == identity {
             sha = entry.sha256
         } else {
             sha = try Self.sha256(of: url)
@@ -39,6 +43,10 @@ public final class FileHashCache {
             entries[path] = Entry(identity: identity, sha256: sha)
             dirty = true
         }
+        // A hard link a stage makes to this input shares its identity and
+        // so takes this hash. When the hash came from the cache, it is as
+        // good as the stat check that found it (the input's fingerprint
+        // rests on the same check); --verify re-reads every input first.
         KnownDigests.record(sha, for: identity)
         return InputFileDigest(name: url.lastPathComponent, size: identity.size, sha256: sha)
     }

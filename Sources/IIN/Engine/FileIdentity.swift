@@ -23,11 +23,11 @@ public struct FileIdentity: Codable, Sendable, Hashable {
     }
 }
 
-/// SHA-256 digests of files this process wrote or already hashed, by file
-/// identity, so an artifact is never read back only to hash it: a
-/// `BufferedFileWriter` hashes the bytes as it writes them, and an input's
-/// digest (from `FileHashCache`) serves the hard link a stage makes to it,
-/// which shares the input's inode and modification time.
+/// SHA-256 digests of files, by file identity, so an artifact is never read
+/// back only to hash it: a `BufferedFileWriter` hashes the bytes as it
+/// writes them, and an input's digest from `FileHashCache` (read this run,
+/// or trusted by its unchanged `stat`) serves the hard link a stage makes to
+/// it, which shares the input's inode and modification time.
 public enum KnownDigests {
     private static let digests = Mutex<[FileIdentity: String]>([:])
 

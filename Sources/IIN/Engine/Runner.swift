@@ -34,7 +34,8 @@ public struct StagePlan: Sendable {
     public var reasons: [RerunReason]
     /// Stages this one needs that are not up to date themselves: until they
     /// have run, nobody knows whether their output changes, so this plan
-    /// assumes it does not (early cutoff) and names them.
+    /// assumes it does not (early cutoff) and names them. Its fingerprint
+    /// is then a forecast.
     public var waitingOn: [String] = []
     public var upToDate: Bool { reasons.isEmpty && waitingOn.isEmpty }
 }
@@ -75,7 +76,6 @@ public final class Runner {
     /// output stayed the same, and says it waits on it.
     public func plan(forcing forced: Set<String> = [], check: ArtifactStore.Check, hashCache: FileHashCache) throws(IINError) -> [StagePlan] {
         var outputs: [String: String] = [:]
-        var waiting: [String: [String]] = [:]
         var plans: [StagePlan] = []
         for stage in pipeline.stages {
             guard catalog.stage(kind: stage.kind) != nil else { continue }
@@ -88,13 +88,10 @@ public final class Runner {
                 pending.append(need)
                 upstream[need] = previous?.upstream[need] ?? "unknown"
             }
-            for need in stage.needs { pending += waiting[need] ?? [] }
             var plan = try self.plan(stage, upstreamOutputs: upstream, forced: forced, check: check, hashCache: hashCache)
-            plan.waitingOn = Array(Set(pending)).sorted()
+            plan.waitingOn = pending
             if plan.upToDate, case let .hit(record, _) = store.lookup(stage: stage.name, fingerprint: plan.fingerprint, check: .sizes) {
                 outputs[stage.name] = record.contentDigest
-            } else {
-                waiting[stage.name] = plan.waitingOn
             }
             plans.append(plan)
         }
@@ -105,11 +102,21 @@ public final class Runner {
     /// needs are known.
     private func plan(_ stage: StageSpec, upstreamOutputs: [String: String], forced: Set<String>, check: ArtifactStore.Check,
                       hashCache: FileHashCache) throws(IINError) -> StagePlan {
-        let implementation = catalog.stage(kind: stage.kind)!
+        let implementation = try self.implementation(of: stage)
         let components = try fingerprintComponents(stage, implementation: implementation, upstream: upstreamOutputs, hashCache: hashCache)
         var reasons = rerunReasons(stage, components: components, check: check)
         if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
         return StagePlan(stage: stage, components: components, fingerprint: components.fingerprint, reasons: reasons)
+    }
+
+    /// The loader refuses unknown kinds; this is for a catalog handed a
+    /// pipeline loaded with another.
+    private func implementation(of stage: StageSpec) throws(IINError) -> any Stage {
+        guard let implementation = catalog.stage(kind: stage.kind) else {
+            throw IINError.pipeline(file: pipeline.file.path, jsonPath: stage.jsonPath + ".kind", problem: "no stage kind '\(stage.kind)' in this catalog",
+                                    fix: "Use one of \(catalog.stages.map { type(of: $0).kind }.joined(separator: ", ")).")
+        }
+        return implementation
     }
 
     private func fingerprintComponents(_ stage: StageSpec, implementation: any Stage, upstream outputs: [String: String],
@@ -172,7 +179,7 @@ public final class Runner {
         }
         store.clearTemporary()
 
-        let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"))
+        let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"), rehashAll: verify)
         defer { hashCache.save() }
         var forced = Set<String>()
         for name in force { forced.formUnion(pipeline.downstream(of: name)) }
@@ -180,22 +187,30 @@ public final class Runner {
         // Every stage is planned before any runs, so an unreadable input or
         // a bad parameter fails the run before an hour of work.
         _ = try plan(forcing: forced, check: .sizes, hashCache: hashCache)
+        // Saved now too: an interrupted run must not lose an hour of hashing.
+        hashCache.save()
 
         var results: [StageResult] = []
         var folders: [String: URL] = [:]
         var outputs: [String: String] = [:]
+        let previousRun = store.lastRun()
         for stage in pipeline.stages where catalog.stage(kind: stage.kind) != nil {
-            // Planned only now: the stages it needs have run or hit, and
-            // their content digests key it.
-            let plan = try self.plan(stage, upstreamOutputs: outputs, forced: forced, check: check, hashCache: hashCache)
-            let result: StageResult
-            if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads) }
-            folders[stage.name] = result.artifact
-            outputs[stage.name] = result.outputDigest
-            results.append(result)
-            log.stageFinished(result)
+            do throws(IINError) {
+                // Planned only now: the stages it needs have run or hit, and
+                // their content digests key it.
+                let plan = try self.plan(stage, upstreamOutputs: outputs, forced: forced, check: check, hashCache: hashCache)
+                let result: StageResult
+                if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads) }
+                folders[stage.name] = result.artifact
+                outputs[stage.name] = result.outputDigest
+                results.append(result)
+                log.stageFinished(result)
+            } catch {
+                store.recordLastRun(RunSummary(results: results, pipeline: pipeline, previous: previousRun, failedStage: stage.name))
+                throw error
+            }
         }
-        store.recordLastRun(RunSummary(results: results, pipeline: pipeline))
+        store.recordLastRun(RunSummary(results: results, pipeline: pipeline, previous: previousRun))
         let finished = try finishing.finish(results: results, pipeline: pipeline, store: store, workFolder: workFolder)
         return (results, finished)
     }
@@ -220,7 +235,7 @@ public final class Runner {
                 store.discard(stage: stage.name, fingerprint: plan.fingerprint)
             }
         }
-        let implementation = catalog.stage(kind: stage.kind)!
+        let implementation = try self.implementation(of: stage)
         var inputFiles: [String: [URL]] = [:]
         for input in stage.inputs { inputFiles[input] = try pipeline.files(forInput: input) }
         // Only the stages named in needs are visible: what a stage reads is

@@ -101,9 +101,10 @@ public final class BufferedFileWriter {
         hasher = nil
     }
 
-    /// Flushes and closes, throwing the first write failure. No fsync:
-    /// artifacts are verified by their hashes before use, so a file cut
-    /// short by a power loss is caught and rebuilt.
+    /// Flushes and closes, throwing the first write failure. No fsync: a
+    /// file cut short by a power loss has another size than its artifact
+    /// records and is rebuilt; damage of the same size is what
+    /// `iin run --verify` re-hashes for.
     public func close() throws(IINError) {
         flushBuffer()
         let descriptor = self.descriptor

@@ -76,7 +76,7 @@ public enum ReleaseFolder {
         let known = options.verify ? [:] : placedFiles.identities(of: destination)
         if isCurrent(destination, manifest: manifestBytes, trusting: known) {
             // Checked just now, file by file: what was read is trusted next time.
-            if known.count != contents.files.count { placedFiles.record(destination, files: contents.files) }
+            placedFiles.record(destination, files: contents.files)
             if let compareWith = options.compareWith { compare(compareWith, destination) }
             if let auditFolder = options.auditFolder { try writeAudit(contents.auditSources, to: auditFolder) }
             return placed
@@ -380,7 +380,10 @@ public enum ReleaseFolder {
             all()[release.standardizedFileURL.path] ?? [:]
         }
 
-        /// Remembers the files as they are now, under the hashes the manifest gives them.
+        /// Remembers the files as they are now, under the hashes the manifest
+        /// gives them; written only when that differs from what is kept.
+        /// Release folders that no longer exist (dated nightly ones, deleted)
+        /// are forgotten.
         func record(_ release: URL, files: [ManifestFile]) {
             var entries: [String: Entry] = [:]
             for entry in files {
@@ -389,7 +392,10 @@ public enum ReleaseFolder {
                 }
             }
             var everything = all()
-            everything[release.standardizedFileURL.path] = entries
+            let key = release.standardizedFileURL.path
+            guard everything[key] != entries else { return }
+            everything[key] = entries
+            everything = everything.filter { FileManager.default.fileExists(atPath: $0.key) }
             if let data = try? JSONFile.encode(everything) { try? data.write(to: file, options: .atomic) }
         }
     }
