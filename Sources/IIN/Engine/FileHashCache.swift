@@ -18,6 +18,9 @@ public final class FileHashCache {
 
     /// Whether every file is read again, whatever its `stat` (`iin run --verify`).
     private let rehashAll: Bool
+    /// Files read this run: even with `rehashAll`, a file is read once,
+    /// though the run plans every stage twice.
+    private var readThisRun: Set<String> = []
 
     public init(storeURL: URL, rehashAll: Bool = false) {
         self.storeURL = storeURL
@@ -35,11 +38,12 @@ public final class FileHashCache {
             throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
         }
         let sha: String
-        if !rehashAll, let entry = entries[path], entry.identity == identity {
+        if !rehashAll || readThisRun.contains(path), let entry = entries[path], entry.identity == identity {
             sha = entry.sha256
         } else {
             sha = try Self.sha256(of: url)
             filesHashed += 1
+            readThisRun.insert(path)
             entries[path] = Entry(identity: identity, sha256: sha)
             dirty = true
         }

@@ -37,6 +37,8 @@ public struct StagePlan: Sendable {
     /// assumes it does not (early cutoff) and names them. Its fingerprint
     /// is then a forecast.
     public var waitingOn: [String] = []
+    /// The artifact the lookup found, checked as the plan was asked to.
+    var hit: (record: ArtifactRecord, folder: URL)?
     public var upToDate: Bool { reasons.isEmpty && waitingOn.isEmpty }
 }
 
@@ -90,9 +92,7 @@ public final class Runner {
             }
             var plan = try self.plan(stage, upstreamOutputs: upstream, forced: forced, check: check, hashCache: hashCache)
             plan.waitingOn = pending
-            if plan.upToDate, case let .hit(record, _) = store.lookup(stage: stage.name, fingerprint: plan.fingerprint, check: .sizes) {
-                outputs[stage.name] = record.contentDigest
-            }
+            if plan.upToDate, let hit = plan.hit { outputs[stage.name] = hit.record.contentDigest }
             plans.append(plan)
         }
         return plans
@@ -104,9 +104,12 @@ public final class Runner {
                       hashCache: FileHashCache) throws(IINError) -> StagePlan {
         let implementation = try self.implementation(of: stage)
         let components = try fingerprintComponents(stage, implementation: implementation, upstream: upstreamOutputs, hashCache: hashCache)
-        var reasons = rerunReasons(stage, components: components, check: check)
+        let lookup = store.lookup(stage: stage.name, fingerprint: components.fingerprint, check: check)
+        var reasons = rerunReasons(stage, components: components, lookup: lookup)
         if forced.contains(stage.name) { reasons.insert(.forced, at: 0) }
-        return StagePlan(stage: stage, components: components, fingerprint: components.fingerprint, reasons: reasons)
+        var plan = StagePlan(stage: stage, components: components, fingerprint: components.fingerprint, reasons: reasons)
+        if case let .hit(record, folder) = lookup { plan.hit = (record, folder) }
+        return plan
     }
 
     /// The loader refuses unknown kinds; this is for a catalog handed a
@@ -136,8 +139,8 @@ public final class Runner {
             gazetteer: kindType.usesGazetteer ? gazetteer.digest : nil)
     }
 
-    private func rerunReasons(_ stage: StageSpec, components: FingerprintComponents, check: ArtifactStore.Check) -> [RerunReason] {
-        switch store.lookup(stage: stage.name, fingerprint: components.fingerprint, check: check) {
+    private func rerunReasons(_ stage: StageSpec, components: FingerprintComponents, lookup: ArtifactStore.Lookup) -> [RerunReason] {
+        switch lookup {
         case .hit:
             return []
         case let .damaged(detail):
@@ -217,9 +220,7 @@ public final class Runner {
 
     private func cachedResult(_ plan: StagePlan) -> StageResult? {
         let started = Date()
-        guard plan.upToDate, case let .hit(record, folder) = store.lookup(stage: plan.stage.name, fingerprint: plan.fingerprint, check: .sizes) else {
-            return nil
-        }
+        guard plan.upToDate, let (record, folder) = plan.hit else { return nil }
         store.touch(stage: plan.stage.name, fingerprint: plan.fingerprint)
         return StageResult(stage: plan.stage.name, kind: plan.stage.kind, status: .cached, seconds: Date().timeIntervalSince(started),
                            counts: record.counts, fileRows: record.fileRows, reasons: [], fingerprint: plan.fingerprint,
