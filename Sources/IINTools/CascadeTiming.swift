@@ -16,8 +16,7 @@ public enum CascadeTiming {
 
     public static func measure(ingest: URL, gazetteer: Gazetteer, methods: [GeocodeMethod],
                                compareAll: Bool) throws(IINError) -> Result {
-        let accounting = try RecordAccounting.read(from: ingest)
-        let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
+        let artifact = try IngestedRecordsArtifact(folder: ingest)
         // The views point into the artifact's maps through every pass.
         defer { withExtendedLifetime(artifact) {} }
         var parser = artifact.parser()

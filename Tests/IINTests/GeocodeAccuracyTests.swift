@@ -25,9 +25,8 @@ struct GeocodeAccuracyTests {
 
         var resolvable = 0, right = 0, ambiguous = 0, guessed = 0
         var misses: [String] = []
-        let accounting = try RecordAccounting.read(from: ingest.artifact)
         // The parser's slices point into the artifact's maps: it must outlive the loop.
-        let artifact = try IngestedRecordsArtifact(folder: ingest.artifact, fileCount: accounting.files.count)
+        let artifact = try IngestedRecordsArtifact(folder: ingest.artifact)
         defer { withExtendedLifetime(artifact) {} }
         var parser = artifact.parser()
         var memo = RegionMemo()

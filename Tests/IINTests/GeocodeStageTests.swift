@@ -75,7 +75,8 @@ struct GeocodeStageTests {
                 .run(threads: threads, releaseFolder: project.appendingPathComponent("release"))
             let folder = try geocodeResult(log).artifact
             var bytes = Data()
-            for name in [GeocodedRecordsArtifact.recordsFile, GeocodedRecordsArtifact.keysFile, GeocodingReport.fileName] {
+            let parts = (0..<2).flatMap { part in ["records", "keys"].map { GeocodedRecordsArtifact.fileName(role: $0, part: part) } }
+            for name in parts + [GeocodingReport.fileName] {
                 bytes += try Data(contentsOf: folder.appendingPathComponent(name))
             }
             digests.append(FingerprintComponents.digest(String(decoding: bytes.base64EncodedData(), as: UTF8.self)))

@@ -107,7 +107,7 @@ struct IngestFixtureTests {
             var rows = 0
             let reader = ChunkedCSVReader(file: try MappedFile(url: file), path: file.path, threads: threads, chunkSize: chunk)
             let outcome = try reader.read(makeBuilder: { header throws(IINError) in
-                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: [:], path: file.path), maxYear: 2025, fileIndex: 0)
+                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: [:], path: file.path), maxYear: 2025)
             }, progress: ProgressReporter(style: .silent)) { result in
                 records += result.records
                 rejects += result.rejected.map { "\($0.line):\($0.reason.rawValue)" }
@@ -275,7 +275,7 @@ struct LateEncodingTests {
                 #expect(known == (try FileHashCache.sha256(of: url)), "\(name): the hash taken while writing is not the file's")
             }
         }
-        return (try Data(contentsOf: output.appendingPathComponent(IngestedRecordsArtifact.recordsFile)),
+        return (try Data(contentsOf: output.appendingPathComponent(IngestedRecordsArtifact.fileName(role: "records", part: 0))),
                 try RejectsWriter.read(output.appendingPathComponent(RejectsWriter.fileName)),
                 try RecordAccounting.read(from: output))
     }

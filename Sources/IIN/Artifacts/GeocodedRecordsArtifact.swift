@@ -1,11 +1,15 @@
 import Foundation
 
-// The geocode stage's records: `geocoded.bin` and `keys.bin`.
+// The geocode stage's records: one part per input file, in input order,
+// as `parts.json` lists them (`GeocodePart`): `geocoded-NNN.bin`,
+// `keys-NNN.bin` and `rejects-NNN.sqlite`, with `accounting.json`,
+// `geocoding.json` and `rejects.sqlite` over all files beside them. As in
+// the ingest artifact, nothing inside a part names its position.
 //
-// `geocoded.bin` holds the records whose sides both resolved, in input
-// order, each:
+// `geocoded-NNN.bin` holds the file's records whose sides both resolved,
+// in input order, each:
 //
-//   varint file index, varint line,
+//   varint line,
 //   length-prefixed record id, investor name, investee name,
 //   fixed64 key digest high, low,
 //   CapitalField (copied from the ingest artifact),
@@ -13,9 +17,9 @@ import Foundation
 //   varint investor city, investee city (2020 codes),
 //   varint investor method, investee method (GeocodeMethod raw values).
 //
-// `keys.bin` has, per record of `geocoded.bin` in the same order, four
-// little-endian UInt64: key digest high, low, year << 1 | link type, file
-// index. Fixed width, so deduplication reads it in parallel without
+// `keys-NNN.bin` has, per record of `geocoded-NNN.bin` in the same order,
+// three little-endian UInt64: key digest high, low, year << 1 | link
+// type. Fixed width, so deduplication reads it in parallel without
 // decoding records.
 //
 // Binary rather than CSV because each later stage reads it whole, and
@@ -23,17 +27,42 @@ import Foundation
 // more than the work. Written only by `GeocodedRecordsArtifact.append`,
 // read only by `GeocodedRecordReader`.
 
+/// What the geocode stage knows of one input file's part without reading it.
+struct GeocodePart: Codable, Sendable, Equatable {
+    var written: Int
+    /// Rows rejected here, by reason.
+    var rejected: [String: Int]
+    var tally: GeocodeTally
+}
+
 /// The names and the one encoder of the geocode stage's record files.
 enum GeocodedRecordsArtifact {
-    static let recordsFile = "geocoded.bin"
-    static let keysFile = "keys.bin"
-    static let keyWidth = 32
+    static let keyWidth = 24
+
+    /// The name of a part's file of `role` at position `part`.
+    static func fileName(role: String, part: Int) -> String {
+        switch role {
+        case "records": return String(format: "geocoded-%03d.bin", part)
+        case "rejects": return String(format: "rejects-%03d.sqlite", part)
+        default: return String(format: "%@-%03d.bin", role, part)
+        }
+    }
+
+    /// The parts of a geocode artifact, in input order, and their record
+    /// and key files.
+    static func parts(in folder: URL) throws(IINError) -> [(part: PartManifest<GeocodePart>.Part, records: URL, keys: URL)] {
+        try PartManifest<GeocodePart>.read(from: folder).parts.map { part throws(IINError) in
+            guard let records = part.files["records"], let keys = part.files["keys"] else {
+                throw IINError.corruptArtifact(path: folder.appendingPathComponent(PartManifest<GeocodePart>.fileName).path, reason: "a part lacks its records or keys")
+            }
+            return (part, folder.appendingPathComponent(records), folder.appendingPathComponent(keys))
+        }
+    }
 
     /// Appends a resolved record to `records` and its key to `keys`.
     @inline(__always)
     static func append(_ view: IngestedRecordView, investorCity: Int, investeeCity: Int, investorMethod: GeocodeMethod, investeeMethod: GeocodeMethod,
                        records: inout [UInt8], keys: inout [UInt8]) {
-        records.appendVarint(UInt64(view.file))
         records.appendVarint(UInt64(view.line))
         records.appendLengthPrefixed(view.recordID)
         records.appendLengthPrefixed(view.investor.name)
@@ -50,7 +79,6 @@ enum GeocodedRecordsArtifact {
         keys.appendFixed64(view.digestHigh)
         keys.appendFixed64(view.digestLow)
         keys.appendFixed64(UInt64(view.year << 1 | view.linkType))
-        keys.appendFixed64(UInt64(view.file))
     }
 }
 
@@ -84,19 +112,22 @@ struct GeocodedRecordView {
     }
 }
 
-/// Walks `geocoded.bin` on its mapped bytes, building no string.
+/// Walks one part's `geocoded-NNN.bin` on its mapped bytes, building no
+/// string.
 struct GeocodedRecordReader {
     private var cursor: MappedRecordCursor
+    /// The part's input file, by position in this run.
+    let file: Int
 
-    init(bytes: UnsafeBufferPointer<UInt8>, path: String) {
+    init(bytes: UnsafeBufferPointer<UInt8>, path: String, file: Int) {
         cursor = MappedRecordCursor(bytes: bytes, path: path)
+        self.file = file
     }
 
     var atEnd: Bool { cursor.atEnd }
 
     mutating func next() throws(IINError) -> GeocodedRecordView {
         let start = cursor.offset
-        let file = try cursor.varint()
         let line = try cursor.varint()
         let recordID = try cursor.lengthPrefixed()
         let investorName = try cursor.lengthPrefixed()

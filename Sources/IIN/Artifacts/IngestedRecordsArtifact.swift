@@ -1,13 +1,19 @@
 import Foundation
 
-// The ingest artifact: `records.bin` and `text-NNN.csv`.
+// The ingest artifact: one part per input file, in input order, as
+// `parts.json` lists them (`IngestPart`): `records-NNN.bin`, the file's
+// `text-NNN.csv` when it is a CSV, and `rejects-NNN.sqlite`; beside them
+// `accounting.json` and `rejects.sqlite` over all files. NNN is the file's
+// position in this run; a part reused from an earlier run is linked in
+// under its new position's names, which is why nothing inside a part
+// names its position.
 //
-// `text-NNN.csv` is the decoded UTF-8 text of CSV input file NNN (a hard
-// link to the input when it already is UTF-8). `records.bin` holds the
-// records that passed, in input order, one after another, each:
+// `text-NNN.csv` is the decoded UTF-8 text of the input file (a hard link
+// to the input when it already is UTF-8). `records-NNN.bin` holds the
+// file's records that passed, in input order, one after another, each:
 //
-//   varint file index, varint line, varint row start (the row's offset in
-//   its text file; 0 for a workbook),
+//   varint line, varint row start (the row's offset in the text file; 0
+//   for a workbook),
 //   text record id,
 //   4 texts of the investor (name, credit code, region, address),
 //   4 texts of the investee,
@@ -21,9 +27,18 @@ import Foundation
 // row start)` into the text file. Written only by `IngestedRecordSink`,
 // read only by `IngestedRecordParser`.
 
+/// What the ingest stage knows of one input file's part without reading it.
+public struct IngestPart: Codable, Sendable, Equatable {
+    /// The file's rows read and rejections (kept and duplicates are zero
+    /// until dedupe).
+    public var account: FileAccount
+    public var records: Int
+}
+
 /// One ingested record as slices of mapped bytes (the ingest artifact and
 /// the kept source texts): what geocoding reads, without building strings.
 package struct IngestedRecordView {
+    /// The record's input file, by position in this run.
     var file: Int
     var line: Int
     var recordID: UnsafeBufferPointer<UInt8>
@@ -38,28 +53,43 @@ package struct IngestedRecordView {
     var linkType: Int
 }
 
-/// Walks the ingest artifact's records without copying.
+/// Walks the records of one or more parts of the ingest artifact, in
+/// order, without copying.
 package struct IngestedRecordParser {
-    private var cursor: MappedRecordCursor
-    let texts: [UnsafeBufferPointer<UInt8>?]
-    private var rowStart = 0
-    private var file = 0
-
-    init(records: UnsafeBufferPointer<UInt8>, texts: [UnsafeBufferPointer<UInt8>?], path: String) {
-        cursor = MappedRecordCursor(bytes: records, path: path)
-        self.texts = texts
+    struct Part {
+        var records: UnsafeBufferPointer<UInt8>
+        var text: UnsafeBufferPointer<UInt8>?
+        var path: String
+        var file: Int
     }
 
-    package var atEnd: Bool { cursor.atEnd }
+    private let parts: [Part]
+    private var current = 0
+    private var cursor: MappedRecordCursor
+    private var rowStart = 0
+
+    init(parts: [Part]) {
+        self.parts = parts
+        let first = parts.first ?? Part(records: UnsafeBufferPointer(start: nil, count: 0), text: nil, path: "", file: 0)
+        cursor = MappedRecordCursor(bytes: first.records, path: first.path)
+    }
+
+    package var atEnd: Bool {
+        cursor.atEnd && (current + 1 >= parts.count || parts[(current + 1)...].allSatisfy { $0.records.isEmpty })
+    }
+
     var offset: Int { cursor.offset }
-    /// The input file and source-text offset of the last record read.
-    var lastRow: (file: Int, start: Int) { (file, rowStart) }
+    /// The part, and the source-text offset, of the last record read.
+    var lastRow: (part: Int, start: Int) { (current, rowStart) }
 
     package mutating func next() throws(IINError) -> IngestedRecordView {
-        file = try cursor.varint()
+        while cursor.atEnd && current + 1 < parts.count {
+            current += 1
+            cursor = MappedRecordCursor(bytes: parts[current].records, path: parts[current].path)
+            rowStart = 0
+        }
         let line = try cursor.varint()
         rowStart = try cursor.varint()
-        guard file >= 0 && file < texts.count else { throw cursor.corrupt("names input file \(file)") }
         let recordID = try text()
         var investor = try side()
         var investee = try side()
@@ -74,7 +104,7 @@ package struct IngestedRecordParser {
         let capital = try CapitalField.skip(&cursor)
         let year = try cursor.varint()
         let linkType = try cursor.varint()
-        return IngestedRecordView(file: file, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
+        return IngestedRecordView(file: parts[current].file, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
                                   digestLow: low, capital: capital, year: year, linkType: linkType)
     }
 
@@ -94,49 +124,64 @@ package struct IngestedRecordParser {
         if tag & 1 == 1 { return try cursor.take(length) }
         let start = rowStart + (try cursor.varint())
         if length == 0 { return UnsafeBufferPointer(rebasing: cursor.bytes[0..<0]) }
-        guard let source = texts[file], start + length <= source.count else { throw cursor.corrupt("a field points outside its source text") }
+        guard let source = parts[current].text, start + length <= source.count else { throw cursor.corrupt("a field points outside its source text") }
         return UnsafeBufferPointer(rebasing: source[start..<(start + length)])
     }
 }
 
-/// The ingest artifact mapped for reading as bytes: its records and the
-/// kept source texts they point into, held open together.
+/// The ingest artifact mapped for reading as bytes: each part's records
+/// and the kept source text they point into, held open together.
 package struct IngestedRecordsArtifact {
-    static let recordsFile = "records.bin"
-
-    static func textName(_ fileIndex: Int) -> String {
-        String(format: "text-%03d.csv", fileIndex)
-    }
-
-    let records: MappedFile
-    let texts: [MappedFile?]
-    let recordsPath: String
-
-    package init(folder: URL, fileCount: Int) throws(IINError) {
-        let recordsURL = folder.appendingPathComponent(Self.recordsFile)
-        records = try MappedFile(url: recordsURL)
-        recordsPath = recordsURL.path
-        var texts: [MappedFile?] = []
-        for index in 0..<fileCount {
-            let url = folder.appendingPathComponent(Self.textName(index))
-            texts.append(FileManager.default.fileExists(atPath: url.path) ? try MappedFile(url: url) : nil)
+    /// The name of a part's file of `role` at position `part`.
+    static func fileName(role: String, part: Int) -> String {
+        switch role {
+        case "text": return String(format: "text-%03d.csv", part)
+        case "rejects": return String(format: "rejects-%03d.sqlite", part)
+        default: return String(format: "%@-%03d.bin", role, part)
         }
-        self.texts = texts
     }
 
+    struct MappedPart {
+        var records: MappedFile
+        var text: MappedFile?
+    }
+
+    package let manifest: PartManifest<IngestPart>
+    let parts: [MappedPart]
+
+    package init(folder: URL) throws(IINError) {
+        manifest = try PartManifest<IngestPart>.read(from: folder)
+        var parts: [MappedPart] = []
+        for part in manifest.parts {
+            guard let records = part.files["records"] else {
+                throw IINError.corruptArtifact(path: folder.appendingPathComponent(PartManifest<IngestPart>.fileName).path, reason: "a part lists no records file")
+            }
+            let text = try part.files["text"].map { name throws(IINError) in try MappedFile(url: folder.appendingPathComponent(name)) }
+            parts.append(MappedPart(records: try MappedFile(url: folder.appendingPathComponent(records)), text: text))
+        }
+        self.parts = parts
+    }
+
+    /// The records of every part, in input order.
     package func parser() -> IngestedRecordParser {
-        IngestedRecordParser(records: records.bytes, texts: texts.map { $0?.bytes }, path: recordsPath)
+        IngestedRecordParser(parts: parts.indices.map(parserPart))
     }
 
-    /// Hands back the pages of everything before the parser's position:
-    /// records come in input order, so a multi-gigabyte crawl read once
-    /// keeps memory flat.
-    func releasePages(before parser: IngestedRecordParser) {
-        records.releasePages(before: parser.offset)
-        let (file, start) = parser.lastRow
-        for (index, text) in texts.enumerated() where index <= file {
-            text?.releasePages(before: index < file ? text?.count ?? 0 : start)
-        }
+    /// The records of one part.
+    func parser(part: Int) -> IngestedRecordParser {
+        IngestedRecordParser(parts: [parserPart(part)])
+    }
+
+    private func parserPart(_ index: Int) -> IngestedRecordParser.Part {
+        IngestedRecordParser.Part(records: parts[index].records.bytes, text: parts[index].text?.bytes, path: parts[index].records.url.path, file: index)
+    }
+
+    /// Hands back the pages of everything before the position of a parser
+    /// over part `part`: records come in input order, so a
+    /// multi-gigabyte crawl read once keeps memory flat.
+    func releasePages(before parser: IngestedRecordParser, part: Int) {
+        parts[part].records.releasePages(before: parser.offset)
+        parts[part].text?.releasePages(before: parser.lastRow.start)
     }
 }
 

@@ -77,13 +77,33 @@ public final class RejectsWriter {
     private let insert: SQLiteDatabase.Statement
     public private(set) var count = 0
 
-    public init(folder: URL) throws(IINError) {
-        database = try SQLiteDatabase(creating: folder.appendingPathComponent(Self.fileName))
-        try database.execute("""
-            CREATE TABLE rejects (file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, text TEXT NOT NULL);
-            BEGIN;
-            """)
+    static let schema = "CREATE TABLE rejects (file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, text TEXT NOT NULL);"
+
+    public convenience init(folder: URL) throws(IINError) {
+        try self.init(url: folder.appendingPathComponent(Self.fileName))
+    }
+
+    public init(url: URL) throws(IINError) {
+        database = try SQLiteDatabase(creating: url)
+        try database.execute(Self.schema + " BEGIN;")
         insert = try database.prepare("INSERT INTO rejects (file, line, reason, detail, text) VALUES (?, ?, ?, ?, ?)")
+    }
+
+    /// The stage's `rejects.sqlite`: the rows of its per-file parts'
+    /// databases, in input order, so a user queries one table whether or
+    /// not a part was reused from an earlier run.
+    public static func combine(_ parts: [URL], into folder: URL) throws(IINError) {
+        let database = try SQLiteDatabase(creating: folder.appendingPathComponent(fileName))
+        try database.execute(schema)
+        for part in parts {
+            let quoted = part.path.replacingOccurrences(of: "'", with: "''")
+            try database.execute("""
+                ATTACH DATABASE '\(quoted)' AS part;
+                INSERT INTO rejects (file, line, reason, detail, text) SELECT file, line, reason, detail, text FROM part.rejects ORDER BY rowid;
+                DETACH DATABASE part;
+                """)
+        }
+        try database.execute("CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);")
     }
 
     public func add(file: String, line: Int, reason: RejectionReason, detail: String, text: String) throws(IINError) {
@@ -97,8 +117,10 @@ public final class RejectsWriter {
         count = kept
     }
 
-    public func close() throws(IINError) {
-        try database.execute("COMMIT; CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);")
+    /// Commits; `indexed` adds the indexes a user's queries want (a
+    /// part's database is only copied from, so it goes without).
+    public func close(indexed: Bool = true) throws(IINError) {
+        try database.execute(indexed ? "COMMIT; CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);" : "COMMIT;")
     }
 
     /// Every row of a rejects database, in insertion order: file, line,

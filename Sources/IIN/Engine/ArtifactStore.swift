@@ -13,9 +13,10 @@ public struct ArtifactRecord: Codable, Sendable {
 
     /// One digest of everything the artifact holds: what the stages
     /// downstream are keyed on, so a rerun that writes the same bytes
-    /// leaves them cached (early cutoff).
+    /// leaves them cached (early cutoff). The part keys are not content
+    /// (`PartManifest`).
     public var contentDigest: String {
-        FingerprintComponents.digest(files.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
+        FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
     }
 
     public var stage: String
@@ -208,6 +209,20 @@ public struct ArtifactStore: Sendable {
     /// Marks an artifact as just used, so pruning keeps it.
     public func touch(stage: String, fingerprint: String) {
         try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: folder(stage: stage, fingerprint: fingerprint).path)
+    }
+
+    /// The complete artifacts of a stage other than `fingerprint`'s, most
+    /// recently used first: where a stage that works file by file finds
+    /// parts to reuse.
+    public func earlierArtifacts(stage: String, except fingerprint: String) -> [URL] {
+        let stageFolder = artifactsFolder.appendingPathComponent(stage)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: stageFolder.path)) ?? []
+        return names.filter { $0 != fingerprint }.compactMap { name -> (URL, Date)? in
+            let folder = stageFolder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent(Self.metadataName).path) else { return nil }
+            let date = (try? FileManager.default.attributesOfItem(atPath: folder.path)[.modificationDate] as? Date) ?? nil
+            return (folder, date ?? .distantPast)
+        }.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
     /// Keeps the most recently used artifacts of each stage.

@@ -203,7 +203,7 @@ public final class Runner {
                 // their content digests key it.
                 let plan = try self.plan(stage, upstreamOutputs: outputs, forced: forced, check: check, hashCache: hashCache)
                 let result: StageResult
-                if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads) }
+                if let cached = cachedResult(plan) { result = cached } else { result = try execute(plan, folders: folders, threads: threads, check: check) }
                 folders[stage.name] = result.artifact
                 outputs[stage.name] = result.outputDigest
                 results.append(result)
@@ -227,7 +227,7 @@ public final class Runner {
                            outputDigest: record.contentDigest, artifact: folder)
     }
 
-    private func execute(_ plan: StagePlan, folders: [String: URL], threads: Int) throws(IINError) -> StageResult {
+    private func execute(_ plan: StagePlan, folders: [String: URL], threads: Int, check: ArtifactStore.Check) throws(IINError) -> StageResult {
         let stage = plan.stage
         let started = Date()
         for reason in plan.reasons {
@@ -263,7 +263,8 @@ public final class Runner {
         let context = StageContext(stageName: stage.name, pipelineFile: pipeline.file.path, parametersPath: stage.jsonPath + ".params",
                                    parameters: stage.parameters, inputFiles: inputFiles, upstream: upstream, reads: type(of: implementation).reads,
                                    output: temporary, scratch: scratch, reportFolder: workFolder.appendingPathComponent("reports"),
-                                   gazetteer: gazetteer, progress: progress, threads: threads)
+                                   gazetteer: gazetteer, progress: progress, threads: threads, inputDigests: plan.components.inputs,
+                                   earlierParts: plan.reasons.contains(.forced) ? .empty : PartLibrary(folders: store.earlierArtifacts(stage: stage.name, except: plan.fingerprint), check: check))
         let outcome: StageOutcome
         do {
             outcome = try implementation.run(context)

@@ -138,10 +138,17 @@ public struct StageContext: Sendable {
     public var gazetteer: Gazetteer
     public var progress: ProgressReporter
     public var threads: Int
+    /// The content digest of each file of `inputFiles`, in the same order.
+    public var inputDigests: [String: [InputFileDigest]]
+    /// Parts of this stage's earlier artifacts, for stages that work file
+    /// by file.
+    public var earlierParts: PartLibrary
 
     public init(stageName: String, pipelineFile: String, parametersPath: String, parameters: JSONValue, inputFiles: [String: [URL]],
                 upstream: [String: UpstreamArtifact], reads: [String] = [], output: URL, scratch: URL, reportFolder: URL, gazetteer: Gazetteer,
-                progress: ProgressReporter, threads: Int) {
+                progress: ProgressReporter, threads: Int, inputDigests: [String: [InputFileDigest]] = [:], earlierParts: PartLibrary = .empty) {
+        self.inputDigests = inputDigests
+        self.earlierParts = earlierParts
         self.reads = reads
         self.stageName = stageName
         self.pipelineFile = pipelineFile

@@ -18,19 +18,22 @@ public struct DedupeStage: Stage {
         let geocode = try context.upstreamFolder(kind: GeocodeStage.kind)
         var accounting = try RecordAccounting.read(from: geocode)
         let width = GeocodedRecordsArtifact.keyWidth
-        let keys = try MappedFile(url: geocode.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
-        // The workers read the map through a bare pointer.
-        defer { withExtendedLifetime(keys) {} }
-        guard keys.count % width == 0 else {
+        let keyFiles = try GeocodedRecordsArtifact.parts(in: geocode).map { part throws(IINError) in try MappedFile(url: part.keys) }
+        // The workers read the maps through bare pointers.
+        defer { withExtendedLifetime(keyFiles) {} }
+        guard keyFiles.count == accounting.files.count else {
+            throw IINError.corruptArtifact(path: geocode.path, reason: "\(keyFiles.count) parts for \(accounting.files.count) input files")
+        }
+        for keys in keyFiles where keys.count % width != 0 {
             throw IINError.corruptArtifact(path: keys.url.path, reason: "\(keys.count) bytes is not a whole number of \(width)-byte keys")
         }
-        let count = keys.count / width
-        let shared = SharedBytes(bytes: keys.bytes)
-        @Sendable func word(_ index: Int, _ field: Int) -> UInt64 {
-            UnsafeRawPointer(shared.bytes.baseAddress!).loadUnaligned(fromByteOffset: index * width + field * 8, as: UInt64.self).littleEndian
-        }
-        for index in 0..<count where !accounting.files.indices.contains(Int(word(index, 3))) {
-            throw IINError.corruptArtifact(path: keys.url.path, reason: "key \(index) names input file \(word(index, 3))")
+        // Each file's keys, with the position of its first in the whole input.
+        var parts: [(keys: SharedBytes, first: Int, count: Int)] = []
+        for keys in keyFiles { parts.append((SharedBytes(bytes: keys.bytes), parts.last.map { $0.first + $0.count } ?? 0, keys.count / width)) }
+        let count = parts.last.map { $0.first + $0.count } ?? 0
+        let shared = parts
+        @Sendable func word(_ keys: SharedBytes, _ index: Int, _ field: Int) -> UInt64 {
+            UnsafeRawPointer(keys.bytes.baseAddress!).loadUnaligned(fromByteOffset: index * width + field * 8, as: UInt64.self).littleEndian
         }
         context.progress.begin("dedupe", total: count, unit: "records")
 
@@ -41,11 +44,13 @@ public struct DedupeStage: Stage {
         let failures = Parallel.map(count: partitions, threads: partitions) { partition -> IINError? in
             do throws(IINError) {
                 let seen = try DigestSet(expected: count / partitions + 1024)
-                for index in 0..<count {
-                    let high = word(index, 0)
-                    guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
-                    if try !seen.insert(KeyDigest(high: high, low: word(index, 1)), extra: word(index, 2)) {
-                        duplicates.mark(index)
+                for part in shared {
+                    for index in 0..<part.count {
+                        let high = word(part.keys, index, 0)
+                        guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
+                        if try !seen.insert(KeyDigest(high: high, low: word(part.keys, index, 1)), extra: word(part.keys, index, 2)) {
+                            duplicates.mark(part.first + index)
+                        }
                     }
                 }
                 return nil
@@ -56,13 +61,14 @@ public struct DedupeStage: Stage {
         if let failure = failures.compactMap({ $0 }).first { throw failure }
 
         var kept = 0
-        for index in 0..<count {
-            let file = Int(word(index, 3))
-            if duplicates.isMarked(index) {
-                accounting.files[file].duplicate += 1
-            } else {
-                accounting.files[file].kept += 1
-                kept += 1
+        for (file, part) in parts.enumerated() {
+            for index in part.first..<(part.first + part.count) {
+                if duplicates.isMarked(index) {
+                    accounting.files[file].duplicate += 1
+                } else {
+                    accounting.files[file].kept += 1
+                    kept += 1
+                }
             }
         }
         let bitmap = DuplicateBitmap.bytes(count: count, isDuplicate: duplicates.isMarked)

@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 8
+    public static let codeVersion = 9
     public static let usesGazetteer = true
     public static let reads: [String] = [IngestStage.kind]
     public static let overridesInput = "overrides"
@@ -73,51 +73,82 @@ public struct GeocodeStage: Stage {
                                gazetteer: context.gazetteer, codes: geocoder.codes)
             : nil
 
-        let artifact = try IngestedRecordsArtifact(folder: ingest, fileCount: accounting.files.count)
+        let artifact = try IngestedRecordsArtifact(folder: ingest)
         // The views point into the artifact's maps until the last flush.
         defer { withExtendedLifetime(artifact) {} }
-        var parser = artifact.parser()
+        guard artifact.manifest.parts.count == accounting.files.count else {
+            throw IINError.corruptArtifact(path: ingest.path, reason: "\(artifact.manifest.parts.count) parts for \(accounting.files.count) input files")
+        }
         let fileNames = accounting.files.map(\.file)
-
-        let sink = try GeocodedOutput(folder: context.output, accounting: accounting, fileNames: fileNames)
+        let earlier = context.earlierParts.load(GeocodePart.self)
         let memos = Mutex<[RegionMemo]>([])
         let finishInWorkers = external == nil
-        var tally = GeocodeTally()
-        var batch: [IngestedRecordView] = []
-        var batchStart = 0
-        batch.reserveCapacity(Self.batchSize)
+        var manifest = PartManifest<GeocodePart>(parts: [])
+        var reused = 0
         context.progress.begin("geocode", total: accounting.total.rowsRead, unit: "records")
 
-        func flush() throws(IINError) {
-            let views = UncheckedViews(views: batch)
-            let results = Self.geocodeInParallel(views, firstRecord: batchStart, geocoder: geocoder, memos: memos, compareEvery: compareEvery,
-                                                 finish: finishInWorkers, fileNames: fileNames, threads: context.threads)
-            for result in results {
-                tally.merge(result.tally)
-                if let external {
-                    try Self.askExternal(external, for: result, views: views.views, tally: &tally, geocoder: geocoder, fileNames: fileNames, into: sink)
-                } else {
-                    try sink.apply(result)
+        // Each input file is a part keyed by its ingest part's key and this
+        // stage's parameters, overrides and gazetteer; the compared sample
+        // counts records from the file's start, so a part does not depend
+        // on the files before it.
+        for (part, ingestPart) in artifact.manifest.parts.enumerated() {
+            let key = context.partKey(kind: Self.kind, codeVersion: Self.codeVersion, usesGazetteer: Self.usesGazetteer, perFileInputs: [],
+                                      item: ingestPart.key)
+            if let adopted = earlier.adopt(key: key, into: context.output, naming: { GeocodedRecordsArtifact.fileName(role: $0, part: part) }) {
+                manifest.parts.append(adopted)
+                reused += 1
+                context.progress.advance(by: ingestPart.summary.account.rowsRead)
+                continue
+            }
+            let sink = try GeocodedOutput(folder: context.output, part: part, fileName: fileNames[part])
+            var tally = GeocodeTally()
+            var parser = artifact.parser(part: part)
+            var batch: [IngestedRecordView] = []
+            var batchStart = 0
+            batch.reserveCapacity(Self.batchSize)
+
+            func flush() throws(IINError) {
+                let views = UncheckedViews(views: batch)
+                let results = Self.geocodeInParallel(views, firstRecord: batchStart, geocoder: geocoder, memos: memos, compareEvery: compareEvery,
+                                                     finish: finishInWorkers, fileNames: fileNames, threads: context.threads)
+                for result in results {
+                    tally.merge(result.tally)
+                    if let external {
+                        try Self.askExternal(external, for: result, views: views.views, tally: &tally, geocoder: geocoder, fileNames: fileNames, into: sink)
+                    } else {
+                        try sink.apply(result)
+                    }
+                }
+                context.progress.advance(by: batch.count)
+                batchStart += batch.count
+                batch.removeAll(keepingCapacity: true)
+            }
+
+            while !parser.atEnd {
+                batch.append(try parser.next())
+                if batch.count == Self.batchSize {
+                    try flush()
+                    artifact.releasePages(before: parser, part: part)
                 }
             }
-            context.progress.advance(by: batch.count)
-            batchStart += batch.count
-            batch.removeAll(keepingCapacity: true)
+            if !batch.isEmpty { try flush() }
+            try sink.close()
+            // Rows ingest rejected never reach geocoding, but the bar counts rows.
+            context.progress.advance(by: ingestPart.summary.account.rowsRead - ingestPart.summary.records)
+            manifest.parts.append(.init(key: key, files: sink.files, summary: GeocodePart(written: sink.written, rejected: sink.rejected, tally: tally)))
         }
-
-        while !parser.atEnd {
-            batch.append(try parser.next())
-            if batch.count == Self.batchSize {
-                try flush()
-                artifact.releasePages(before: parser)
-            }
+        try manifest.write(to: context.output)
+        try RejectsWriter.combine(manifest.parts.compactMap { $0.files["rejects"].map(context.output.appendingPathComponent) }, into: context.output)
+        var tally = GeocodeTally()
+        var combined = accounting
+        for (index, part) in manifest.parts.enumerated() {
+            tally.merge(part.summary.tally)
+            for (reason, count) in part.summary.rejected { combined.files[index].rejected[reason, default: 0] += count }
         }
-        if !batch.isEmpty { try flush() }
-        try sink.close()
-        let (total, report) = try Self.writeReports(tally: tally, accounting: sink.accounting, methods: methods, external: external, to: context.output)
-        return StageOutcome(counts: ["records": sink.written, "outside_mainland": total.rejections(.outsideMainland),
-                                     "ungeocodable": total.rejections(.ungeocodable), "sides": report.sides,
-                                     "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
+        let (total, report) = try Self.writeReports(tally: tally, accounting: combined, methods: methods, external: external, to: context.output)
+        return StageOutcome(counts: ["records": manifest.parts.reduce(0) { $0 + $1.summary.written }, "files_reused": reused,
+                                     "outside_mainland": total.rejections(.outsideMainland), "ungeocodable": total.rejections(.ungeocodable),
+                                     "sides": report.sides, "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
     }
 
     /// One batch over the threads, each piece with a region memo of its
@@ -178,22 +209,24 @@ public struct GeocodeStage: Stage {
         }
     }
 
-    /// Where the stage's results go, in input order: the record files, the
-    /// rejects table and the accounting.
+    /// Where one file's results go, in input order: its record files, its
+    /// rejects and their counts.
     final class GeocodedOutput {
         private let records: BufferedFileWriter
         private let keys: BufferedFileWriter
         private let rejects: RejectsWriter
-        private let fileNames: [String]
-        private(set) var accounting: RecordAccounting
+        private let fileName: String
+        private(set) var rejected: [String: Int] = [:]
         private(set) var written = 0
+        /// The part's files by role, as `parts.json` lists them.
+        let files: [String: String]
 
-        init(folder: URL, accounting: RecordAccounting, fileNames: [String]) throws(IINError) {
-            records = try BufferedFileWriter(url: folder.appendingPathComponent(GeocodedRecordsArtifact.recordsFile))
-            keys = try BufferedFileWriter(url: folder.appendingPathComponent(GeocodedRecordsArtifact.keysFile))
-            rejects = try RejectsWriter(folder: folder)
-            self.accounting = accounting
-            self.fileNames = fileNames
+        init(folder: URL, part: Int, fileName: String) throws(IINError) {
+            files = Dictionary(uniqueKeysWithValues: ["records", "keys", "rejects"].map { ($0, GeocodedRecordsArtifact.fileName(role: $0, part: part)) })
+            records = try BufferedFileWriter(url: folder.appendingPathComponent(files["records"]!))
+            keys = try BufferedFileWriter(url: folder.appendingPathComponent(files["keys"]!))
+            rejects = try RejectsWriter(url: folder.appendingPathComponent(files["rejects"]!))
+            self.fileName = fileName
         }
 
         func apply(_ result: BatchResult) throws(IINError) {
@@ -201,15 +234,15 @@ public struct GeocodeStage: Stage {
             keys.write(block: result.keys)
             written += result.written
             for reject in result.rejects {
-                accounting.reject(reject.reason, file: reject.file)
-                try rejects.add(file: fileNames[reject.file], line: reject.line, reason: reject.reason, detail: reject.detail, text: reject.text)
+                rejected[reject.reason.rawValue, default: 0] += 1
+                try rejects.add(file: fileName, line: reject.line, reason: reject.reason, detail: reject.detail, text: reject.text)
             }
         }
 
         func close() throws(IINError) {
             try records.close()
             try keys.close()
-            try rejects.close()
+            try rejects.close(indexed: false)
         }
     }
 
@@ -233,8 +266,9 @@ public struct GeocodeStage: Stage {
         var outcomes: [(SideOutcome, SideOutcome)] = []
     }
 
-    /// - Parameter firstRecord: the position in the input of the batch's
-    ///   first record, so the compared sample is the same for any split.
+    /// - Parameter firstRecord: the position in its input file of the
+    ///   batch's first record, so the compared sample is the same for any
+    ///   split.
     static func geocode(_ views: ArraySlice<IngestedRecordView>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo, compareEvery: Int,
                         finish: Bool, fileNames: [String]) -> BatchResult {
         var result = BatchResult(range: views.startIndex..<views.endIndex)

@@ -73,7 +73,7 @@ public struct GeocodingReport: Codable, Sendable, Equatable {
 }
 
 /// Per-chunk tallies merged into the report in input order.
-struct GeocodeTally: Sendable {
+struct GeocodeTally: Codable, Sendable, Equatable {
     var resolvedBy = [Int](repeating: 0, count: GeocodeMethod.allCases.count)
     var answeredBy = [Int](repeating: 0, count: GeocodeMethod.allCases.count)
     /// [a * 6 + b] for a < b: both answered, and disagreed.

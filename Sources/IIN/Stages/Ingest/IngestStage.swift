@@ -4,7 +4,7 @@ import Foundation
 /// break the contract's record checks (see stages/ingest.json).
 public struct IngestStage: Stage {
     public static let kind = "ingest"
-    public static let codeVersion = 6
+    public static let codeVersion = 7
     public static let usesGazetteer = false
     public static let reads: [String] = []
 
@@ -48,17 +48,34 @@ public struct IngestStage: Stage {
         enum CodingKeys: String, CodingKey { case encoding, maxYear = "max_year", columns }
     }
 
+    /// Each input file is a part of the artifact keyed by the file's
+    /// digest and name and the stage's parameters and code: a part an
+    /// earlier run wrote under the same key is linked in, not read again.
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
         let files = context.inputFiles["raw"] ?? []
         let containers = try files.map { url throws(IINError) in try Container(path: url.path) }
-        let sink = try IngestOutput(folder: context.output, files: files)
-        let totalBytes = files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
-        context.progress.begin("ingest", total: totalBytes, unit: "bytes")
+        let digests = context.inputDigests["raw"] ?? []
+        let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
+        let earlier = context.earlierParts.load(IngestPart.self)
+        var manifest = PartManifest<IngestPart>(parts: [])
+        var reused = 0
+        context.progress.begin("ingest", total: sizes.reduce(0, +), unit: "bytes")
         for (fileIndex, url) in files.enumerated() {
-            let makeBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
-                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: parameters.columns, path: url.path), maxYear: parameters.maxYear, fileIndex: fileIndex)
+            let digest = digests.count == files.count ? digests[fileIndex]
+                : InputFileDigest(name: url.lastPathComponent, size: sizes[fileIndex], sha256: try FileHashCache.sha256(of: url))
+            let key = context.partKey(kind: Self.kind, codeVersion: Self.codeVersion, usesGazetteer: Self.usesGazetteer, perFileInputs: ["raw"],
+                                      item: "\(digest.name):\(digest.size):\(digest.sha256)")
+            if let part = earlier.adopt(key: key, into: context.output, naming: { IngestedRecordsArtifact.fileName(role: $0, part: fileIndex) }) {
+                manifest.parts.append(part)
+                reused += 1
+                context.progress.advance(by: sizes[fileIndex])
+                continue
             }
-            let deliver = { (result: ChunkedCSVReader.ChunkResult) throws(IINError) in try sink.deliver(result, file: fileIndex) }
+            let sink = try IngestOutput(folder: context.output, part: fileIndex, fileName: url.lastPathComponent)
+            let makeBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
+                RecordBuilder(columns: try ColumnMap(header: header, extraHeaders: parameters.columns, path: url.path), maxYear: parameters.maxYear)
+            }
+            let deliver = { (result: ChunkedCSVReader.ChunkResult) throws(IINError) in try sink.deliver(result) }
             switch containers[fileIndex] {
             case .xlsx:
                 let inlineBuilder = { (header: [String]) throws(IINError) -> RecordBuilder in
@@ -67,15 +84,23 @@ public struct IngestStage: Stage {
                     return builder
                 }
                 try Self.readWorkbook(url, makeBuilder: inlineBuilder, deliver: deliver)
-                context.progress.advance(by: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+                context.progress.advance(by: sizes[fileIndex])
             case .csv, .gzippedCSV:
-                try readText(url, fileIndex: fileIndex, gzipped: containers[fileIndex] == .gzippedCSV, encoding: parameters.encoding, context: context,
-                             makeBuilder: makeBuilder, sink: sink, deliver: deliver)
+                let text = IngestedRecordsArtifact.fileName(role: "text", part: fileIndex)
+                try readText(url, as: context.output.appendingPathComponent(text), gzipped: containers[fileIndex] == .gzippedCSV,
+                             encoding: parameters.encoding, context: context, makeBuilder: makeBuilder, sink: sink, deliver: deliver)
+                sink.files["text"] = text
             }
+            try sink.close()
+            manifest.parts.append(.init(key: key, files: sink.files, summary: IngestPart(account: sink.account, records: sink.recordsWritten)))
         }
-        try sink.close()
-        let total = sink.accounting.total
-        return StageOutcome(counts: ["files": files.count, "rows_read": total.rowsRead, "records": sink.recordsWritten, "rejected": total.totalRejected])
+        try manifest.write(to: context.output)
+        let accounting = RecordAccounting(files: manifest.parts.map(\.summary.account))
+        try accounting.write(to: context.output)
+        try RejectsWriter.combine(manifest.parts.compactMap { $0.files["rejects"].map(context.output.appendingPathComponent) }, into: context.output)
+        let total = accounting.total
+        return StageOutcome(counts: ["files": files.count, "files_reused": reused, "rows_read": total.rowsRead,
+                                     "records": manifest.parts.reduce(0) { $0 + $1.summary.records }, "rejected": total.totalRejected])
     }
 
     /// A CSV file: the decoded text stays in the artifact and records point
@@ -84,10 +109,9 @@ public struct IngestStage: Stage {
     /// rebuilt), decompressed or converted into it otherwise. With encoding
     /// auto, a file a chunk proves not UTF-8 is undone and read again as
     /// GB18030.
-    private func readText(_ url: URL, fileIndex: Int, gzipped: Bool, encoding: Parameters.Encoding, context: StageContext,
+    private func readText(_ url: URL, as text: URL, gzipped: Bool, encoding: Parameters.Encoding, context: StageContext,
                           makeBuilder: ([String]) throws(IINError) -> RecordBuilder, sink: IngestOutput,
                           deliver: (ChunkedCSVReader.ChunkResult) throws(IINError) -> Void) throws(IINError) {
-        let text = context.output.appendingPathComponent(IngestedRecordsArtifact.textName(fileIndex))
         if gzipped {
             try Gzip.decompress(url, to: text)
         } else {
@@ -97,27 +121,28 @@ public struct IngestStage: Stage {
             try Self.convertInPlace(text, original: url, scratch: context.scratch)
         }
         try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
-        let mark = sink.mark(file: fileIndex)
+        let mark = sink.mark()
         var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
             .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
         guard outcome == .notUTF8 else { return }
         guard encoding == .auto else { throw IINError.unknownEncoding(path: url.path) }
-        try sink.rollBack(to: mark, file: fileIndex)
+        try sink.rollBack(to: mark)
         try Self.convertInPlace(text, original: url, scratch: context.scratch)
         outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
             .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
         if outcome == .notUTF8 { throw IINError.unknownEncoding(path: url.path) }
     }
 
-    /// Where the stage's results go, in input order: the records, the
-    /// rejects table and the accounting; a file read again is undone first.
+    /// Where one file's results go, in input order: its records, its
+    /// rejects and its account; a file read again is undone first.
     final class IngestOutput {
         private let records: BufferedFileWriter
         private let rejects: RejectsWriter
-        private let fileNames: [String]
-        private let folder: URL
-        private(set) var accounting: RecordAccounting
+        private let fileName: String
+        private(set) var account: FileAccount
         private(set) var recordsWritten = 0
+        /// The part's files by role, as `parts.json` lists them.
+        var files: [String: String]
 
         struct Mark {
             var recordBytes: Int
@@ -126,39 +151,39 @@ public struct IngestStage: Stage {
             var records: Int
         }
 
-        init(folder: URL, files: [URL]) throws(IINError) {
-            self.folder = folder
-            fileNames = files.map(\.lastPathComponent)
-            accounting = RecordAccounting(files: fileNames.map { FileAccount(file: $0) })
-            records = try BufferedFileWriter(url: folder.appendingPathComponent(IngestedRecordsArtifact.recordsFile))
-            rejects = try RejectsWriter(folder: folder)
+        init(folder: URL, part: Int, fileName: String) throws(IINError) {
+            self.fileName = fileName
+            account = FileAccount(file: fileName)
+            files = ["records": IngestedRecordsArtifact.fileName(role: "records", part: part),
+                     "rejects": IngestedRecordsArtifact.fileName(role: "rejects", part: part)]
+            records = try BufferedFileWriter(url: folder.appendingPathComponent(files["records"]!))
+            rejects = try RejectsWriter(url: folder.appendingPathComponent(files["rejects"]!))
         }
 
-        func deliver(_ result: ChunkedCSVReader.ChunkResult, file: Int) throws(IINError) {
+        func deliver(_ result: ChunkedCSVReader.ChunkResult) throws(IINError) {
             records.write(block: result.records)
             recordsWritten += result.recordCount
-            accounting.files[file].rowsRead += result.rowsRead
+            account.rowsRead += result.rowsRead
             for row in result.rejected {
-                accounting.reject(row.reason, file: file)
-                try rejects.add(file: fileNames[file], line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
+                account.rejected[row.reason.rawValue, default: 0] += 1
+                try rejects.add(file: fileName, line: row.line, reason: row.reason, detail: row.detail, text: String(decoding: row.text, as: UTF8.self))
             }
         }
 
-        func mark(file: Int) -> Mark {
-            Mark(recordBytes: records.totalBytes, rejects: rejects.count, account: accounting.files[file], records: recordsWritten)
+        func mark() -> Mark {
+            Mark(recordBytes: records.totalBytes, rejects: rejects.count, account: account, records: recordsWritten)
         }
 
-        func rollBack(to mark: Mark, file: Int) throws(IINError) {
+        func rollBack(to mark: Mark) throws(IINError) {
             try records.truncate(to: mark.recordBytes)
             try rejects.rollBack(to: mark.rejects)
-            accounting.files[file] = mark.account
+            account = mark.account
             recordsWritten = mark.records
         }
 
         func close() throws(IINError) {
             try records.close()
-            try rejects.close()
-            try accounting.write(to: folder)
+            try rejects.close(indexed: false)
         }
     }
 

@@ -44,7 +44,6 @@ struct RecordScratch {
 struct RecordBuilder: Sendable {
     let columns: ColumnMap
     let maxYear: Int
-    let fileIndex: Int
     /// Whether text fields are copied into the record. Otherwise (rows read
     /// from a CSV text that the artifact keeps as `text-NNN.csv`) a field is
     /// its offset and length in that text, and the record is a tenth of the
@@ -130,7 +129,6 @@ struct RecordBuilder: Sendable {
         let rowStart = row.fields.first?.start ?? 0
         let written = output.withUnsafeMutableBufferPointer { buffer in
             var sink = IngestedRecordSink(base: buffer.baseAddress! + start, inline: inlineText, text: row.bytes.baseAddress, rowStart: rowStart)
-            sink.varint(UInt64(fileIndex))
             sink.varint(UInt64(line))
             sink.varint(UInt64(inlineText ? 0 : rowStart))
             sink.text(slice(row, .recordID))

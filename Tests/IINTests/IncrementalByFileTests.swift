@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+@testable import IIN
+
+/// Ingest and geocode work file by file: a nightly rerun reads again only
+/// the input files that changed, and the release it places must be, byte
+/// for byte, the one a cold build of the same inputs places.
+@Suite("Incremental by file")
+struct IncrementalByFileTests {
+    /// A scratch project whose raw records are copies of `files`, each at
+    /// its path under `raw/`.
+    static func project(_ name: String, files: [(source: URL, path: String)]) throws -> URL {
+        let project = try TestSupport.scratchProject(name)
+        for (source, path) in files {
+            let destination = project.appendingPathComponent("raw").appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: source, to: destination)
+        }
+        return project
+    }
+
+    static let glob = "raw/*/*.csv"
+
+    static func run(_ project: URL, force: [String] = [], verify: Bool = false) throws -> (log: CollectingLog, release: [String: Data]) {
+        let release = project.appendingPathComponent("release")
+        let (log, _) = try TestSupport.workspace(project, raw: project.appendingPathComponent(glob).path).runCollecting(force: force, verify: verify, release: release)
+        return (log, try TestSupport.snapshot(release))
+    }
+
+    /// The release a fresh work folder builds from the project's raw files
+    /// as they are now.
+    static func coldRelease(of project: URL, _ name: String = #function) throws -> [String: Data] {
+        let cold = try TestSupport.scratchProject(name + "-cold")
+        // The same pipeline file: the manifest records its hash.
+        try FileManager.default.removeItem(at: cold.appendingPathComponent("pipeline.json"))
+        try FileManager.default.copyItem(at: project.appendingPathComponent("pipeline.json"), to: cold.appendingPathComponent("pipeline.json"))
+        let release = cold.appendingPathComponent("release")
+        let (log, _) = try TestSupport.workspace(cold, raw: project.appendingPathComponent(glob).path).runCollecting(release: release)
+        #expect(log.ran.count == 7)
+        return try TestSupport.snapshot(release)
+    }
+
+    static func reused(_ log: CollectingLog, _ stage: String) -> Int? {
+        log.results.first { $0.stage == stage }?.counts["files_reused"]
+    }
+
+    /// The paths whose bytes differ, so a failure names them rather than
+    /// printing two releases.
+    static func differences(_ incremental: [String: Data], _ cold: [String: Data]) -> [String] {
+        Set(incremental.keys).union(cold.keys).filter { incremental[$0] != cold[$0] }.sorted()
+    }
+
+    static let first = TestSupport.fixtures.appendingPathComponent("default/raw/records-001.csv")
+    static let second = TestSupport.fixtures.appendingPathComponent("default/raw/records-002.csv")
+
+    @Test func aChangedFileIsTheOnlyOneReadAgain() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let (_, before) = try Self.run(project)
+        // A date the contract rejects: the accounting, and so the release, changes.
+        try TestSupport.editCell(project.appendingPathComponent("raw/b/records-002.csv"), column: "出资日期") { _ in "not a date" }
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "ingest") == 1)
+        #expect(Self.reused(log, "geocode") == 1)
+        #expect(log.ran == ["ingest", "geocode", "dedupe", "aggregate", "degrees", "publish", "validate"])
+        #expect(after != before, "the edit must reach the release, or this test compares nothing")
+        let cold = try Self.coldRelease(of: project)
+        #expect(!cold.isEmpty)
+        #expect(Self.differences(after, cold) == [])
+    }
+
+    @Test func anAddedFileIsTheOnlyOneRead() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv")])
+        _ = try Self.run(project)
+        try FileManager.default.createDirectory(at: project.appendingPathComponent("raw/b"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.second, to: project.appendingPathComponent("raw/b/records-002.csv"))
+
+        let (log, after) = try Self.run(project)
+        #expect(log.results.first { $0.stage == "ingest" }?.counts["files"] == 2)
+        #expect(Self.reused(log, "ingest") == 1)
+        #expect(Self.reused(log, "geocode") == 1)
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+        // Both files of the default corpus: the golden release's tables.
+        let golden = try TestSupport.snapshot(TestSupport.fixtures.appendingPathComponent("golden/default-release"))
+        #expect(Self.differences(after.filter { $0.key != "manifest.json" }, golden.filter { $0.key != "manifest.json" }) == [])
+    }
+
+    @Test func aRemovedFileLeavesTheOthersReused() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        // Half the rows go: the release guard must be told that is meant.
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: pipeline, encoding: .utf8)
+        try TestSupport.write(text.replacingOccurrences(of: "\"max_drop\": 0.2", with: "\"max_drop\": 0.6"), to: pipeline)
+        #expect(try String(contentsOf: pipeline, encoding: .utf8) != text)
+        _ = try Self.run(project)
+        try FileManager.default.removeItem(at: project.appendingPathComponent("raw/a"))
+
+        let (log, after) = try Self.run(project)
+        #expect(log.results.first { $0.stage == "ingest" }?.counts["files"] == 1)
+        #expect(Self.reused(log, "ingest") == 1)
+        #expect(Self.reused(log, "geocode") == 1)
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+    }
+
+    /// Moving files between folders swaps their input order without
+    /// renaming them: both parts are reused, in the new order, and "first
+    /// in input order" is decided on the new order.
+    @Test func aReorderedGlobReusesEveryFileInItsNewPlace() throws {
+        let project = try Self.project(#function, files: [(Self.first, "1/records-001.csv"), (Self.second, "2/records-002.csv")])
+        let (_, before) = try Self.run(project)
+        let raw = project.appendingPathComponent("raw")
+        try FileManager.default.moveItem(at: raw.appendingPathComponent("1/records-001.csv"), to: raw.appendingPathComponent("3/records-001.csv", isDirectory: false).creatingParent())
+
+        let (log, after) = try Self.run(project)
+        #expect(log.results.first?.reasons == [.inputOrderChanged(input: "raw")])
+        #expect(Self.reused(log, "ingest") == 2)
+        #expect(Self.reused(log, "geocode") == 2)
+        #expect(after != before, "the per-file accounting lists the files in the new order")
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+    }
+
+    /// A damaged part of an earlier artifact is read again, never linked
+    /// into the new one; `--force` reuses nothing.
+    @Test func aDamagedPartIsRedoneAndForceRedoesEveryFile() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let (first, _) = try Self.run(project)
+        let ingest = try #require(first.results.first { $0.stage == "ingest" }?.artifact)
+        // Same size, other bytes: only the hash tells.
+        let part = ingest.appendingPathComponent("records-000.bin")
+        var bytes = try Data(contentsOf: part)
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: part)
+        try TestSupport.editCell(project.appendingPathComponent("raw/b/records-002.csv"), column: "出资日期") { _ in "not a date" }
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "ingest") == 0, "the damaged part must be read again")
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+
+        let (forced, _) = try Self.run(project, force: ["ingest"])
+        #expect(Self.reused(forced, "ingest") == 0)
+        #expect(Self.reused(forced, "geocode") == 0, "--force ingest forces the stages after it too")
+    }
+
+    /// The same at 200,000 records in four files, with a duplicate row
+    /// appended to one: the duplicate must be counted where a cold build
+    /// counts it.
+    @Test func aChangedFileOf200kRecords() throws {
+        let corpus = TestSupport.temporaryFolder("incremental-200k")
+        _ = try CorpusGenerator(options: .init(records: 200_000, seed: 15, files: 4), gazetteer: TestSupport.gazetteer())
+            .write(to: corpus, progress: ProgressReporter(style: .silent))
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.appendingPathComponent("raw").path).filter { $0.hasSuffix(".csv") }.sorted()
+        #expect(files.count == 4)
+        let project = try Self.project(#function, files: files.map { (corpus.appendingPathComponent("raw/\($0)"), "all/\($0)") })
+        let (_, before) = try Self.run(project)
+
+        let changed = project.appendingPathComponent("raw/all/\(files[1])")
+        let text = try Data(contentsOf: changed)
+        let lastLine = text.dropLast().lastIndex(of: 0x0A).map { text[($0 + 1)...] } ?? text
+        let handle = try FileHandle(forWritingTo: changed)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lastLine)
+        try handle.close()
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "ingest") == 3)
+        #expect(Self.reused(log, "geocode") == 3)
+        #expect(after != before)
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+    }
+}
+
+extension URL {
+    /// The URL, after creating its parent folder.
+    func creatingParent() throws -> URL {
+        try FileManager.default.createDirectory(at: deletingLastPathComponent(), withIntermediateDirectories: true)
+        return self
+    }
+}
