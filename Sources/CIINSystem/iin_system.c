@@ -52,3 +52,7 @@ int iin_rename_exchange(const char *first, const char *second) {
 int iin_rename_noreplace(const char *from, const char *to) {
     return rename2(from, to, RENAME_NOREPLACE);
 }
+
+long iin_copy_file_range(int in_fd, int out_fd, unsigned long length) {
+    return (long)copy_file_range(in_fd, NULL, out_fd, NULL, (size_t)length, 0);
+}

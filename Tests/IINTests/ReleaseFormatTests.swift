@@ -78,9 +78,21 @@ struct ReleaseFormatTests {
     @Test func theDatabaseHoldsEveryTableTyped() throws {
         let release = try Self.release.get()
         let database = try SQLiteDatabase(reading: release.appendingPathComponent(ReleaseDatabase.fileName))
-        let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0[0] }
+        let tables = try database.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name").compactMap { $0[0] }
         #expect(tables.count == 14) // six per link type, CityInfo, Record accounting
         #expect(tables.contains("branch_three_network_metric_dataset"))
+        // The intercity tables are views of those with intracity links:
+        // each must hold exactly its CSV's rows, in order.
+        let views = try database.query("SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name").compactMap { $0[0] }
+        #expect(views == ["branch_directed_intercity_investment_network_dataset", "branch_undirected_intercity_investment_network_dataset",
+                          "directed_intercity_investment_network_dataset", "undirected_intercity_investment_network_dataset"])
+        for (view, file) in [("directed_intercity_investment_network_dataset", PublishStage.directedName),
+                             ("undirected_intercity_investment_network_dataset", PublishStage.undirectedName)] {
+            let published = try CSVTable.read(release.appendingPathComponent(file + ".csv"))
+            let stored = try database.query("SELECT CityDyad, InvestmentFrequency, InvestmentYear FROM \(view)")
+            let columns = try (published.columnIndex("CityDyad"), published.columnIndex("InvestmentFrequency"), published.columnIndex("InvestmentYear"))
+            #expect(stored.map { $0.map { $0 ?? "" } } == published.rows.map { [$0[columns.0], $0[columns.1], $0[columns.2]] }, "\(view)")
+        }
         let csv = try CSVTable.read(release.appendingPathComponent("Three network metric dataset.csv"))
         let rank = csv.header.firstIndex(of: "Rank_node")!, year = csv.header.firstIndex(of: "InvestmentYear")!
         let topOf2020 = csv.rows.first { $0[year] == "2020" && $0[rank] == "1" }

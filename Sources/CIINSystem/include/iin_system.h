@@ -17,4 +17,9 @@ int iin_rename_noreplace(const char *from, const char *to);
  * one byte, to fd (a pipe a thread reads). 0 on success. */
 int iin_catch_signals(int fd);
 
+/* Copies up to length bytes from in_fd to out_fd at their file offsets
+ * inside the kernel (copy_file_range): the bytes copied, or -1 with errno
+ * set. */
+long iin_copy_file_range(int in_fd, int out_fd, unsigned long length);
+
 #endif

@@ -91,8 +91,12 @@ public enum ReleaseFolder {
         try write(contents, manifest: manifestBytes, to: staging)
 
         let hasPrevious = FileManager.default.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
-        if !options.acceptShrink, let newFigures = ReleaseGuard.Figures.read(release: staging) {
-            let previous = hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
+        // The two releases' figures are read on two threads.
+        let guardFigures: [ReleaseGuard.Figures?] = options.acceptShrink ? [nil, nil] : Parallel.map(count: 2, threads: 2) { index in
+            index == 0 ? ReleaseGuard.Figures.read(release: staging) : hasPrevious ? ReleaseGuard.Figures.read(release: destination) : nil
+        }
+        if let newFigures = guardFigures[0] {
+            let previous = guardFigures[1]
             let problems = ReleaseGuard.problems(new: newFigures, previous: previous, limits: options.limits)
             if !problems.isEmpty { throw IINError.releaseShrank(release: destination.path, hadPrevious: hasPrevious, failures: problems) }
         }
@@ -162,7 +166,7 @@ public enum ReleaseFolder {
     /// What the release is made of: the released artifacts' files, and the
     /// files that go to the audit folder instead.
     struct Contents {
-        var sources: [(from: URL, path: String)] = []
+        var sources: [(from: URL, path: String, sha256: String)] = []
         var auditSources: [(from: URL, path: String)] = []
         /// Sorted by path.
         var files: [ManifestFile] = []
@@ -177,7 +181,7 @@ public enum ReleaseFolder {
                         auditSources.append((folder.appendingPathComponent(entry.path), String(entry.path.dropFirst(auditPrefix.count))))
                         continue
                     }
-                    sources.append((folder.appendingPathComponent(entry.path), entry.path))
+                    sources.append((folder.appendingPathComponent(entry.path), entry.path, entry.sha256))
                     files.append(ManifestFile(path: entry.path, size: entry.size, sha256: entry.sha256, rows: record.fileRows[entry.path]))
                 }
             }
@@ -224,7 +228,20 @@ public enum ReleaseFolder {
             throw IINError.unwritableFile(path: staging.path, reason: error.localizedDescription)
         }
         do throws(IINError) {
-            for source in contents.sources { try DiskWrites.copy(source.from, to: staging.appendingPathComponent(source.path)) }
+            // Hard links to the artifacts (copies only across file systems),
+            // two at a time. A release file edited in place changes its
+            // artifact too: the next run finds the changed stat, re-hashes,
+            // and rebuilds and re-places both.
+            let sources = contents.sources
+            let failures = Parallel.map(count: sources.count, threads: 2) { index -> IINError? in
+                do throws(IINError) {
+                    try DiskWrites.copy(sources[index].from, to: staging.appendingPathComponent(sources[index].path), knownSHA256: sources[index].sha256, link: true)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
             try DiskWrites.write(manifest, to: staging.appendingPathComponent(manifestName))
         } catch {
             // Placing a release needs room for all of it beside the old one.

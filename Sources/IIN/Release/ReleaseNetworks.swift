@@ -20,10 +20,15 @@ public struct ReleaseNetworks: Sendable {
         directed = try reader.edges(PublishStage.directedName, in: subfolder, withDistance: true)
         undirected = try reader.edges(PublishStage.undirectedName, in: subfolder, withDistance: true)
         directedIntracity = try reader.edges(PublishStage.directedIntracityName, in: subfolder)
+        degrees = try Self.degrees(reader: reader, subfolder: subfolder)
+    }
+
+    /// The metric table's degrees, per slice year and city.
+    public static func degrees(reader: ReleaseReader, subfolder: String = "") throws(IINError) -> [Int: [Int: Degree]] {
         let metric = try reader.require(PublishStage.metricName, in: subfolder)
         let columns = try (metric.columnIndex("CityCode"), metric.columnIndex("Outdegree"), metric.columnIndex("Indegree"),
                            metric.columnIndex("NodeDegree"), metric.columnIndex("InvestmentYear"))
-        degrees = [:]
+        var degrees: [Int: [Int: Degree]] = [:]
         for (row, line) in zip(metric.rows, metric.lines) {
             guard let city = ReleaseReader.whole(row[columns.0]), let out = ReleaseReader.whole(row[columns.1]), let into = ReleaseReader.whole(row[columns.2]),
                   let node = ReleaseReader.whole(row[columns.3]), let year = ReleaseReader.whole(row[columns.4]) else {
@@ -31,6 +36,7 @@ public struct ReleaseNetworks: Sendable {
             }
             degrees[year, default: [:]][city] = Degree(out: out, in: into, node: node)
         }
+        return degrees
     }
 
     /// Per slice, the n cities of highest node degree (ties to the lower
