@@ -51,7 +51,10 @@ struct ReleaseFormatTests {
         let archive = try #require(try? ZIPArchiveText(url: release.appendingPathComponent("Directed intercity investment network dataset.xlsx")))
         let sheet = try archive.text("xl/worksheets/sheet1.xml")
         #expect(sheet.contains(#"<c r="B2"><v>"#)) // InvestmentFrequency
-        #expect(sheet.contains(#"<c r="C2" t="inlineStr">"#)) // InvestorCityCode
+        #expect(sheet.contains(#"<c r="C2" t="s">"#)) // InvestorCityCode, a shared string
+        let directed = try CSVTable.read(release.appendingPathComponent("Directed intercity investment network dataset.csv"))
+        let code = try #require(directed.rows.first?[directed.columnIndex("InvestorCityCode")])
+        #expect(try archive.text("xl/sharedStrings.xml").contains("<si><t>\(code)</t></si>"))
         #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
         #expect(sheet.contains("<autoFilter ref=\"A1:N"))
     }

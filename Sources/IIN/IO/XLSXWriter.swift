@@ -2,7 +2,7 @@ import Foundation
 
 /// Writes a one-sheet workbook (Office Open XML) from rows of text cells:
 /// the header row frozen and filterable, numbers stored as numbers, every
-/// other cell (codes included) as an inline string, which no spreadsheet
+/// other cell (codes included) as a shared string, which no spreadsheet
 /// evaluates as a formula.
 ///
 /// Deterministic: parts in a fixed order, every entry stamped 1980-01-01
@@ -52,6 +52,9 @@ public enum XLSXWriter {
         var line: [UInt8] = []
         line.reserveCapacity(1 << 16)
         var digits: [UInt8] = []
+        var sharedIndex: [String: Int] = [:]
+        var shared: [String] = []
+        var sharedCount = 0
         func appendRow(_ cells: [String], number: Int, header: Bool) {
             digits.removeAll(keepingCapacity: true)
             var value = number
@@ -72,14 +75,19 @@ public enum XLSXWriter {
                     line.append(contentsOf: cell.utf8)
                     line.append(contentsOf: "</v></c>".utf8)
                 } else {
-                    line.append(contentsOf: header ? #"" t="inlineStr" s="1"><is><t"#.utf8 : #"" t="inlineStr"><is><t"#.utf8)
-                    // Only text a reader could trim needs the attribute:
-                    // left off the rest, the four large sheets of a 12M
-                    // release are a sixth less XML to deflate.
-                    if Self.needsPreserve(cell) { line.append(contentsOf: #" xml:space="preserve""#.utf8) }
-                    line.append(UInt8(ascii: ">"))
-                    appendEscaped(cell, to: &line)
-                    line.append(contentsOf: "</t></is></c>".utf8)
+                    // Text goes to the shared strings, each distinct one
+                    // once: a release's city names and codes repeat on
+                    // every row, and inline they were most of the XML.
+                    let next = sharedIndex.count
+                    let index = sharedIndex[cell] ?? next
+                    if index == next {
+                        sharedIndex[cell] = next
+                        shared.append(cell)
+                    }
+                    sharedCount += 1
+                    line.append(contentsOf: header ? #"" t="s" s="1"><v>"#.utf8 : #"" t="s"><v>"#.utf8)
+                    appendDecimal(index, to: &line)
+                    line.append(contentsOf: "</v></c>".utf8)
                 }
             }
             line.append(contentsOf: "</row>".utf8)
@@ -94,7 +102,40 @@ public enum XLSXWriter {
         zip.write("</sheetData><autoFilter ref=\"A1:\(lastCell)\"/>"
             + "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>")
         zip.finishEntry()
+
+        try zip.beginEntry("xl/sharedStrings.xml")
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#.utf8)
+        line.append(contentsOf: "\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"\(sharedCount)\" uniqueCount=\"\(shared.count)\">".utf8)
+        for text in shared {
+            // Only text a reader could trim needs the attribute.
+            line.append(contentsOf: Self.needsPreserve(text) ? #"<si><t xml:space="preserve">"#.utf8 : "<si><t>".utf8)
+            appendEscaped(text, to: &line)
+            line.append(contentsOf: "</t></si>".utf8)
+            if line.count >= 1 << 16 {
+                zip.write(line)
+                line.removeAll(keepingCapacity: true)
+            }
+        }
+        line.append(contentsOf: "</sst>".utf8)
+        zip.write(line)
+        zip.finishEntry()
         try zip.close()
+    }
+
+    @inline(__always)
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value < 10 {
+            out.append(UInt8(48 + value))
+            return
+        }
+        let start = out.count
+        var remaining = value
+        while remaining > 0 {
+            out.append(UInt8(48 + remaining % 10))
+            remaining /= 10
+        }
+        out[start...].reverse()
     }
 
     /// Whether a reader that trims white space at the ends of a text, or
@@ -167,6 +208,7 @@ public enum XLSXWriter {
         <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
         <Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
         <Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+        <Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>\
         </Types>
         """
 
@@ -182,6 +224,7 @@ public enum XLSXWriter {
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
         <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>\
         <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+        <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>\
         </Relationships>
         """
 

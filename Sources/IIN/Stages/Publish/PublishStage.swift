@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 5
+    public static let codeVersion = 6
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -48,20 +48,24 @@ public struct PublishStage: Stage {
         let accounting = try RecordAccounting.read(from: aggregate)
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
-        // First every table, in order; then the files, in parallel.
-        var placed: [PlacedTable] = []
-        var networks: [Network] = []
-        for linkType in LinkType.allCases {
+        // First every table, each link type's on a thread of its own (with
+        // its own builder: its caches are not shared), in order; then the
+        // files, in parallel.
+        let linkTypes = LinkType.allCases.filter { linkType in linkType != .branch || links.links.contains { $0.linkType == linkType } }
+        let gazetteer = context.gazetteer
+        let built = Parallel.map(count: linkTypes.count, threads: context.threads) { index -> (Network, [PlacedTable]) in
+            let linkType = linkTypes[index]
             let typed = links.links.filter { $0.linkType == linkType }
-            if linkType == .branch && typed.isEmpty { continue }
-            let subfolder = linkType == .investment ? "" : "branch"
             let typedDegrees = degrees.filter { $0.linkType == linkType }
-            placed += builder.networkTables(typed, degrees: typedDegrees).map { PlacedTable(subfolder: subfolder, table: $0) }
-            networks.append((linkType, typed, typedDegrees))
+            let subfolder = linkType == .investment ? "" : "branch"
+            let tables = TableBuilder(gazetteer: gazetteer).networkTables(typed, degrees: typedDegrees).map { PlacedTable(subfolder: subfolder, table: $0) }
+            return ((linkType, typed, typedDegrees), tables)
         }
+        var placed = built.flatMap(\.1)
+        let networks = built.map(\.0)
         placed.append(PlacedTable(subfolder: "", table: builder.cityInfo()))
         placed.append(PlacedTable(subfolder: "", table: builder.accounting(accounting)))
-        let (allNetworks, allPlaced, gazetteer) = (networks, placed, context.gazetteer)
+        let (allNetworks, allPlaced) = (networks, placed)
         // The documents are made by the job that writes them, in parallel
         // with the tables.
         let fileRows = try Self.write(placed, documents: { Self.documents(networks: allNetworks, placed: allPlaced, gazetteer: gazetteer) },

@@ -6,7 +6,7 @@ import Foundation
 /// below its floor fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 13
+    public static let codeVersion = 14
     public static let usesGazetteer = true
     public static let reads: [String] = [PublishStage.kind, AggregateStage.kind, GeocodeStage.kind, DedupeStage.kind]
     public static let reportFile = "validation.json"
@@ -67,13 +67,37 @@ public struct ValidateStage: Stage {
         let reader = ReleaseReader(folder: publish, preferWorkbooks: false)
         context.progress.begin("validate", total: 4, unit: "steps")
         defer { context.progress.finish() }
-        let checks = try InvariantChecks(reader: reader, gazetteer: context.gazetteer).run()
-        let networks = try ReleaseNetworks(reader: reader)
-        var sections = try analyses(reader: reader, networks: networks, context: context, parameters: parameters)
-        context.progress.advance(by: 2)
+        // The invariants and the analyses read the same tables, each on a
+        // thread of its own; the consistency sample's pass over every kept
+        // record runs beside the analyses. The order of the errors thrown
+        // stays that of a run on one thread.
+        let gazetteer = context.gazetteer
+        let reads = Parallel.map(count: 2, threads: context.threads) { index -> Result<TableReads, IINError> in
+            do throws(IINError) {
+                return index == 0 ? .success(.checks(try InvariantChecks(reader: reader, gazetteer: gazetteer).run()))
+                    : .success(.networks(try ReleaseNetworks(reader: reader)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case let .checks(checks) = try reads[0].get(), case let .networks(networks) = try reads[1].get() else {
+            preconditionFailure("each job returns its own kind")
+        }
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
         let accounting = try RecordAccounting.read(from: aggregate)
-        let (sample, fileRows) = try writeSample(accounting: accounting, aggregate: aggregate, context: context, parameters: parameters)
+        let jobs = Parallel.map(count: 2, threads: context.threads) { index -> Result<SampleOrAnalyses, IINError> in
+            do throws(IINError) {
+                if index == 0 { return .success(.analyses(try analyses(reader: reader, networks: networks, context: context, parameters: parameters))) }
+                let (section, rows) = try writeSample(accounting: accounting, aggregate: aggregate, context: context, parameters: parameters)
+                return .success(.sample(section, rows))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard case var .analyses(sections) = try jobs[0].get(), case let .sample(sample, fileRows) = try jobs[1].get() else {
+            preconditionFailure("each job returns its own kind")
+        }
+        context.progress.advance(by: 2)
 
         sections["invariants"] = .array(checks.map(\.json))
         sections["consistency_sample"] = sample
@@ -81,6 +105,16 @@ public struct ValidateStage: Stage {
         sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
         let outcomes = try writeReport(sections: sections, checks: checks, networks: networks, context: context, parameters: parameters)
         return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count], fileRows: fileRows)
+    }
+
+    private enum TableReads: Sendable {
+        case checks([CheckResult])
+        case networks(ReleaseNetworks)
+    }
+
+    private enum SampleOrAnalyses: Sendable {
+        case analyses([String: JSONValue])
+        case sample(JSONValue, [String: Int])
     }
 
     /// Sections 4 to 8: the optional reference inputs read first (their
