@@ -21,21 +21,23 @@ struct IncrementalByFileTests {
 
     static let glob = "raw/*/*.csv"
 
-    static func run(_ project: URL, force: [String] = [], verify: Bool = false) throws -> (log: CollectingLog, release: [String: Data]) {
+    static func run(_ project: URL, force: [String] = [], verify: Bool = false,
+                    overrides: String = TestSupport.defaultOverrides) throws -> (log: CollectingLog, release: [String: Data]) {
         let release = project.appendingPathComponent("release")
-        let (log, _) = try TestSupport.workspace(project, raw: project.appendingPathComponent(glob).path).runCollecting(force: force, verify: verify, release: release)
+        let workspace = try TestSupport.workspace(project, raw: project.appendingPathComponent(glob).path, overrides: overrides)
+        let (log, _) = try workspace.runCollecting(force: force, verify: verify, release: release)
         return (log, try TestSupport.snapshot(release))
     }
 
     /// The release a fresh work folder builds from the project's raw files
     /// as they are now.
-    static func coldRelease(of project: URL, _ name: String = #function) throws -> [String: Data] {
+    static func coldRelease(of project: URL, overrides: String = TestSupport.defaultOverrides, _ name: String = #function) throws -> [String: Data] {
         let cold = try TestSupport.scratchProject(name + "-cold")
         // The same pipeline file: the manifest records its hash.
         try FileManager.default.removeItem(at: cold.appendingPathComponent("pipeline.json"))
         try FileManager.default.copyItem(at: project.appendingPathComponent("pipeline.json"), to: cold.appendingPathComponent("pipeline.json"))
         let release = cold.appendingPathComponent("release")
-        let (log, _) = try TestSupport.workspace(cold, raw: project.appendingPathComponent(glob).path).runCollecting(release: release)
+        let (log, _) = try TestSupport.workspace(cold, raw: project.appendingPathComponent(glob).path, overrides: overrides).runCollecting(release: release)
         #expect(log.ran.count == 7)
         return try TestSupport.snapshot(release)
     }
@@ -139,6 +141,85 @@ struct IncrementalByFileTests {
         let (forced, _) = try Self.run(project, force: ["ingest"])
         #expect(Self.reused(forced, "ingest") == 0)
         #expect(Self.reused(forced, "geocode") == 0, "--force ingest forces the stages after it too")
+    }
+
+    /// The accounting and the rejects name the file, so its name is in
+    /// the key: a renamed file is read again, and the release names it.
+    @Test func aRenamedFileIsReadAgainUnderItsNewName() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        _ = try Self.run(project)
+        let raw = project.appendingPathComponent("raw/b")
+        try FileManager.default.moveItem(at: raw.appendingPathComponent("records-002.csv"), to: raw.appendingPathComponent("records-009.csv"))
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "ingest") == 1)
+        #expect(Self.reused(log, "geocode") == 1)
+        let accounting = String(decoding: try #require(after["Record accounting.csv"]), as: UTF8.self)
+        #expect(accounting.contains("records-009.csv") && !accounting.contains("records-002.csv"))
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+    }
+
+    /// Geocode's parts are keyed by its parameters and its overrides as
+    /// well as by ingest's parts: a change to either redoes every file.
+    @Test func aGeocodeParameterOrOverridesChangeRedoesEveryGeocodePart() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let overrides = project.appendingPathComponent("overrides.csv")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: TestSupport.defaultOverrides), to: overrides)
+        _ = try Self.run(project, overrides: overrides.path)
+
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: pipeline, encoding: .utf8)
+        let reordered = text.replacingOccurrences(of: "\"address\", \"name\"]", with: "\"name\", \"address\"]")
+        #expect(reordered != text)
+        try TestSupport.write(reordered, to: pipeline)
+        let (byMethods, afterMethods) = try Self.run(project, overrides: overrides.path)
+        #expect(byMethods.cached.contains("ingest"))
+        #expect(Self.reused(byMethods, "geocode") == 0)
+        #expect(Self.differences(afterMethods, try Self.coldRelease(of: project, overrides: overrides.path, "methods")) == [])
+
+        let table = try String(contentsOf: overrides, encoding: .utf8)
+        try TestSupport.write(table + ",深圳测试有限公司,440300,a test entry that matches no record\n", to: overrides)
+        let (byOverrides, afterOverrides) = try Self.run(project, overrides: overrides.path)
+        #expect(Self.reused(byOverrides, "geocode") == 0)
+        #expect(Self.differences(afterOverrides, try Self.coldRelease(of: project, overrides: overrides.path, "overrides")) == [])
+    }
+
+    /// An earlier part edited at the same size with its modification time
+    /// put back passes the stat check; `--verify` reads it and redoes it.
+    @Test func verifyRehashesEarlierPartsAStatCheckTrusts() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let (first, _) = try Self.run(project)
+        let ingest = try #require(first.results.first { $0.stage == "ingest" }?.artifact)
+        let part = ingest.appendingPathComponent("records-000.bin")
+        let recorded = try #require(FileIdentity.of(path: part.path))
+        var bytes = try Data(contentsOf: part)
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: part)
+        let time = timespec(tv_sec: Int(recorded.modifiedNanoseconds / 1_000_000_000), tv_nsec: Int(recorded.modifiedNanoseconds % 1_000_000_000))
+        var times = [time, time]
+        #expect(utimensat(AT_FDCWD, part.path, &times, 0) == 0)
+        #expect(FileIdentity.of(path: part.path) == recorded)
+        try TestSupport.editCell(project.appendingPathComponent("raw/b/records-002.csv"), column: "出资日期") { _ in "not a date" }
+
+        let (verified, after) = try Self.run(project, verify: true)
+        #expect(Self.reused(verified, "ingest") == 0, "--verify must not link a part it has not read")
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
+    }
+
+    /// The lists that map keys to files are checked like the parts: with
+    /// part-keys.json reversed, no file's part is linked under another's key.
+    @Test func aTamperedPartListIsNotTrusted() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let (first, _) = try Self.run(project)
+        let ingest = try #require(first.results.first { $0.stage == "ingest" }?.artifact)
+        let keys = ingest.appendingPathComponent(PartFiles.keys)
+        let listed = try JSONDecoder().decode([String].self, from: Data(contentsOf: keys))
+        try JSONEncoder().encode(Array(listed.reversed())).write(to: keys)
+        try TestSupport.editCell(project.appendingPathComponent("raw/b/records-002.csv"), column: "出资日期") { _ in "not a date" }
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "ingest") == 0)
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
     }
 
     /// The same at 200,000 records in four files, with a duplicate row

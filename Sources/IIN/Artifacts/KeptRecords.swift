@@ -16,18 +16,34 @@ enum DuplicateBitmap {
 
 /// The kept records: the geocode stage's records less those the dedupe
 /// stage's bitmap marks as duplicates, in input order.
-public struct KeptRecords {
+public struct KeptRecords: Sendable {
     /// Each input file's record file, in input order.
     let records: [URL]
+    /// The position in the whole input of each file's first record.
+    let firstRecord: [Int]
+    /// Each file's record count, as geocode's parts list it.
+    let recordCounts: [Int]
     let duplicates: [UInt8]
 
     /// - Parameters:
     ///   - geocode: the geocode stage's artifact folder.
     ///   - dedupe: the dedupe stage's artifact folder.
     public init(geocode: URL, dedupe: URL) throws(IINError) {
-        records = try GeocodedRecordsArtifact.parts(in: geocode).map(\.records)
+        let parts = try GeocodedRecordsArtifact.parts(in: geocode)
+        records = parts.map(\.records)
+        recordCounts = parts.map(\.part.summary.written)
+        var first: [Int] = []
+        var total = 0
+        for count in recordCounts {
+            first.append(total)
+            total += count
+        }
+        firstRecord = first
         duplicates = [UInt8](try FileBytes.read(dedupe.appendingPathComponent(DuplicateBitmap.fileName)))
     }
+
+    /// The number of input files.
+    var fileCount: Int { records.count }
 
     func isDuplicate(_ index: Int) -> Bool {
         index >> 3 < duplicates.count && duplicates[index >> 3] & (1 << UInt8(index & 7)) != 0
@@ -36,21 +52,28 @@ public struct KeptRecords {
     /// Each kept record as a view of the mapped file, reading no strings;
     /// pages already passed are handed back, so memory stays flat.
     func forEachView(_ body: (GeocodedRecordView) throws(IINError) -> Void) throws(IINError) {
-        var index = 0
-        for (position, url) in records.enumerated() {
-            let file = try MappedFile(url: url)
-            defer { withExtendedLifetime(file) {} }
-            var reader = GeocodedRecordReader(bytes: file.bytes, path: file.url.path, file: position)
-            var released = 0
-            while !reader.atEnd {
-                let record = try reader.next()
-                if !isDuplicate(index) { try body(record) }
-                index += 1
-                if record.range.lowerBound - released >= 1 << 26 {
-                    file.releasePages(before: record.range.lowerBound)
-                    released = record.range.lowerBound
-                }
+        for file in records.indices { try forEachView(file: file, body) }
+    }
+
+    /// The kept records of one input file: files can be read on threads of
+    /// their own, since each knows where its records start in the bitmap.
+    func forEachView(file position: Int, _ body: (GeocodedRecordView) throws(IINError) -> Void) throws(IINError) {
+        let file = try MappedFile(url: records[position])
+        defer { withExtendedLifetime(file) {} }
+        var reader = GeocodedRecordReader(bytes: file.bytes, path: file.url.path, file: position)
+        var index = firstRecord[position]
+        var released = 0
+        while !reader.atEnd {
+            let record = try reader.next()
+            if !isDuplicate(index) { try body(record) }
+            index += 1
+            if record.range.lowerBound - released >= 1 << 26 {
+                file.releasePages(before: record.range.lowerBound)
+                released = record.range.lowerBound
             }
+        }
+        guard index - firstRecord[position] == recordCounts[position] else {
+            throw IINError.corruptArtifact(path: file.url.path, reason: "\(index - firstRecord[position]) records where parts.json lists \(recordCounts[position])")
         }
     }
 

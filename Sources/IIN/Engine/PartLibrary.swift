@@ -79,10 +79,14 @@ public struct PartLibrary: Sendable {
     public func load<Summary>(_ summary: Summary.Type) -> EarlierParts<Summary> {
         var sources: [EarlierParts<Summary>.Source] = []
         for folder in folders {
-            guard let manifest = try? PartManifest<Summary>.read(from: folder),
-                  let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
                   let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { continue }
             let entries = Dictionary(record.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+            // The lists that map keys to files are checked like the files
+            // themselves: a reordered part-keys.json would otherwise link
+            // one file's part under another's key, and keep doing so.
+            guard [PartFiles.manifest, PartFiles.keys].allSatisfy({ EarlierParts<Summary>.intact(folder.appendingPathComponent($0), entry: entries[$0], check: check) }),
+                  let manifest = try? PartManifest<Summary>.read(from: folder) else { continue }
             sources.append(.init(folder: folder, entries: entries, parts: manifest.parts))
         }
         return EarlierParts(sources: sources, check: check)
@@ -119,10 +123,7 @@ public struct EarlierParts<Summary: Codable & Sendable> {
         var checked: [(role: String, url: URL, sha256: String)] = []
         for (role, name) in part.files.sorted(by: { $0.key < $1.key }) {
             let url = source.folder.appendingPathComponent(name)
-            guard let entry = source.entries[name], let identity = FileIdentity.of(path: url.path), identity.size == entry.size else { return nil }
-            if check == .content || identity != entry.identity {
-                guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else { return nil }
-            }
+            guard let entry = source.entries[name], Self.intact(url, entry: entry, check: check) else { return nil }
             checked.append((role, url, entry.sha256))
         }
         var files: [String: String] = [:]
@@ -134,11 +135,26 @@ public struct EarlierParts<Summary: Codable & Sendable> {
                 // The link shares the checked file's inode and mtime.
                 KnownDigests.record(sha256, forPath: destination.path)
             } else if (try? DiskWrites.copy(url, to: destination)) == nil {
+                // Nothing of a part half linked may stay: the stage would
+                // then write the part afresh through a link into the
+                // earlier artifact.
+                for linked in files.values { try? FileManager.default.removeItem(at: output.appendingPathComponent(linked)) }
+                try? FileManager.default.removeItem(at: destination)
                 return nil
             }
             files[role] = name
         }
         return PartManifest<Summary>.Part(key: part.key, files: files, summary: part.summary)
+    }
+
+    /// Whether a file of an earlier artifact is as its record says: by
+    /// stat, or read again when the stat differs or under `--verify`.
+    static func intact(_ url: URL, entry: ArtifactRecord.FileEntry?, check: ArtifactStore.Check) -> Bool {
+        guard let entry, let identity = FileIdentity.of(path: url.path), identity.size == entry.size else { return false }
+        if check == .content || identity != entry.identity {
+            guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else { return false }
+        }
+        return true
     }
 }
 

@@ -20,21 +20,38 @@ public struct AggregateStage: Stage {
         var accounting = try RecordAccounting.read(from: dedupe)
         let given = parameters.slices
         let scheme = SliceScheme(mode: given.mode, years: given.years, width: given.width)
-        var counts: [LinkKey: Int] = [:]
         let kept = try KeptRecords(geocode: context.upstreamFolder(kind: GeocodeStage.kind), dedupe: dedupe)
-        try kept.forEachView { record throws(IINError) in
-            guard accounting.files.indices.contains(record.file) else {
-                throw IINError.corruptArtifact(path: dedupe.path, reason: "record names input file \(record.file)")
+        guard kept.fileCount == accounting.files.count else {
+            throw IINError.corruptArtifact(path: dedupe.path, reason: "\(kept.fileCount) geocoded files for \(accounting.files.count) in the accounting")
+        }
+        // Each input file counted on a thread of its own; the sums do not
+        // depend on the order they are added in.
+        let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(counts: [LinkKey: Int], inSlice: Int, outOfSlice: Int), IINError> in
+            var counts: [LinkKey: Int] = [:]
+            var inSlice = 0, outOfSlice = 0
+            do throws(IINError) {
+                try kept.forEachView(file: file) { record in
+                    let slices = scheme.slices(of: record.year)
+                    if slices.isEmpty {
+                        outOfSlice += 1
+                        return
+                    }
+                    inSlice += 1
+                    for slice in slices {
+                        counts[LinkKey(linkType: record.linkType, year: slice, from: record.investorCity, to: record.investeeCity), default: 0] += 1
+                    }
+                }
+            } catch {
+                return .failure(error)
             }
-            let slices = scheme.slices(of: record.year)
-            if slices.isEmpty {
-                accounting.files[record.file].outOfSlice += 1
-                return
-            }
-            accounting.files[record.file].inSlice += 1
-            for slice in slices {
-                counts[LinkKey(linkType: record.linkType, year: slice, from: record.investorCity, to: record.investeeCity), default: 0] += 1
-            }
+            return .success((counts, inSlice, outOfSlice))
+        }
+        var counts: [LinkKey: Int] = [:]
+        for (file, result) in perFile.enumerated() {
+            let part = try result.get()
+            accounting.files[file].inSlice += part.inSlice
+            accounting.files[file].outOfSlice += part.outOfSlice
+            counts.merge(part.counts, uniquingKeysWith: +)
         }
         let links = counts.map { LinkTable.Link(linkType: $0.key.linkType, year: $0.key.year, from: $0.key.from, to: $0.key.to, count: $0.value) }
             .sorted { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }

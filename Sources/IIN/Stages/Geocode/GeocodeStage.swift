@@ -148,7 +148,7 @@ public struct GeocodeStage: Stage {
         let (total, report) = try Self.writeReports(tally: tally, accounting: combined, methods: methods, external: external, to: context.output)
         return StageOutcome(counts: ["records": manifest.parts.reduce(0) { $0 + $1.summary.written }, "files_reused": reused,
                                      "outside_mainland": total.rejections(.outsideMainland), "ungeocodable": total.rejections(.ungeocodable),
-                                     "sides": report.sides, "distinct_regions": memos.withLock { $0.map(\.count).max() ?? 0 }])
+                                     "sides": report.sides])
     }
 
     /// One batch over the threads, each piece with a region memo of its
