@@ -165,6 +165,23 @@ enum TestSupport {
         throw TestFailure("no row of \(file.lastPathComponent) to edit")
     }
 
+    /// Flips one bit of the byte at `offset` (from the end when negative)
+    /// and puts the modification time back, so the file's size, mtime and
+    /// inode are those recorded: the damage only `--verify` finds.
+    /// Returns the bytes written.
+    @discardableResult
+    static func editKeepingStat(_ file: URL, offset: Int) throws -> Data {
+        let recorded = try #require(FileIdentity.of(path: file.path))
+        var bytes = try Data(contentsOf: file)
+        bytes[offset < 0 ? bytes.count + offset : offset] ^= 0x01
+        try bytes.write(to: file)
+        let time = timespec(tv_sec: Int(recorded.modifiedNanoseconds / 1_000_000_000), tv_nsec: Int(recorded.modifiedNanoseconds % 1_000_000_000))
+        var times = [time, time]
+        #expect(utimensat(AT_FDCWD, file.path, &times, 0) == 0)
+        #expect(FileIdentity.of(path: file.path) == recorded)
+        return bytes
+    }
+
     /// Every file of a folder, by relative path, with its bytes: what "the
     /// release is unchanged, byte for byte" compares.
     static func snapshot(_ folder: URL) throws -> [String: Data] {
