@@ -42,9 +42,9 @@ enum GeocodedRecordsArtifact {
     /// The name of a part's file of `role` at position `part`.
     static func fileName(role: String, part: Int) -> String {
         switch role {
-        case "records": return String(format: "geocoded-%03d.bin", part)
-        case "rejects": return String(format: "rejects-%03d.sqlite", part)
-        default: return String(format: "%@-%03d.bin", role, part)
+        case "records": return PartFiles.name("geocoded", part: part, extension: "bin")
+        case "rejects": return PartFiles.name(role, part: part, extension: "sqlite")
+        default: return PartFiles.name(role, part: part, extension: "bin")
         }
     }
 

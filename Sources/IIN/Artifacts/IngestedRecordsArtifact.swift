@@ -135,9 +135,9 @@ package struct IngestedRecordsArtifact {
     /// The name of a part's file of `role` at position `part`.
     static func fileName(role: String, part: Int) -> String {
         switch role {
-        case "text": return String(format: "text-%03d.csv", part)
-        case "rejects": return String(format: "rejects-%03d.sqlite", part)
-        default: return String(format: "%@-%03d.bin", role, part)
+        case "text": return PartFiles.name(role, part: part, extension: "csv")
+        case "rejects": return PartFiles.name(role, part: part, extension: "sqlite")
+        default: return PartFiles.name(role, part: part, extension: "bin")
         }
     }
 

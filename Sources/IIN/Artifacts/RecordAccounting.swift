@@ -79,10 +79,6 @@ public final class RejectsWriter {
 
     static let schema = "CREATE TABLE rejects (file TEXT NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL, text TEXT NOT NULL);"
 
-    public convenience init(folder: URL) throws(IINError) {
-        try self.init(url: folder.appendingPathComponent(Self.fileName))
-    }
-
     public init(url: URL) throws(IINError) {
         database = try SQLiteDatabase(creating: url)
         try database.execute(Self.schema + " BEGIN;")
@@ -117,10 +113,10 @@ public final class RejectsWriter {
         count = kept
     }
 
-    /// Commits; `indexed` adds the indexes a user's queries want (a
-    /// part's database is only copied from, so it goes without).
-    public func close(indexed: Bool = true) throws(IINError) {
-        try database.execute(indexed ? "COMMIT; CREATE INDEX rejects_by_reason ON rejects (reason); CREATE INDEX rejects_by_file ON rejects (file, line);" : "COMMIT;")
+    /// Commits. A part's database is only copied from, so the indexes a
+    /// user's queries want are built once, by `combine`.
+    public func close() throws(IINError) {
+        try database.execute("COMMIT;")
     }
 
     /// Every row of a rejects database, in insertion order: file, line,

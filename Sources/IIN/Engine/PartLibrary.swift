@@ -59,6 +59,11 @@ public struct PartManifest<Summary: Codable & Sendable>: Sendable {
 public enum PartFiles {
     public static let manifest = "parts.json"
     public static let keys = "part-keys.json"
+
+    /// The name of a part's file in this run: `records-003.bin`.
+    public static func name(_ stem: String, part: Int, extension: String) -> String {
+        String(format: "%@-%03d.%@", stem, part, `extension`)
+    }
 }
 
 /// The earlier artifacts of the running stage, where parts are looked up

@@ -75,12 +75,7 @@ public struct ReleaseReader: Sendable {
             && !(preferWorkbooks && FileManager.default.fileExists(atPath: base.appendingPathComponent(name + ".xlsx").path))
         if useCSV { return try Self.edges(csv: csv, withDistance: withDistance) }
         let table = try require(name, in: subfolder)
-        let weight = try table.columnIndex("InvestmentFrequency")
-        let year = try table.columnIndex("InvestmentYear")
-        let distance = withDistance ? try table.columnIndex("Distance_km") : nil
-        let a = table.header.firstIndex(of: "InvestorCityCode") ?? table.header.firstIndex(of: "CityACode")
-        let b = table.header.firstIndex(of: "InvesteeCityCode") ?? table.header.firstIndex(of: "CityBCode")
-        guard let a, let b else { throw IINError.missingColumns(path: table.path, missing: ["city code columns"], found: table.header) }
+        let (a, b, weight, year, distance) = try Self.edgeColumns(table.header, withDistance: withDistance, path: table.path)
         var result: [Edge] = []
         for (row, line) in zip(table.rows, table.lines) {
             guard let codeA = Self.whole(row[a]), let codeB = Self.whole(row[b]), let value = Self.whole(row[weight]), let slice = Self.whole(row[year]) else {
@@ -118,15 +113,11 @@ public struct ReleaseReader: Sendable {
                 case let .row(line, _):
                     guard let known = columns else {
                         let header = fields.indices.map { field($0).trimmingCharacters(in: .whitespaces) }
-                        let a = header.firstIndex(of: "InvestorCityCode") ?? header.firstIndex(of: "CityACode")
-                        let b = header.firstIndex(of: "InvesteeCityCode") ?? header.firstIndex(of: "CityBCode")
-                        let weight = header.firstIndex(of: "InvestmentFrequency"), year = header.firstIndex(of: "InvestmentYear")
-                        let distance = header.firstIndex(of: "Distance_km")
-                        var missing = [weight == nil ? "InvestmentFrequency" : nil, year == nil ? "InvestmentYear" : nil,
-                                       withDistance && distance == nil ? "Distance_km" : nil].compactMap { $0 }
-                        if a == nil || b == nil { missing.append("city code columns") }
-                        guard let a, let b, let weight, let year, missing.isEmpty else { return .failure(.missingColumns(path: url.path, missing: missing, found: header)) }
-                        columns = (a, b, weight, year, withDistance ? distance : nil)
+                        do throws(IINError) {
+                            columns = try edgeColumns(header, withDistance: withDistance, path: url.path)
+                        } catch {
+                            return .failure(error)
+                        }
                         width = header.count
                         continue
                     }
@@ -148,6 +139,20 @@ public struct ReleaseReader: Sendable {
             return .success(edges)
         }
         return try result.get()
+    }
+
+    /// Where an edge table keeps its two codes (investor and investee, or A
+    /// and B), weight, year and, when asked for, distance.
+    static func edgeColumns(_ header: [String], withDistance: Bool, path: String) throws(IINError) -> (a: Int, b: Int, weight: Int, year: Int, distance: Int?) {
+        let a = header.firstIndex(of: "InvestorCityCode") ?? header.firstIndex(of: "CityACode")
+        let b = header.firstIndex(of: "InvesteeCityCode") ?? header.firstIndex(of: "CityBCode")
+        let weight = header.firstIndex(of: "InvestmentFrequency"), year = header.firstIndex(of: "InvestmentYear")
+        let distance = header.firstIndex(of: "Distance_km")
+        var missing = [weight == nil ? "InvestmentFrequency" : nil, year == nil ? "InvestmentYear" : nil,
+                       withDistance && distance == nil ? "Distance_km" : nil].compactMap { $0 }
+        if a == nil || b == nil { missing.append("city code columns") }
+        guard let a, let b, let weight, let year, missing.isEmpty else { throw IINError.missingColumns(path: path, missing: missing, found: header) }
+        return (a, b, weight, year, withDistance ? distance : nil)
     }
 
     /// `whole` of a field, reading plain digits off the bytes and handing

@@ -242,7 +242,7 @@ public struct GeocodeStage: Stage {
         func close() throws(IINError) {
             try records.close()
             try keys.close()
-            try rejects.close(indexed: false)
+            try rejects.close()
         }
     }
 

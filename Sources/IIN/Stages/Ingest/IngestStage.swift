@@ -183,7 +183,7 @@ public struct IngestStage: Stage {
 
         func close() throws(IINError) {
             try records.close()
-            try rejects.close(indexed: false)
+            try rejects.close()
         }
     }
 
