@@ -22,9 +22,13 @@ public final class FileHashCache {
     /// though the run plans every stage twice.
     private var readThisRun: Set<String> = []
 
-    public init(storeURL: URL, rehashAll: Bool = false) {
+    /// How many files are hashed at once.
+    private let threads: Int
+
+    public init(storeURL: URL, rehashAll: Bool = false, threads: Int = 1) {
         self.storeURL = storeURL
         self.rehashAll = rehashAll
+        self.threads = max(1, threads)
         if let data = try? Data(contentsOf: storeURL), let decoded = try? JSONDecoder().decode([String: Entry].self, from: data) {
             entries = decoded
         } else {
@@ -33,20 +37,44 @@ public final class FileHashCache {
     }
 
     public func digest(of url: URL) throws(IINError) -> InputFileDigest {
-        let path = url.standardizedFileURL.path
-        guard let identity = FileIdentity.of(path: path) else {
-            throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+        try digests(of: [url])[0]
+    }
+
+    /// The digests of `urls`, in their order. The files the cache cannot
+    /// vouch for are hashed side by side, since a nightly crawl is a dozen
+    /// files of hundreds of megabytes and hashing one is a single core's work.
+    public func digests(of urls: [URL]) throws(IINError) -> [InputFileDigest] {
+        var found: [(path: String, identity: FileIdentity, sha256: String?)] = []
+        for url in urls {
+            let path = url.standardizedFileURL.path
+            guard let identity = FileIdentity.of(path: path) else {
+                throw IINError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+            }
+            var sha: String?
+            if !rehashAll || readThisRun.contains(path), let entry = entries[path], entry.identity == identity { sha = entry.sha256 }
+            found.append((path, identity, sha))
         }
-        let sha: String
-        if !rehashAll || readThisRun.contains(path), let entry = entries[path], entry.identity == identity {
-            sha = entry.sha256
-        } else {
-            sha = try Self.sha256(of: url)
+        let misses = found.indices.filter { found[$0].sha256 == nil }
+        let missingURLs = misses.map { urls[$0] }
+        let hashed = Parallel.map(count: missingURLs.count, threads: threads) { index -> Result<String, IINError> in
+            do throws(IINError) { return .success(try Self.sha256(of: missingURLs[index])) } catch { return .failure(error) }
+        }
+        for (index, result) in zip(misses, hashed) {
+            let sha: String
+            switch result {
+            case let .success(value): sha = value
+            case let .failure(error): throw error
+            }
+            found[index].sha256 = sha
             filesHashed += 1
-            readThisRun.insert(path)
-            entries[path] = Entry(identity: identity, sha256: sha)
+            readThisRun.insert(found[index].path)
+            entries[found[index].path] = Entry(identity: found[index].identity, sha256: sha)
             dirty = true
         }
+        return zip(urls, found).map { url, file in digest(url: url, identity: file.identity, sha256: file.sha256!) }
+    }
+
+    private func digest(url: URL, identity: FileIdentity, sha256 sha: String) -> InputFileDigest {
         // A hard link a stage makes to this input shares its identity and
         // so takes this hash. When the hash came from the cache, it is as
         // good as the stat check that found it (the input's fingerprint
@@ -55,22 +83,22 @@ public final class FileHashCache {
         return InputFileDigest(name: url.lastPathComponent, size: identity.size, sha256: sha)
     }
 
-    /// Streams the file through SHA-256 in 4 MiB blocks.
+    /// Hashes the file through a memory map in 4 MiB blocks: read() would
+    /// copy every byte out of the page cache first, which cost more than
+    /// the hashing (perf, 12M corpus: 3.8 % of a cold run in the copy, 3.1 %
+    /// in SHA-256).
     public static func sha256(of url: URL) throws(IINError) -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw IINError.unreadableFile(path: url.path, reason: "cannot open")
-        }
-        defer { try? handle.close() }
+        let file = try MappedFile(url: url)
+        let bytes = file.bytes
         var hasher = SHA256()
-        while true {
-            let block: Data?
-            do { block = try handle.read(upToCount: 4 << 20) } catch {
-                throw IINError.unreadableFile(path: url.path, reason: error.localizedDescription)
-            }
-            guard let block, !block.isEmpty else { break }
-            hasher.update(data: block)
+        var start = 0
+        while start < bytes.count {
+            let end = min(bytes.count, start + (4 << 20))
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[start..<end]))
+            file.releasePages(before: end)
+            start = end
         }
-        return hasher.finalize().hexString
+        return withExtendedLifetime(file) { hasher.finalize().hexString }
     }
 
     public func save() {

@@ -127,9 +127,7 @@ public final class Runner {
         let kindType = type(of: implementation)
         var inputs: [String: [InputFileDigest]] = [:]
         for input in stage.inputs {
-            var digests: [InputFileDigest] = []
-            for file in try pipeline.files(forInput: input) { digests.append(try hashCache.digest(of: file)) }
-            inputs[input] = digests
+            inputs[input] = try hashCache.digests(of: try pipeline.files(forInput: input))
         }
         var upstream: [String: String] = [:]
         for need in stage.needs { upstream[need] = outputs[need] }
@@ -182,7 +180,7 @@ public final class Runner {
         }
         store.clearTemporary()
 
-        let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"), rehashAll: verify)
+        let hashCache = FileHashCache(storeURL: store.stateFolder.appendingPathComponent("file-hashes.json"), rehashAll: verify, threads: threads)
         defer { hashCache.save() }
         var forced = Set<String>()
         for name in force { forced.formUnion(pipeline.downstream(of: name)) }
