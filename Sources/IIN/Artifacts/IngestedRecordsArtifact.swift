@@ -40,6 +40,9 @@ public struct IngestPart: Codable, Sendable, Equatable {
 package struct IngestedRecordView {
     /// The record's input file, by position in this run.
     var file: Int
+    /// Where the record starts in its part's `records-NNN.bin`: the
+    /// geocode stage's records point back here instead of copying texts.
+    var offset: Int
     var line: Int
     var recordID: UnsafeBufferPointer<UInt8>
     package var investor: SideFields
@@ -88,6 +91,7 @@ package struct IngestedRecordParser {
             cursor = MappedRecordCursor(bytes: parts[current].records, path: parts[current].path)
             rowStart = 0
         }
+        let offset = cursor.offset
         let line = try cursor.varint()
         rowStart = try cursor.varint()
         let recordID = try text()
@@ -104,7 +108,7 @@ package struct IngestedRecordParser {
         let capital = try CapitalField.skip(&cursor)
         let year = try cursor.varint()
         let linkType = try cursor.varint()
-        return IngestedRecordView(file: parts[current].file, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
+        return IngestedRecordView(file: parts[current].file, offset: offset, line: line, recordID: recordID, investor: investor, investee: investee, digestHigh: high,
                                   digestLow: low, capital: capital, year: year, linkType: linkType)
     }
 

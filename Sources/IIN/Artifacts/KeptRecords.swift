@@ -17,8 +17,8 @@ enum DuplicateBitmap {
 /// The kept records: the geocode stage's records less those the dedupe
 /// stage's bitmap marks as duplicates, in input order.
 public struct KeptRecords: Sendable {
-    /// Each input file's record file, in input order.
-    let records: [URL]
+    /// Each input file's geocoded part, in input order.
+    let parts: [GeocodedRecordsArtifact.PartFileSet]
     /// The position in the whole input of each file's first record.
     let firstRecord: [Int]
     /// Each file's record count, as geocode's parts list it.
@@ -29,8 +29,7 @@ public struct KeptRecords: Sendable {
     ///   - geocode: the geocode stage's artifact folder.
     ///   - dedupe: the dedupe stage's artifact folder.
     public init(geocode: URL, dedupe: URL) throws(IINError) {
-        let parts = try GeocodedRecordsArtifact.parts(in: geocode)
-        records = parts.map(\.records)
+        parts = try GeocodedRecordsArtifact.parts(in: geocode)
         recordCounts = parts.map(\.part.summary.written)
         var first: [Int] = []
         var total = 0
@@ -43,7 +42,7 @@ public struct KeptRecords: Sendable {
     }
 
     /// The number of input files.
-    var fileCount: Int { records.count }
+    var fileCount: Int { parts.count }
 
     func isDuplicate(_ index: Int) -> Bool {
         index >> 3 < duplicates.count && duplicates[index >> 3] & (1 << UInt8(index & 7)) != 0
@@ -52,13 +51,13 @@ public struct KeptRecords: Sendable {
     /// Each kept record as a view of the mapped file, reading no strings;
     /// pages already passed are handed back, so memory stays flat.
     func forEachView(_ body: (GeocodedRecordView) throws(IINError) -> Void) throws(IINError) {
-        for file in records.indices { try forEachView(file: file, body) }
+        for file in parts.indices { try forEachView(file: file, body) }
     }
 
     /// The kept records of one input file: files can be read on threads of
     /// their own, since each knows where its records start in the bitmap.
     func forEachView(file position: Int, _ body: (GeocodedRecordView) throws(IINError) -> Void) throws(IINError) {
-        let file = try MappedFile(url: records[position])
+        let file = try MappedFile(url: parts[position].records)
         defer { withExtendedLifetime(file) {} }
         var reader = GeocodedRecordReader(bytes: file.bytes, path: file.url.path, file: position)
         var index = firstRecord[position]
@@ -77,8 +76,17 @@ public struct KeptRecords: Sendable {
         }
     }
 
+    /// The texts of part `position`'s records, mapped: read only for the
+    /// records that need them.
+    func source(file position: Int) throws(IINError) -> GeocodedSource {
+        try GeocodedSource(parts[position])
+    }
+
     /// Each kept record in full.
     public func forEach(_ body: (GeocodedRecord) throws(IINError) -> Void) throws(IINError) {
-        try forEachView { view throws(IINError) in try body(view.record()) }
+        for file in parts.indices {
+            let source = try source(file: file)
+            try forEachView(file: file) { view throws(IINError) in try body(source.record(view)) }
+        }
     }
 }

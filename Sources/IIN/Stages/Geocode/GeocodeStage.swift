@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 9
+    public static let codeVersion = 10
     public static let usesGazetteer = true
     public static let reads: [String] = [IngestStage.kind]
     public static let overridesInput = "overrides"
@@ -80,8 +80,10 @@ public struct GeocodeStage: Stage {
             throw IINError.corruptArtifact(path: ingest.path, reason: "\(artifact.manifest.parts.count) parts for \(accounting.files.count) input files")
         }
         let fileNames = accounting.files.map(\.file)
+        let ingestFiles = Self.recordedFiles(of: ingest)
         let earlier = context.earlierParts.load(GeocodePart.self)
-        let memos = Mutex<[RegionMemo]>([])
+        let memos = MemoPool()
+        let buffers = BufferPool()
         let finishInWorkers = external == nil
         var manifest = PartManifest<GeocodePart>(parts: [])
         var reused = 0
@@ -101,37 +103,71 @@ public struct GeocodeStage: Stage {
                 continue
             }
             let sink = try GeocodedOutput(folder: context.output, part: part, fileName: fileNames[part])
+            try sink.linkSource(ingestPart, from: ingest, recorded: ingestFiles, part: part)
             var tally = GeocodeTally()
             var parser = artifact.parser(part: part)
-            var batch: [IngestedRecordView] = []
-            var batchStart = 0
-            batch.reserveCapacity(Self.batchSize)
 
-            func flush() throws(IINError) {
+            // A pipeline of three batches: while the workers geocode one,
+            // this thread writes the one before and reads the one after, so
+            // reading and writing (a third of the stage's time) no longer
+            // leave the workers idle.
+            var batch: [IngestedRecordView] = []
+            batch.reserveCapacity(Self.batchSize)
+            var spare: [IngestedRecordView] = []
+            var batchStart = 0
+            var batchMark = parser
+            var inFlight: InFlightBatch?
+            // The workers read the mapped artifact: never leave (or throw)
+            // while a batch is still being geocoded.
+            defer { _ = inFlight?.work.wait() }
+
+            func launch() {
                 let views = UncheckedViews(views: batch)
-                let results = Self.geocodeInParallel(views, firstRecord: batchStart, geocoder: geocoder, memos: memos, compareEvery: compareEvery,
-                                                     finish: finishInWorkers, fileNames: fileNames, threads: context.threads)
+                let first = batchStart
+                let threads = context.threads
+                inFlight = InFlightBatch(views: views, mark: batchMark, work: BackgroundWork {
+                    Self.geocodeInParallel(views, firstRecord: first, geocoder: geocoder, memos: memos, buffers: buffers, compareEvery: compareEvery,
+                                           finish: finishInWorkers, fileNames: fileNames, threads: threads)
+                })
+                batchStart += batch.count
+                batchMark = parser
+                swap(&batch, &spare)
+                batch.removeAll(keepingCapacity: true)
+            }
+
+            func complete(_ flight: InFlightBatch) throws(IINError) {
+                let results = flight.work.wait()
                 for result in results {
                     tally.merge(result.tally)
                     if let external {
-                        try Self.askExternal(external, for: result, views: views.views, tally: &tally, geocoder: geocoder, fileNames: fileNames, into: sink)
+                        try Self.askExternal(external, for: result, views: flight.views.views, tally: &tally, geocoder: geocoder, fileNames: fileNames, into: sink)
                     } else {
                         try sink.apply(result)
                     }
+                    buffers.recycle(result.geocoded)
+                    buffers.recycle(result.keys)
                 }
-                context.progress.advance(by: batch.count)
-                batchStart += batch.count
-                batch.removeAll(keepingCapacity: true)
+                context.progress.advance(by: flight.views.views.count)
+                artifact.releasePages(before: flight.mark, part: part)
             }
 
             while !parser.atEnd {
                 batch.append(try parser.next())
                 if batch.count == Self.batchSize {
-                    try flush()
-                    artifact.releasePages(before: parser, part: part)
+                    let previous = inFlight
+                    launch()
+                    if let previous { try complete(previous) }
                 }
             }
-            if !batch.isEmpty { try flush() }
+            if !batch.isEmpty {
+                let previous = inFlight
+                launch()
+                if let previous { try complete(previous) }
+            }
+            if let last = inFlight {
+                inFlight = nil
+                try complete(last)
+            }
             try sink.close()
             // Rows ingest rejected never reach geocoding, but the bar counts rows.
             context.progress.advance(by: ingestPart.summary.account.rowsRead - ingestPart.summary.records)
@@ -151,17 +187,47 @@ public struct GeocodeStage: Stage {
                                      "sides": report.sides])
     }
 
+    /// The files of an upstream artifact as its `artifact.json` records
+    /// them, so a link to one takes its hash instead of reading it again.
+    static func recordedFiles(of folder: URL) -> [String: ArtifactRecord.FileEntry] {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
+              let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { return [:] }
+        return Dictionary(record.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// One batch over the threads, each piece with a region memo of its
     /// own, the results in input order.
-    static func geocodeInParallel(_ views: UncheckedViews, firstRecord: Int, geocoder: Geocoder, memos: borrowing Mutex<[RegionMemo]>, compareEvery: Int,
+    static func geocodeInParallel(_ views: UncheckedViews, firstRecord: Int, geocoder: Geocoder, memos: MemoPool, buffers: BufferPool, compareEvery: Int,
                                   finish: Bool, fileNames: [String], threads: Int) -> [BatchResult] {
         let pieces = max(1, min(views.views.count / 1024, threads * piecesPerThread))
         return Parallel.map(count: pieces, threads: threads) { piece -> BatchResult in
-            var memo = memos.withLock { $0.popLast() } ?? RegionMemo()
-            defer { memos.withLock { [memo] in $0.append(memo) } }
+            var memo = memos.take()
+            defer { memos.give(memo) }
             let range = (views.views.count * piece / pieces)..<(views.views.count * (piece + 1) / pieces)
-            return geocode(views.views[range], firstRecord: firstRecord, geocoder: geocoder, memo: &memo, compareEvery: compareEvery,
+            return geocode(views.views[range], firstRecord: firstRecord, geocoder: geocoder, memo: &memo, buffers: buffers, compareEvery: compareEvery,
                            finish: finish, fileNames: fileNames)
+        }
+    }
+
+    /// A batch handed to the workers: its views, the parser where it
+    /// began (pages before it may go once it is written) and the work.
+    struct InFlightBatch {
+        var views: UncheckedViews
+        var mark: IngestedRecordParser
+        var work: BackgroundWork<[BatchResult]>
+    }
+
+    /// Region memos lent to the workers, one per piece at a time. What a
+    /// memo holds changes only how fast a text is answered, never the
+    /// answer, so which memo a piece gets does not matter.
+    final class MemoPool: Sendable {
+        private let memos = Mutex<[RegionMemo]>([])
+
+        func take() -> RegionMemo { memos.withLock { $0.popLast() } ?? RegionMemo() }
+
+        func give(_ memo: consuming RegionMemo) {
+            let memo = memo
+            memos.withLock { $0.append(memo) }
         }
     }
 
@@ -219,7 +285,8 @@ public struct GeocodeStage: Stage {
         private(set) var rejected: [String: Int] = [:]
         private(set) var written = 0
         /// The part's files by role, as `parts.json` lists them.
-        let files: [String: String]
+        private(set) var files: [String: String]
+        private let folder: URL
 
         init(folder: URL, part: Int, fileName: String) throws(IINError) {
             files = Dictionary(uniqueKeysWithValues: ["records", "keys", "rejects"].map { ($0, GeocodedRecordsArtifact.fileName(role: $0, part: part)) })
@@ -227,6 +294,27 @@ public struct GeocodeStage: Stage {
             keys = try BufferedFileWriter(url: folder.appendingPathComponent(files["keys"]!))
             rejects = try RejectsWriter(url: folder.appendingPathComponent(files["rejects"]!))
             self.fileName = fileName
+            self.folder = folder
+        }
+
+        /// Links the ingest part's records and text in as this part's
+        /// source, which its records point into. A link writes no byte;
+        /// its hash is the one the ingest artifact recorded, when the file
+        /// is still as recorded (else the store hashes it on commit).
+        func linkSource(_ ingestPart: PartManifest<IngestPart>.Part, from ingest: URL, recorded: [String: ArtifactRecord.FileEntry],
+                        part: Int) throws(IINError) {
+            for (role, ingestRole) in [("source", "records"), ("source-text", "text")] {
+                guard let name = ingestPart.files[ingestRole] else { continue }
+                let source = ingest.appendingPathComponent(name)
+                let target = GeocodedRecordsArtifact.fileName(role: role, part: part)
+                if let entry = recorded[name], FileIdentity.of(path: source.path) == entry.identity {
+                    KnownDigests.record(entry.sha256, for: entry.identity)
+                    try DiskWrites.copy(source, to: folder.appendingPathComponent(target), knownSHA256: entry.sha256, link: true)
+                } else {
+                    try DiskWrites.copy(source, to: folder.appendingPathComponent(target))
+                }
+                files[role] = target
+            }
         }
 
         func apply(_ result: BatchResult) throws(IINError) {
@@ -269,11 +357,11 @@ public struct GeocodeStage: Stage {
     /// - Parameter firstRecord: the position in its input file of the
     ///   batch's first record, so the compared sample is the same for any
     ///   split.
-    static func geocode(_ views: ArraySlice<IngestedRecordView>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo, compareEvery: Int,
-                        finish: Bool, fileNames: [String]) -> BatchResult {
+    static func geocode(_ views: ArraySlice<IngestedRecordView>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo,
+                        buffers: BufferPool = BufferPool(), compareEvery: Int, finish: Bool, fileNames: [String]) -> BatchResult {
         var result = BatchResult(range: views.startIndex..<views.endIndex)
-        result.geocoded.reserveCapacity(views.count * 160)
-        result.keys.reserveCapacity(views.count * 32)
+        result.geocoded = buffers.take(capacity: views.count * 160)
+        result.keys = buffers.take(capacity: views.count * GeocodedRecordsArtifact.keyWidth)
         for (position, view) in zip(views.indices, views) {
             let compare = compareEvery > 0 && (firstRecord + position) % compareEvery == 0
             let investor = geocoder.resolve(view.investor, memo: &memo, compareAll: compare)

@@ -25,23 +25,26 @@ public enum ConsistencySample {
         // once per distinct year instead of once per record.
         var slicesOfYear: [Int: [Int]] = [:]
         var lastYear = Int.min, lastSlices: [Int] = []
-        try kept.forEachView { view throws(IINError) in
-            if view.year != lastYear {
-                lastYear = view.year
-                if let known = slicesOfYear[view.year] {
-                    lastSlices = known
-                } else {
-                    lastSlices = scheme.slices(of: view.year).compactMap { sliceYears.firstIndex(of: $0) }
-                    slicesOfYear[view.year] = lastSlices
+        for file in 0..<kept.fileCount {
+            let source = try kept.source(file: file)
+            try kept.forEachView(file: file) { view throws(IINError) in
+                if view.year != lastYear {
+                    lastYear = view.year
+                    if let known = slicesOfYear[view.year] {
+                        lastSlices = known
+                    } else {
+                        lastSlices = scheme.slices(of: view.year).compactMap { sliceYears.firstIndex(of: $0) }
+                        slicesOfYear[view.year] = lastSlices
+                    }
                 }
-            }
-            for slice in lastSlices {
-                seen[slice] += 1
-                if reservoirs[slice].count < perSlice {
-                    reservoirs[slice].append(try view.record())
-                } else {
-                    let position = random.below(seen[slice])
-                    if position < perSlice { reservoirs[slice][position] = try view.record() }
+                for slice in lastSlices {
+                    seen[slice] += 1
+                    if reservoirs[slice].count < perSlice {
+                        reservoirs[slice].append(try source.record(view))
+                    } else {
+                        let position = random.below(seen[slice])
+                        if position < perSlice { reservoirs[slice][position] = try source.record(view) }
+                    }
                 }
             }
         }
