@@ -280,12 +280,18 @@ struct LateEncodingTests {
                 try RecordAccounting.read(from: output))
     }
 
-    /// A GB18030 file whose first part is plain ASCII: the first waves are
-    /// delivered as UTF-8, a later chunk proves otherwise, and everything
-    /// must end as if the file had been read as GB18030 from the start.
-    @Test func aFileThatTurnsOutGB18030IsReadAgainWhole() throws {
+    /// A GB18030 file whose first part is plain ASCII. With a short
+    /// prefix the first megabyte already shows it is not UTF-8 and it is
+    /// converted before parsing; with a prefix past the first megabyte the
+    /// first waves are delivered as UTF-8, a later chunk proves otherwise
+    /// and the file is undone and read again. Either way everything must
+    /// end as if the file had been read as GB18030 from the start.
+    @Test(arguments: [(rows: 300, padding: 0), (rows: 12_000, padding: 90)])
+    func aFileThatTurnsOutGB18030IsReadAgainWhole(prefix: (rows: Int, padding: Int)) throws {
         var text = "investor_name,investee_name,investment_date\n"
-        for index in 0..<300 { text += "Alpha \(index),Beta \(index),2010-01-01\n" }
+        let pad = String(repeating: "x", count: prefix.padding)
+        for index in 0..<prefix.rows { text += "Alpha \(index)\(pad),Beta \(index),2010-01-01\n" }
+        if prefix.padding > 0 { #expect(text.utf8.count > 1 << 20, "the ASCII prefix must pass the first megabyte") }
         text += "Gamma,,2010-01-01\n"
         for index in 0..<20 { text += "深圳甲\(index)有限公司,广州乙\(index)有限公司,2015年3月\n" }
         let folder = TestSupport.temporaryFolder()
@@ -309,7 +315,7 @@ struct LateEncodingTests {
         #expect(auto.0 == forced.0)
         #expect(auto.1 == forced.1)
         #expect(auto.2 == forced.2)
-        #expect(auto.2.files[0].rowsRead == 321)
+        #expect(auto.2.files[0].rowsRead == prefix.rows + 21)
         #expect(auto.1.count == 1) // Gamma has no investee
         #expect(auto.2.files[0].rejections(.missingName) == 1)
     }

@@ -57,18 +57,48 @@ public struct IngestStage: Stage {
         let digests = context.inputDigests["raw"] ?? []
         let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
         let earlier = context.earlierParts.load(IngestPart.self)
-        var manifest = PartManifest<IngestPart>(parts: [])
+        var adopted = [PartManifest<IngestPart>.Part?](repeating: nil, count: files.count)
+        var keys: [String] = []
         var reused = 0
         context.progress.begin("ingest", total: sizes.reduce(0, +), unit: "bytes")
+        // First every part an earlier artifact holds is linked in; then the
+        // other files are read, in input order.
         for (fileIndex, url) in files.enumerated() {
             let digest = digests.count == files.count ? digests[fileIndex]
                 : InputFileDigest(name: url.lastPathComponent, size: sizes[fileIndex], sha256: try FileHashCache.sha256(of: url))
             let key = context.partKey(kind: Self.kind, codeVersion: Self.codeVersion, usesGazetteer: Self.usesGazetteer, perFileInputs: ["raw"],
                                       item: "\(digest.name):\(digest.size):\(digest.sha256)")
+            keys.append(key)
             if let part = earlier.adopt(key: key, into: context.output, naming: { IngestedRecordsArtifact.fileName(role: $0, part: fileIndex) }) {
-                manifest.parts.append(part)
+                adopted[fileIndex] = part
                 reused += 1
                 context.progress.advance(by: sizes[fileIndex])
+            }
+        }
+        let toRead = files.indices.filter { adopted[$0] == nil && containers[$0] != .xlsx }
+        // A compressed or GB18030 file is decoded on one core: that is done
+        // for the next CSV file in the background while this one is parsed,
+        // so the other core is not left idle (about 1 s a file at 12M).
+        let encoding = parameters.encoding
+        let output = context.output, scratch = context.scratch
+        func prepare(_ fileIndex: Int) -> TextPreparation {
+            let url = files[fileIndex], gzipped = containers[fileIndex] == .gzippedCSV
+            let text = output.appendingPathComponent(IngestedRecordsArtifact.fileName(role: "text", part: fileIndex))
+            return TextPreparation(BackgroundWork {
+                do throws(IINError) {
+                    return .success(try Self.prepareText(url, as: text, gzipped: gzipped, encoding: encoding, scratch: scratch))
+                } catch { return .failure(error) }
+            })
+        }
+        var preparations: [Int: TextPreparation] = [:]
+        // The background writes into this stage's folder: never leave (or
+        // throw) before it is done.
+        defer { for preparation in preparations.values { _ = preparation.result() } }
+
+        var manifest = PartManifest<IngestPart>(parts: [])
+        for (fileIndex, url) in files.enumerated() {
+            if let part = adopted[fileIndex] {
+                manifest.parts.append(part)
                 continue
             }
             let sink = try IngestOutput(folder: context.output, part: fileIndex, fileName: url.lastPathComponent)
@@ -86,13 +116,19 @@ public struct IngestStage: Stage {
                 try Self.readWorkbook(url, makeBuilder: inlineBuilder, deliver: deliver)
                 context.progress.advance(by: sizes[fileIndex])
             case .csv, .gzippedCSV:
+                let preparation = preparations[fileIndex] ?? prepare(fileIndex)
+                preparations[fileIndex] = preparation
+                if let position = toRead.firstIndex(of: fileIndex), position + 1 < toRead.count, preparations[toRead[position + 1]] == nil {
+                    preparations[toRead[position + 1]] = prepare(toRead[position + 1])
+                }
+                let prepared = try preparation.result().get()
                 let text = IngestedRecordsArtifact.fileName(role: "text", part: fileIndex)
-                try readText(url, as: context.output.appendingPathComponent(text), gzipped: containers[fileIndex] == .gzippedCSV,
-                             encoding: parameters.encoding, context: context, makeBuilder: makeBuilder, sink: sink, deliver: deliver)
+                try readText(url, as: context.output.appendingPathComponent(text), prepared: prepared, encoding: parameters.encoding,
+                             context: context, makeBuilder: makeBuilder, sink: sink, deliver: deliver)
                 sink.files["text"] = text
             }
             try sink.close()
-            manifest.parts.append(.init(key: key, files: sink.files, summary: IngestPart(account: sink.account, records: sink.recordsWritten)))
+            manifest.parts.append(.init(key: keys[fileIndex], files: sink.files, summary: IngestPart(account: sink.account, records: sink.recordsWritten)))
         }
         try manifest.write(to: context.output)
         let accounting = RecordAccounting(files: manifest.parts.map(\.summary.account))
@@ -103,29 +139,78 @@ public struct IngestStage: Stage {
                                      "records": manifest.parts.reduce(0) { $0 + $1.summary.records }, "rejected": total.totalRejected])
     }
 
-    /// A CSV file: the decoded text stays in the artifact and records point
-    /// into it: hard-linked when the input is already UTF-8 CSV (no copy;
-    /// an input edited in place would fail the artifact's hash check and be
-    /// rebuilt), decompressed or converted into it otherwise. With encoding
-    /// auto, a file a chunk proves not UTF-8 is undone and read again as
-    /// GB18030.
-    private func readText(_ url: URL, as text: URL, gzipped: Bool, encoding: Parameters.Encoding, context: StageContext,
-                          makeBuilder: ([String]) throws(IINError) -> RecordBuilder, sink: IngestOutput,
-                          deliver: (ChunkedCSVReader.ChunkResult) throws(IINError) -> Void) throws(IINError) {
+    /// What preparing a CSV file's text did.
+    struct PreparedText: Sendable {
+        /// Whether the text was converted from GB18030.
+        var converted: Bool
+    }
+
+    /// A text being prepared in the background; its result is taken once.
+    final class TextPreparation: @unchecked Sendable {
+        private let work: BackgroundWork<Result<PreparedText, IINError>>
+        private var taken: Result<PreparedText, IINError>?
+
+        init(_ work: BackgroundWork<Result<PreparedText, IINError>>) {
+            self.work = work
+        }
+
+        /// Waits for the work the first time; only the stage's own thread calls it.
+        func result() -> Result<PreparedText, IINError> {
+            if let taken { return taken }
+            let value = work.wait()
+            taken = value
+            return value
+        }
+    }
+
+    /// A CSV file's decoded text, kept in the artifact, which the records
+    /// point into: a hard link when the input is already UTF-8 CSV (no
+    /// copy; an input edited in place would fail the artifact's hash check
+    /// and be rebuilt), decompressed or converted into it otherwise. With
+    /// encoding auto, a file whose first megabyte is not UTF-8 is converted
+    /// from GB18030 here; one that turns out not to be UTF-8 further on is
+    /// converted when the parse finds out (`readText`).
+    static func prepareText(_ url: URL, as text: URL, gzipped: Bool, encoding: Parameters.Encoding, scratch: URL) throws(IINError) -> PreparedText {
         if gzipped {
             try Gzip.decompress(url, to: text)
         } else {
-            try Self.keep(url, as: text)
+            try keep(url, as: text)
         }
-        if encoding == .gb18030 {
-            try Self.convertInPlace(text, original: url, scratch: context.scratch)
+        var converted = false
+        var convert = encoding == .gb18030
+        if encoding == .auto { convert = !(try startsAsUTF8(text)) }
+        if convert {
+            try convertInPlace(text, original: url, scratch: scratch)
+            converted = true
         }
-        try Self.normaliseBareCarriageReturns(text, scratch: context.scratch)
+        try normaliseBareCarriageReturns(text, scratch: scratch)
+        return PreparedText(converted: converted)
+    }
+
+    /// Whether the first megabyte of a text, cut at its last line feed
+    /// (never inside a character, in UTF-8 or GB18030), is UTF-8. A window
+    /// without a line feed says nothing, and counts as UTF-8 here.
+    static func startsAsUTF8(_ text: URL) throws(IINError) -> Bool {
+        let file = try MappedFile(url: text)
+        let bytes = file.bytes
+        let window = min(bytes.count, 1 << 20)
+        guard let base = bytes.baseAddress, window > 0 else { return true }
+        var length = window
+        while length > 0 && base[length - 1] != 0x0A { length -= 1 }
+        if length == 0 { return window < bytes.count || TextEncoding.scan(bytes).validUTF8 }
+        return withExtendedLifetime(file) { TextEncoding.scan(UnsafeBufferPointer(start: base, count: length)).validUTF8 }
+    }
+
+    /// Parses a prepared text. With encoding auto, a text the parse proves
+    /// not UTF-8 is undone, converted from GB18030 and read again.
+    private func readText(_ url: URL, as text: URL, prepared: PreparedText, encoding: Parameters.Encoding, context: StageContext,
+                          makeBuilder: ([String]) throws(IINError) -> RecordBuilder, sink: IngestOutput,
+                          deliver: (ChunkedCSVReader.ChunkResult) throws(IINError) -> Void) throws(IINError) {
         let mark = sink.mark()
         var outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
             .read(makeBuilder: makeBuilder, progress: context.progress, deliver: deliver)
         guard outcome == .notUTF8 else { return }
-        guard encoding == .auto else { throw IINError.unknownEncoding(path: url.path) }
+        guard encoding == .auto, !prepared.converted else { throw IINError.unknownEncoding(path: url.path) }
         try sink.rollBack(to: mark)
         try Self.convertInPlace(text, original: url, scratch: context.scratch)
         outcome = try ChunkedCSVReader(file: try MappedFile(url: text), path: url.path, threads: context.threads, chunkSize: chunkSize)
