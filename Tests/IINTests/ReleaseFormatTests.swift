@@ -50,13 +50,32 @@ struct ReleaseFormatTests {
         let release = try Self.release.get()
         let archive = try #require(try? ZIPArchiveText(url: release.appendingPathComponent("Directed intercity investment network dataset.xlsx")))
         let sheet = try archive.text("xl/worksheets/sheet1.xml")
-        #expect(sheet.contains(#"<c r="B2"><v>"#)) // InvestmentFrequency
-        #expect(sheet.contains(#"<c r="C2" t="s">"#)) // InvestorCityCode, a shared string
+        // CityDyad a shared string, InvestmentFrequency a number,
+        // InvestorCityCode a shared string; no cell names its reference
+        // where none before it in the row was left out.
+        #expect(sheet.range(of: #"<row r="2"><c t="s"><v>\d+</v></c><c><v>\d+</v></c><c t="s"><v>\d+</v></c>"#, options: .regularExpression) != nil)
         let directed = try CSVTable.read(release.appendingPathComponent("Directed intercity investment network dataset.csv"))
         let code = try #require(directed.rows.first?[directed.columnIndex("InvestorCityCode")])
         #expect(try archive.text("xl/sharedStrings.xml").contains("<si><t>\(code)</t></si>"))
         #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
         #expect(sheet.contains("<autoFilter ref=\"A1:N"))
+    }
+
+    /// An empty cell is left out of the sheet, so the cell after it names
+    /// its column; the rest of the row is read by position.
+    @Test func aCellAfterAnEmptyOneKeepsItsColumn() throws {
+        let folder = TestSupport.temporaryFolder("gap")
+        let table = ReleaseTable(name: "Record accounting", header: ["File", "RowsRead", "Kept", "Duplicate"],
+                                 rows: [["a.csv", "", "3", "4"], ["", "5", "", "6"], ["c.csv", "7", "8", ""]])
+        _ = try table.writeXLSX(to: folder)
+        let workbook = folder.appendingPathComponent("Record accounting.xlsx")
+        var rows: [[String]] = []
+        try XLSXReader(url: workbook).read { rows.append($0.cells) }
+        let padded = rows.map { $0 + Array(repeating: "", count: max(0, 4 - $0.count)) }
+        #expect(padded == [table.header] + table.rows)
+        let sheet = try #require(try? ZIPArchiveText(url: workbook)).text("xl/worksheets/sheet1.xml")
+        #expect(sheet.contains(#"<row r="2"><c t="s"><v>"#) && sheet.contains(#"<c r="C2"><v>3</v></c><c><v>4</v></c>"#))
+        #expect(sheet.contains(#"<row r="3"><c r="B3"><v>5</v></c><c r="D3"><v>6</v></c>"#))
     }
 
     @Test func textThatLooksLikeAFormulaStaysText() throws {

@@ -66,12 +66,26 @@ public enum XLSXWriter {
             line.append(contentsOf: #"<row r=""#.utf8)
             line.append(contentsOf: digits)
             line.append(contentsOf: #"">"#.utf8)
-            for (index, cell) in cells.enumerated() where index < columns && !cell.isEmpty {
-                line.append(contentsOf: #"<c r=""#.utf8)
-                line.append(contentsOf: letters[index])
-                line.append(contentsOf: digits)
+            // A cell names its reference only after a skipped empty one:
+            // the reference is optional, readers count columns, and left
+            // out it is a third of the sheet XML, which is deflated.
+            var skipped = false
+            for (index, cell) in cells.enumerated() where index < columns {
+                if cell.isEmpty {
+                    skipped = true
+                    continue
+                }
+                if skipped {
+                    line.append(contentsOf: #"<c r=""#.utf8)
+                    line.append(contentsOf: letters[index])
+                    line.append(contentsOf: digits)
+                    line.append(UInt8(ascii: "\""))
+                    skipped = false
+                } else {
+                    line.append(contentsOf: "<c".utf8)
+                }
                 if !header && isNumber[index] {
-                    line.append(contentsOf: #""><v>"#.utf8)
+                    line.append(contentsOf: #"><v>"#.utf8)
                     line.append(contentsOf: cell.utf8)
                     line.append(contentsOf: "</v></c>".utf8)
                 } else {
@@ -85,7 +99,7 @@ public enum XLSXWriter {
                         shared.append(cell)
                     }
                     sharedCount += 1
-                    line.append(contentsOf: header ? #"" t="s" s="1"><v>"#.utf8 : #"" t="s"><v>"#.utf8)
+                    line.append(contentsOf: header ? #" t="s" s="1"><v>"#.utf8 : #" t="s"><v>"#.utf8)
                     appendDecimal(index, to: &line)
                     line.append(contentsOf: "</v></c>".utf8)
                 }
