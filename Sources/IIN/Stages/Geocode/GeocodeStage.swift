@@ -84,6 +84,7 @@ public struct GeocodeStage: Stage {
         let earlier = context.earlierParts.load(GeocodePart.self)
         let memos = MemoPool()
         let buffers = BufferPool()
+        let viewBuffers = ViewBuffers(capacity: Self.batchSize)
         let finishInWorkers = external == nil
         var manifest = PartManifest<GeocodePart>(parts: [])
         var reused = 0
@@ -110,29 +111,31 @@ public struct GeocodeStage: Stage {
             // A pipeline of three batches: while the workers geocode one,
             // this thread writes the one before and reads the one after, so
             // reading and writing (a third of the stage's time) no longer
-            // leave the workers idle.
-            var batch: [IngestedRecordView] = []
-            batch.reserveCapacity(Self.batchSize)
-            var spare: [IngestedRecordView] = []
+            // leave the workers idle. The three take turns in three fixed
+            // buffers: a fresh 64 MB array per batch cost this thread a
+            // page fault and a zeroed page per 4 KiB.
+            var filling = 0, filled = 0
             var batchStart = 0
             var batchMark = parser
             var inFlight: InFlightBatch?
-            // The workers read the mapped artifact: never leave (or throw)
-            // while a batch is still being geocoded.
+            // The workers read the mapped artifact and the buffers: never
+            // leave (or throw) while a batch is still being geocoded.
             defer { _ = inFlight?.work.wait() }
 
             func launch() {
-                let views = UncheckedViews(views: batch)
+                let views = UncheckedViews(views: UnsafeBufferPointer(start: viewBuffers.base(filling), count: filled))
                 let first = batchStart
                 let threads = context.threads
                 inFlight = InFlightBatch(views: views, mark: batchMark, work: BackgroundWork {
                     Self.geocodeInParallel(views, firstRecord: first, geocoder: geocoder, memos: memos, buffers: buffers, compareEvery: compareEvery,
                                            finish: finishInWorkers, fileNames: fileNames, threads: threads)
                 })
-                batchStart += batch.count
+                batchStart += filled
                 batchMark = parser
-                swap(&batch, &spare)
-                batch.removeAll(keepingCapacity: true)
+                // The batch launched before this one is still being
+                // written; the one before that is done with its buffer.
+                filling = (filling + 1) % ViewBuffers.count
+                filled = 0
             }
 
             func complete(_ flight: InFlightBatch) throws(IINError) {
@@ -152,14 +155,15 @@ public struct GeocodeStage: Stage {
             }
 
             while !parser.atEnd {
-                batch.append(try parser.next())
-                if batch.count == Self.batchSize {
+                (viewBuffers.base(filling) + filled).initialize(to: try parser.next())
+                filled += 1
+                if filled == Self.batchSize {
                     let previous = inFlight
                     launch()
                     if let previous { try complete(previous) }
                 }
             }
-            if !batch.isEmpty {
+            if filled > 0 {
                 let previous = inFlight
                 launch()
                 if let previous { try complete(previous) }
@@ -248,7 +252,7 @@ public struct GeocodeStage: Stage {
 
     /// Asks the external service for the sides every local method left
     /// open, in input order, then writes the batch's records one by one.
-    static func askExternal(_ external: AmapGeocoder, for result: BatchResult, views: [IngestedRecordView], tally: inout GeocodeTally,
+    static func askExternal(_ external: AmapGeocoder, for result: BatchResult, views: UnsafeBufferPointer<IngestedRecordView>, tally: inout GeocodeTally,
                             geocoder: Geocoder, fileNames: [String], into sink: GeocodedOutput) throws(IINError) {
         for (offset, outcomes) in result.outcomes.enumerated() {
             let view = views[result.range.lowerBound + offset]
@@ -357,7 +361,7 @@ public struct GeocodeStage: Stage {
     /// - Parameter firstRecord: the position in its input file of the
     ///   batch's first record, so the compared sample is the same for any
     ///   split.
-    static func geocode(_ views: ArraySlice<IngestedRecordView>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo,
+    static func geocode(_ views: Slice<UnsafeBufferPointer<IngestedRecordView>>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo,
                         buffers: BufferPool = BufferPool(), compareEvery: Int, finish: Bool, fileNames: [String]) -> BatchResult {
         var result = BatchResult(range: views.startIndex..<views.endIndex)
         result.geocoded = buffers.take(capacity: views.count * 160)
@@ -419,7 +423,26 @@ public struct GeocodeStage: Stage {
 }
 
 /// A batch of record views for worker threads: the views point into files
-/// mapped for the whole stage and only read, so sharing them is safe.
+/// mapped for the whole stage and only read, and the buffer holding them
+/// is not refilled before the batch is written, so sharing them is safe.
 struct UncheckedViews: @unchecked Sendable {
-    let views: [IngestedRecordView]
+    let views: UnsafeBufferPointer<IngestedRecordView>
+}
+
+/// The geocode stage's three batch buffers, allocated once. A view holds
+/// only integers and pointers into mapped files, so a slot is overwritten
+/// without deinitialising what it held.
+final class ViewBuffers {
+    static let count = 3
+    private let storage: UnsafeMutablePointer<IngestedRecordView>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity * Self.count)
+    }
+
+    deinit { storage.deallocate() }
+
+    func base(_ slot: Int) -> UnsafeMutablePointer<IngestedRecordView> { storage + slot * capacity }
 }
