@@ -25,20 +25,38 @@ public struct AggregateStage: Stage {
             throw IINError.corruptArtifact(path: dedupe.path, reason: "\(kept.fileCount) geocoded files for \(accounting.files.count) in the accounting")
         }
         // Each input file counted on a thread of its own; the sums do not
-        // depend on the order they are added in.
-        let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(counts: [LinkKey: Int], inSlice: Int, outOfSlice: Int), IINError> in
-            var counts: [LinkKey: Int] = [:]
+        // depend on the order they are added in. A year's slices are
+        // worked out once per year, into flat arrays read through
+        // pointers: an array per year cost a retain and a release per
+        // record, a quarter of the stage.
+        var sliceStarts: [Int] = [0]
+        var sliceList: [Int] = []
+        for year in 0..<LinkCounter.yearLimit {
+            sliceList += scheme.slices(of: year)
+            sliceStarts.append(sliceList.count)
+        }
+        let (starts, list) = (sliceStarts, sliceList)
+        let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(counts: LinkCounter, inSlice: Int, outOfSlice: Int), IINError> in
+            var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0
             do throws(IINError) {
-                try kept.forEachView(file: file) { record in
-                    let slices = scheme.slices(of: record.year)
-                    if slices.isEmpty {
-                        outOfSlice += 1
-                        return
-                    }
-                    inSlice += 1
-                    for slice in slices {
-                        counts[LinkKey(linkType: record.linkType, year: slice, from: record.investorCity, to: record.investeeCity), default: 0] += 1
+                try starts.withUnsafeBufferPointer { starts throws(IINError) in
+                    try list.withUnsafeBufferPointer { list throws(IINError) in
+                        try kept.forEachView(file: file) { record throws(IINError) in
+                            let year = record.year
+                            guard year < LinkCounter.yearLimit, starts[year] < starts[year + 1] else {
+                                outOfSlice += 1
+                                return
+                            }
+                            inSlice += 1
+                            for position in starts[year]..<starts[year + 1] {
+                                guard let key = LinkCounter.key(linkType: record.linkType, year: list[position], from: record.investorCity, to: record.investeeCity) else {
+                                    throw IINError.corruptArtifact(path: kept.parts[file].records.path,
+                                                                   reason: "a record of line \(record.line) has a city code out of range")
+                                }
+                                counts.add(key, 1)
+                            }
+                        }
                     }
                 }
             } catch {
@@ -46,15 +64,16 @@ public struct AggregateStage: Stage {
             }
             return .success((counts, inSlice, outOfSlice))
         }
-        var counts: [LinkKey: Int] = [:]
+        var counts = LinkCounter()
         for (file, result) in perFile.enumerated() {
             let part = try result.get()
             accounting.files[file].inSlice += part.inSlice
             accounting.files[file].outOfSlice += part.outOfSlice
-            counts.merge(part.counts, uniquingKeysWith: +)
+            part.counts.forEach { counts.add($0, $1) }
         }
-        let links = counts.map { LinkTable.Link(linkType: $0.key.linkType, year: $0.key.year, from: $0.key.from, to: $0.key.to, count: $0.value) }
-            .sorted { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
+        var links: [LinkTable.Link] = []
+        counts.forEach { key, count in links.append(LinkCounter.link(key, count: count)) }
+        links.sort { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
         try LinkTable(links: links).write(to: context.output)
         try accounting.write(to: context.output)
         try scheme.write(to: context.output)
@@ -62,10 +81,64 @@ public struct AggregateStage: Stage {
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice])
     }
 
-    struct LinkKey: Hashable {
-        var linkType: LinkType
-        var year: Int
-        var from: Int
-        var to: Int
+}
+
+/// Counts per (link type, slice year, investor city, investee city), the
+/// four packed into one word, in an open-addressing table: a Dictionary
+/// keyed by a four-field struct spent most of the stage hashing it
+/// (SipHash, once per kept record).
+struct LinkCounter: Sendable {
+    static let yearLimit = 1 << 12
+    static let codeLimit = 1 << 20
+    private static let vacant = UInt64.max
+    private var keys: [UInt64]
+    private var counts: [Int]
+    private var used = 0
+
+    init() {
+        keys = [UInt64](repeating: Self.vacant, count: 1 << 12)
+        counts = [Int](repeating: 0, count: 1 << 12)
+    }
+
+    /// The packed key, or nil when a part does not fit its bits.
+    static func key(linkType: LinkType, year: Int, from: Int, to: Int) -> UInt64? {
+        guard (0..<yearLimit).contains(year), (0..<codeLimit).contains(from), (0..<codeLimit).contains(to), (0..<4).contains(linkType.rawValue) else { return nil }
+        return UInt64(linkType.rawValue) << 52 | UInt64(year) << 40 | UInt64(from) << 20 | UInt64(to)
+    }
+
+    static func link(_ key: UInt64, count: Int) -> LinkTable.Link {
+        let mask = UInt64(codeLimit - 1)
+        return LinkTable.Link(linkType: LinkType(rawValue: Int(key >> 52))!, year: Int((key >> 40) & UInt64(yearLimit - 1)),
+                              from: Int((key >> 20) & mask), to: Int(key & mask), count: count)
+    }
+
+    mutating func add(_ key: UInt64, _ count: Int) {
+        if (used + 1) * 2 > keys.count { grow() }
+        var slot = slot(of: key)
+        while keys[slot] != key {
+            if keys[slot] == Self.vacant {
+                keys[slot] = key
+                used += 1
+                break
+            }
+            slot = (slot + 1) & (keys.count - 1)
+        }
+        counts[slot] += count
+    }
+
+    func forEach(_ body: (UInt64, Int) -> Void) {
+        for (key, count) in zip(keys, counts) where key != Self.vacant { body(key, count) }
+    }
+
+    private func slot(of key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - keys.count.trailingZeroBitCount))
+    }
+
+    private mutating func grow() {
+        let old = (keys, counts)
+        keys = [UInt64](repeating: Self.vacant, count: old.0.count * 2)
+        counts = [Int](repeating: 0, count: old.0.count * 2)
+        used = 0
+        for (key, count) in zip(old.0, old.1) where key != Self.vacant { add(key, count) }
     }
 }
