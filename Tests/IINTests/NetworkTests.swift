@@ -28,6 +28,29 @@ struct NetworkTests {
         #expect(degrees.map(\.rankIn) == [1, 1, 3])
     }
 
+    /// links.csv reads back as written; a damaged line is named, not
+    /// skipped or read as zero.
+    @Test func linkTableReadsBackWhatItWroteAndNamesADamagedLine() throws {
+        let folder = TestSupport.temporaryFolder("links")
+        let links = LinkTable(links: [
+            .init(linkType: .investment, year: 2000, from: 110000, to: 110000, count: 27649),
+            .init(linkType: .investment, year: 2020, from: 110000, to: 310000, count: 5),
+            .init(linkType: .branch, year: 2020, from: 440300, to: 110000, count: 1_234_567),
+        ])
+        try links.write(to: folder)
+        #expect(try LinkTable.read(from: folder) == links)
+        let file = folder.appendingPathComponent(LinkTable.fileName)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        for damaged in [text.replacingOccurrences(of: ",310000,", with: ",31OOOO,"), text.replacingOccurrences(of: "investment,2020", with: "invest,2020"),
+                        String(text.dropLast()), text.replacingOccurrences(of: ",5\n", with: ",5,6\n")] {
+            try Data(damaged.utf8).write(to: file)
+            #expect(throws: IINError.self) { try LinkTable.read(from: folder) }
+            do { _ = try LinkTable.read(from: folder) } catch {
+                #expect(error.description.contains(damaged == String(text.dropLast()) ? "line 4" : "line 3"), "\(error.description)")
+            }
+        }
+    }
+
     @Test func descriptiveStatistics() throws {
         let odd = try #require(DescriptiveStatistics(weights: [4, 1, 3], nodes: 3))
         #expect(odd.median == 3 && odd.sum == 8 && odd.minimum == 1 && odd.maximum == 4)
