@@ -243,6 +243,60 @@ struct IncrementalByFileTests {
     }
 }
 
+/// The gravity fits of the last build serve a rebuild whose slices keep
+/// their pairs; a fit taken from there renders the cold build's bytes,
+/// and a damaged memo is not believed.
+@Suite("Gravity fits kept between builds")
+struct GravityMemoTests {
+    static func appendDuplicateRow(_ file: URL) throws {
+        let text = try Data(contentsOf: file)
+        let lastLine = text.dropLast().lastIndex(of: 0x0A).map { text[($0 + 1)...] } ?? text
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lastLine)
+        try handle.close()
+    }
+
+    static func validate(_ log: CollectingLog) -> StageResult? { log.results.first { $0.stage == "validate" } }
+
+    @Test func unchangedSlicesTakeTheirFitsAndDamagedOnesAreRecomputed() throws {
+        let files = [(IncrementalByFileTests.first, "a/records-001.csv"), (IncrementalByFileTests.second, "b/records-002.csv")]
+        let project = try IncrementalByFileTests.project(#function, files: files)
+        let (first, _) = try IncrementalByFileTests.run(project)
+        let fitted = try #require(Self.validate(first)?.counts["gravity_fits_reused"])
+        #expect(fitted == 0, "a first build has no fits to take")
+        let memo = try #require(Self.validate(first)).artifact.appendingPathComponent(GravityMemo.file)
+        let entries = try JSONDecoder().decode([String: GravityMemo.Entry].self, from: Data(contentsOf: memo))
+        #expect(entries.count >= 2, "the default data fits several slices")
+
+        // A duplicate row: the accounting changes, no slice's pairs do.
+        let changed = project.appendingPathComponent("raw/b/records-002.csv")
+        try Self.appendDuplicateRow(changed)
+        let (second, afterReuse) = try IncrementalByFileTests.run(project)
+        #expect(second.ran.contains("validate"))
+        #expect(Self.validate(second)?.counts["gravity_fits_reused"] == entries.count)
+        #expect(IncrementalByFileTests.differences(afterReuse, try IncrementalByFileTests.coldRelease(of: project)) == [])
+        #expect(try TestSupport.snapshot(project.appendingPathComponent("release")).keys.allSatisfy { !$0.hasPrefix(ReleaseFolder.memoPrefix) })
+
+        // Every memo the store keeps, edited: fits that are not the ones
+        // their pairs give. None may be taken (an intact older memo
+        // would be, rightly, so all are edited).
+        let validateArtifacts = try #require(Self.validate(second)).artifact.deletingLastPathComponent()
+        let memos = try FileManager.default.contentsOfDirectory(at: validateArtifacts, includingPropertiesForKeys: nil)
+            .map { $0.appendingPathComponent(GravityMemo.file) }.filter { FileManager.default.fileExists(atPath: $0.path) }
+        #expect(memos.count >= 2)
+        for kept in memos {
+            var tampered = try JSONDecoder().decode([String: GravityMemo.Entry].self, from: Data(contentsOf: kept))
+            for key in tampered.keys { tampered[key]?.profile = [0.5, 1.5, 1] }
+            try JSONEncoder().encode(tampered).write(to: kept)
+        }
+        try Self.appendDuplicateRow(changed)
+        let (third, afterTamper) = try IncrementalByFileTests.run(project)
+        #expect(Self.validate(third)?.counts["gravity_fits_reused"] == 0)
+        #expect(IncrementalByFileTests.differences(afterTamper, try IncrementalByFileTests.coldRelease(of: project, "tampered")) == [])
+    }
+}
+
 extension URL {
     /// The URL, after creating its parent folder.
     func creatingParent() throws -> URL {

@@ -80,6 +80,20 @@ public struct PartLibrary: Sendable {
         self.check = check
     }
 
+    /// The file at `relative` in each earlier artifact that holds it as
+    /// its `artifact.json` recorded it (by stat, or read again under
+    /// `--verify`), newest first: what a stage kept for its next build is
+    /// trusted no more than a part is.
+    public func intactFiles(named relative: String) -> [URL] {
+        folders.compactMap { folder in
+            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
+                  let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { return nil }
+            let url = folder.appendingPathComponent(relative)
+            guard EarlierParts<JSONValue>.intact(url, entry: record.files.first { $0.path == relative }, check: check) else { return nil }
+            return url
+        }
+    }
+
     /// The parts of every earlier artifact that lists them, read once.
     public func load<Summary>(_ summary: Summary.Type) -> EarlierParts<Summary> {
         var sources: [EarlierParts<Summary>.Source] = []

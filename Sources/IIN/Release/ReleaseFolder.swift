@@ -49,6 +49,10 @@ public enum ReleaseFolder {
     public static let markerKey = "iin_release"
     /// Files of an artifact that stay out of the release.
     static let auditPrefix = "audit/"
+    /// Files of an artifact that stay in the work folder: what a stage
+    /// keeps for its next build (`GravityMemo`), neither released nor
+    /// audited.
+    static let memoPrefix = "memo/"
 
     public static func materialize(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, destination: URL,
                                    options: Options = Options()) throws(IINError) -> Placed {
@@ -176,7 +180,7 @@ public enum ReleaseFolder {
                 guard case let .hit(record, folder) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, check: .sizes) else {
                     throw IINError.corruptArtifact(path: result.artifact.path, reason: "artifact vanished before the release was written")
                 }
-                for entry in record.files {
+                for entry in record.files where !entry.path.hasPrefix(memoPrefix) {
                     if entry.path.hasPrefix(auditPrefix) {
                         auditSources.append((folder.appendingPathComponent(entry.path), String(entry.path.dropFirst(auditPrefix.count))))
                         continue

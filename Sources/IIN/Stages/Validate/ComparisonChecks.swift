@@ -95,6 +95,13 @@ public struct ComparisonChecks: Sendable {
     /// and per band, the log-log and Q-Q R^2; and the maximum spanning
     /// tree of the fitted gravity network of the latest such slice.
     public func gravity(gdp: [Int: [Int: Double]], economicDistances: [ReferenceInputs.PairValue]?, seed: UInt64, cities: [City], threads: Int) -> JSONValue {
+        gravity(gdp: gdp, economicDistances: economicDistances, seed: seed, cities: cities, threads: threads, memo: GravityMemo())
+    }
+
+    /// The same, taking each slice's fit from `memo` when its pairs are
+    /// those of the build that made it.
+    func gravity(gdp: [Int: [Int: Double]], economicDistances: [ReferenceInputs.PairValue]?, seed: UInt64, cities: [City], threads: Int,
+                 memo: GravityMemo) -> JSONValue {
         let separation: [Int: Double]? = economicDistances.map { pairs in
             var table: [Int: Double] = [:]
             for pair in pairs { table[Self.key(min(pair.from, pair.to), max(pair.from, pair.to))] = pair.value }
@@ -102,7 +109,7 @@ public struct ComparisonChecks: Sendable {
         }
         let years = Set(networks.undirected.map(\.year)).sorted()
         let fits: [(json: JSONValue, profile: GravityFit.Parameters?)] = Parallel.map(count: years.count, threads: threads) { index in
-            self.gravitySlice(year: years[index], masses: gdp[years[index]], separation: separation, seed: seed)
+            self.gravitySlice(year: years[index], masses: gdp[years[index]], separation: separation, seed: seed, memo: memo)
         }
         var result: [String: JSONValue] = [
             "distance": .string(separation == nil ? "geographic (km)" : "economic (from the input table)"),
@@ -116,7 +123,8 @@ public struct ComparisonChecks: Sendable {
     }
 
     /// The slice's section, and the profile fit the gravity backbone uses.
-    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64) -> (json: JSONValue, profile: GravityFit.Parameters?) {
+    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64,
+                              memo: GravityMemo) -> (json: JSONValue, profile: GravityFit.Parameters?) {
         guard let masses else { return (.object(["year": .integer(year), "skipped": .string("no GDP for \(year) in the input")]), nil) }
         var products: [Double] = [], distances: [Double] = [], frequencies: [Double] = [], kilometres: [Double] = []
         var withoutMass = 0, withoutDistance = 0
@@ -129,6 +137,17 @@ public struct ComparisonChecks: Sendable {
             kilometres.append(edge.distance ?? 0)
             frequencies.append(Double(edge.weight))
         }
+        let key = GravityMemo.key(year: year, seed: seed, withoutMass: withoutMass, withoutDistance: withoutDistance,
+                                  columns: [products, distances, kilometres, frequencies])
+        return memo.fit(key: key) {
+            Self.fitSlice(year: year, products: products, distances: distances, kilometres: kilometres, frequencies: frequencies,
+                          withoutMass: withoutMass, withoutDistance: withoutDistance, seed: seed)
+        }
+    }
+
+    /// One slice's fits and their section, from its pairs.
+    private static func fitSlice(year: Int, products: [Double], distances: [Double], kilometres: [Double], frequencies: [Double],
+                                 withoutMass: Int, withoutDistance: Int, seed: UInt64) -> (json: JSONValue, profile: GravityFit.Parameters?) {
         var result: [String: JSONValue] = [
             "year": .integer(year), "pairs": .integer(frequencies.count),
             "pairs_without_gdp": .integer(withoutMass), "pairs_without_distance": .integer(withoutDistance),

@@ -6,7 +6,7 @@ import Foundation
 /// below its floor fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 16
+    public static let codeVersion = 17
     public static let usesGazetteer = true
     public static let reads: [String] = [PublishStage.kind, AggregateStage.kind, GeocodeStage.kind, DedupeStage.kind]
     public static let reportFile = "validation.json"
@@ -85,9 +85,12 @@ public struct ValidateStage: Stage {
         }
         let aggregate = try context.upstreamFolder(kind: AggregateStage.kind)
         let accounting = try RecordAccounting.read(from: aggregate)
+        let memo = GravityMemo(earlier: context.earlierParts)
         let jobs = Parallel.map(count: 2, threads: context.threads) { index -> Result<SampleOrAnalyses, IINError> in
             do throws(IINError) {
-                if index == 0 { return .success(.analyses(try analyses(reader: reader, networks: networks, context: context, parameters: parameters))) }
+                if index == 0 {
+                    return .success(.analyses(try analyses(reader: reader, networks: networks, context: context, parameters: parameters, memo: memo)))
+                }
                 let (section, rows) = try writeSample(accounting: accounting, aggregate: aggregate, context: context, parameters: parameters)
                 return .success(.sample(section, rows))
             } catch {
@@ -98,13 +101,14 @@ public struct ValidateStage: Stage {
             preconditionFailure("each job returns its own kind")
         }
         context.progress.advance(by: 2)
+        try memo.write(into: context.output)
 
         sections["invariants"] = .array(checks.map(\.json))
         sections["consistency_sample"] = sample
         sections["accounting"] = try ReportFacts.accounting(accounting, networks: networks, geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
         sections["table1"] = try ReportFacts.descriptiveStatistics(reader)
         let outcomes = try writeReport(sections: sections, checks: checks, networks: networks, context: context, parameters: parameters)
-        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count], fileRows: fileRows)
+        return StageOutcome(counts: ["checks": checks.count, "failed": 0, "thresholds": outcomes.count, "gravity_fits_reused": memo.reused], fileRows: fileRows)
     }
 
     private enum TableReads: Sendable {
@@ -120,7 +124,8 @@ public struct ValidateStage: Stage {
     /// Sections 4 to 8: the optional reference inputs read first (their
     /// errors raised before the work is spread over threads), then each
     /// analysis as its own job.
-    private func analyses(reader: ReleaseReader, networks: ReleaseNetworks, context: StageContext, parameters: Parameters) throws(IINError) -> [String: JSONValue] {
+    private func analyses(reader: ReleaseReader, networks: ReleaseNetworks, context: StageContext, parameters: Parameters,
+                          memo: GravityMemo) throws(IINError) -> [String: JSONValue] {
         let seed = UInt64(truncatingIfNeeded: parameters.seed)
         let gazetteer = context.gazetteer
         let mobilityYear = parameters.mobilityYear
@@ -139,7 +144,7 @@ public struct ValidateStage: Stage {
         let comparison = ComparisonChecks(networks: networks)
         let threads = context.threads
         let jobs: [@Sendable () -> (String, JSONValue)] = [
-            { ("gravity", gdp.map { comparison.gravity(gdp: $0, economicDistances: economicDistances, seed: seed, cities: gazetteer.cities, threads: threads) }
+            { ("gravity", gdp.map { comparison.gravity(gdp: $0, economicDistances: economicDistances, seed: seed, cities: gazetteer.cities, threads: threads, memo: memo) }
                 .map { Self.naming($0, input: gdpFile!, extra: distanceFile) } ?? Self.skipped(ValidateStage.gdpInput)) },
             { ("communities", structure.communities(seed: seed)) },
             { ("mobility", mobility.map { Self.naming(comparison.mobility($0, year: mobilityYear), input: mobilityFile!) } ?? Self.skipped(ValidateStage.mobilityInput)) },
