@@ -227,13 +227,7 @@ struct IncrementalByFileTests {
         let project = try Self.project(#function, files: files.map { (corpus.appendingPathComponent("raw/\($0)"), "all/\($0)") })
         let (_, before) = try Self.run(project)
 
-        let changed = project.appendingPathComponent("raw/all/\(files[1])")
-        let text = try Data(contentsOf: changed)
-        let lastLine = text.dropLast().lastIndex(of: 0x0A).map { text[($0 + 1)...] } ?? text
-        let handle = try FileHandle(forWritingTo: changed)
-        try handle.seekToEnd()
-        try handle.write(contentsOf: lastLine)
-        try handle.close()
+        try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/all/\(files[1])"))
 
         let (log, after) = try Self.run(project)
         #expect(Self.reused(log, "ingest") == 3)
@@ -248,15 +242,6 @@ struct IncrementalByFileTests {
 /// and a damaged memo is not believed.
 @Suite("Gravity fits kept between builds")
 struct GravityMemoTests {
-    static func appendDuplicateRow(_ file: URL) throws {
-        let text = try Data(contentsOf: file)
-        let lastLine = text.dropLast().lastIndex(of: 0x0A).map { text[($0 + 1)...] } ?? text
-        let handle = try FileHandle(forWritingTo: file)
-        try handle.seekToEnd()
-        try handle.write(contentsOf: lastLine)
-        try handle.close()
-    }
-
     static func validate(_ log: CollectingLog) -> StageResult? { log.results.first { $0.stage == "validate" } }
 
     @Test func unchangedSlicesTakeTheirFitsAndDamagedOnesAreRecomputed() throws {
@@ -271,7 +256,7 @@ struct GravityMemoTests {
 
         // A duplicate row: the accounting changes, no slice's pairs do.
         let changed = project.appendingPathComponent("raw/b/records-002.csv")
-        try Self.appendDuplicateRow(changed)
+        try TestSupport.appendDuplicateRow(changed)
         let (second, afterReuse) = try IncrementalByFileTests.run(project)
         #expect(second.ran.contains("validate"))
         #expect(Self.validate(second)?.counts["gravity_fits_reused"] == entries.count)
@@ -290,7 +275,7 @@ struct GravityMemoTests {
             for key in tampered.keys { tampered[key]?.profile = [0.5, 1.5, 1] }
             try JSONEncoder().encode(tampered).write(to: kept)
         }
-        try Self.appendDuplicateRow(changed)
+        try TestSupport.appendDuplicateRow(changed)
         let (third, afterTamper) = try IncrementalByFileTests.run(project)
         #expect(Self.validate(third)?.counts["gravity_fits_reused"] == 0)
         #expect(IncrementalByFileTests.differences(afterTamper, try IncrementalByFileTests.coldRelease(of: project, "tampered")) == [])

@@ -170,6 +170,17 @@ enum TestSupport {
     /// inode are those recorded: the damage only `--verify` finds.
     /// Returns the bytes written.
     @discardableResult
+    /// Appends a copy of a CSV file's last row: a duplicate record, so
+    /// the accounting changes and no link does.
+    static func appendDuplicateRow(_ file: URL) throws {
+        let text = try Data(contentsOf: file)
+        let lastLine = text.dropLast().lastIndex(of: 0x0A).map { text[($0 + 1)...] } ?? text
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lastLine)
+        try handle.close()
+    }
+
     static func editKeepingStat(_ file: URL, offset: Int) throws -> Data {
         let recorded = try #require(FileIdentity.of(path: file.path))
         var bytes = try Data(contentsOf: file)
