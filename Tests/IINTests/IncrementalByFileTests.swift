@@ -237,6 +237,37 @@ struct IncrementalByFileTests {
     }
 }
 
+/// Damage that `stat` cannot see, found by the stage that reads the file:
+/// the run stops naming it, and the artifacts holding that file are
+/// discarded, so the next run rebuilds them instead of failing again.
+@Suite("Damage found in use")
+struct DamageFoundInUseTests {
+    @Test func aDamagedFileFoundInUseIsRebuiltByTheNextRun() throws {
+        let project = try IncrementalByFileTests.project(#function, files: [(IncrementalByFileTests.first, "a/records-001.csv")])
+        let (first, _) = try IncrementalByFileTests.run(project)
+        let aggregate = try #require(first.results.first { $0.stage == "aggregate" }).artifact
+        let links = aggregate.appendingPathComponent(LinkTable.fileName)
+        let text = try Data(contentsOf: links)
+        // The comma after line 2's link type becomes a '-': an unknown
+        // link type, with size, mtime and inode as recorded.
+        let comma = try #require(text.firstIndex(of: 0x0A).flatMap { line in text[line...].firstIndex(of: UInt8(ascii: ",")) })
+        try TestSupport.editKeepingStat(links, offset: comma)
+
+        let release = project.appendingPathComponent("release")
+        let workspace = try TestSupport.workspace(project, raw: project.appendingPathComponent(IncrementalByFileTests.glob).path)
+        let log = CollectingLog()
+        #expect(throws: IINError.self) {
+            _ = try workspace.runner(log: log, progress: ProgressReporter(style: .silent)).run(force: ["degrees"], threads: 2, releaseFolder: release)
+        }
+        #expect(log.warnings.contains { $0.contains("discarded the damaged artifact aggregate") }, "\(log.warnings)")
+        #expect(!FileManager.default.fileExists(atPath: aggregate.path))
+
+        let (second, after) = try IncrementalByFileTests.run(project)
+        #expect(second.ran.contains("aggregate"))
+        #expect(IncrementalByFileTests.differences(after, try IncrementalByFileTests.coldRelease(of: project)) == [])
+    }
+}
+
 /// The gravity fits of the last build serve a rebuild whose slices keep
 /// their pairs; a fit taken from there renders the cold build's bytes,
 /// and a damaged memo is not believed.

@@ -246,6 +246,40 @@ struct IngestFixtureTests {
         #expect(try String(contentsOf: converted, encoding: .utf8).hasPrefix("记录编号,投资方名称"))
     }
 
+    /// A .csv.gz of two members, the first ending exactly where a 1 MiB
+    /// read ends (padded with a gzip comment, as bgzip-like writers may
+    /// happen to): the second member is read, not refused as trailing data.
+    @Test func aGzipMemberEndingAtAReadBoundaryIsFollowedByTheNext() throws {
+        let folder = TestSupport.temporaryFolder("members")
+        func gzip(_ text: String) throws -> [UInt8] {
+            let plain = folder.appendingPathComponent("plain.txt")
+            try Data(text.utf8).write(to: plain)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            process.arguments = ["-n", "-c", plain.path]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let bytes = [UInt8](output.fileHandleForReading.readDataToEndOfFile())
+            process.waitUntilExit()
+            return bytes
+        }
+        let first = "a,b\n" + (0..<2000).map { "x\($0),y\($0)\n" }.joined()
+        let second = (2000..<2100).map { "x\($0),y\($0)\n" }.joined()
+        var member = try gzip(first)
+        #expect(member[3] == 0, "gzip -n writes no optional fields")
+        // FLG.FCOMMENT, and a zero-terminated comment after the 10-byte header.
+        member[3] = 0x10
+        let padding = (1 << 20) - member.count - 1
+        member.insert(contentsOf: Array(repeating: UInt8(ascii: "c"), count: padding) + [0], at: 10)
+        #expect(member.count == 1 << 20)
+        let file = folder.appendingPathComponent("two.csv.gz")
+        try Data(member + (try gzip(second))).write(to: file)
+        let text = folder.appendingPathComponent("two.csv")
+        try Gzip.decompress(file, to: text)
+        #expect(try String(contentsOf: text, encoding: .utf8) == first + second)
+    }
+
     @Test func newlineCountingIsExact() {
         var random = SeededRandom(seed: 4)
         for _ in 0..<200 {

@@ -165,11 +165,6 @@ enum TestSupport {
         throw TestFailure("no row of \(file.lastPathComponent) to edit")
     }
 
-    /// Flips one bit of the byte at `offset` (from the end when negative)
-    /// and puts the modification time back, so the file's size, mtime and
-    /// inode are those recorded: the damage only `--verify` finds.
-    /// Returns the bytes written.
-    @discardableResult
     /// Appends a copy of a CSV file's last row: a duplicate record, so
     /// the accounting changes and no link does.
     static func appendDuplicateRow(_ file: URL) throws {
@@ -181,6 +176,11 @@ enum TestSupport {
         try handle.close()
     }
 
+    /// Flips one bit of the byte at `offset` (from the end when negative)
+    /// and puts the modification time back, so the file's size, mtime and
+    /// inode are those recorded: the damage only `--verify` finds.
+    /// Returns the bytes written.
+    @discardableResult
     static func editKeepingStat(_ file: URL, offset: Int) throws -> Data {
         let recorded = try #require(FileIdentity.of(path: file.path))
         var bytes = try Data(contentsOf: file)

@@ -124,6 +124,32 @@ public struct ArtifactStore: Sendable {
         try? FileManager.default.removeItem(at: folder(stage: stage, fingerprint: fingerprint))
     }
 
+    /// Discards every artifact that holds the file at `path`, under its
+    /// own name or as a hard link (a part linked from one build into the
+    /// next shares its inode), and returns them as "stage fingerprint".
+    /// A stage that finds a file damaged in use, where `stat` saw nothing,
+    /// calls for this: otherwise the damaged artifact would stay a cache
+    /// hit and every rerun would fail on it again, or link the damaged
+    /// part into its next artifact.
+    public func discardArtifacts(holding path: String) -> [String] {
+        guard let damaged = FileIdentity.of(path: path) else { return [] }
+        var discarded: [String] = []
+        let stages = (try? FileManager.default.contentsOfDirectory(atPath: artifactsFolder.path)) ?? []
+        for stage in stages.sorted() {
+            let stageFolder = artifactsFolder.appendingPathComponent(stage)
+            for fingerprint in ((try? FileManager.default.contentsOfDirectory(atPath: stageFolder.path)) ?? []).sorted() {
+                let folder = stageFolder.appendingPathComponent(fingerprint)
+                guard let files = try? Self.listFiles(in: folder), files.contains(where: { relative in
+                    guard let identity = FileIdentity.of(path: folder.appendingPathComponent(relative).path) else { return false }
+                    return identity.inode == damaged.inode && identity.device == damaged.device
+                }) else { continue }
+                discard(stage: stage, fingerprint: fingerprint)
+                discarded.append("\(stage) \(fingerprint.prefix(12))")
+            }
+        }
+        return discarded
+    }
+
     /// A fresh, empty folder for a stage to write into.
     public func temporaryArtifact(stage: String, fingerprint: String) -> URL {
         temporaryFolder.appendingPathComponent("\(stage)-\(fingerprint.prefix(16))-\(getpid())")

@@ -207,6 +207,11 @@ public final class Runner {
                 results.append(result)
                 log.stageFinished(result)
             } catch {
+                if case let .corruptArtifact(path, _) = error {
+                    for artifact in store.discardArtifacts(holding: path) {
+                        log.warning("discarded the damaged artifact \(artifact); the next run rebuilds it")
+                    }
+                }
                 store.recordLastRun(RunSummary(results: results, pipeline: pipeline, previous: previousRun, failedStage: stage.name))
                 throw error
             }

@@ -28,14 +28,21 @@ public enum Gzip {
         }
         defer { inflateEnd(&stream) }
         var outBuffer = [UInt8](repeating: 0, count: 1 << 20)
-        var finished = false
-        while !finished {
+        // A member that ended exactly at the end of a block: the next
+        // block, if there is one, starts the next member.
+        var memberEnded = false
+        while true {
             let block: Data
             do { block = try input.read(upToCount: 1 << 20) ?? Data() } catch {
                 throw IINError.unreadableFile(path: source.path, reason: error.localizedDescription)
             }
             if block.isEmpty {
+                if memberEnded { break }
                 throw IINError.unsupportedFile(path: source.path, reason: "the gzip stream ends early (truncated .gz file)")
+            }
+            if memberEnded {
+                inflateReset(&stream)
+                memberEnded = false
             }
             var inBuffer = [UInt8](block)
             let status: Int32 = inBuffer.withUnsafeMutableBufferPointer { inPointer in
@@ -72,10 +79,10 @@ public enum Gzip {
                                              limit: "\(ByteCount.text(allowed)) inflated, \(inflationRatio) times its size (a gzip bomb?)")
             case Z_OK: continue
             case Z_STREAM_END:
-                finished = (try? input.read(upToCount: 1))?.isEmpty ?? true
-                if !finished {
-                    throw IINError.unsupportedFile(path: source.path, reason: "data after the end of the gzip stream")
-                }
+                // The block is used up at a member's end: the file ends
+                // here, or the next block holds another member (anything
+                // else there fails as "not a valid gzip file").
+                memberEnded = true
             default:
                 throw IINError.unsupportedFile(path: source.path, reason: "not a valid gzip file (zlib error \(status))")
             }

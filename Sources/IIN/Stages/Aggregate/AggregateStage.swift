@@ -29,9 +29,15 @@ public struct AggregateStage: Stage {
         // worked out once per year, into flat arrays read through
         // pointers: an array per year cost a retain and a release per
         // record, a quarter of the stage.
+        // No year past the last slice's last year is in any slice.
+        let yearsCovered = (scheme.years.max() ?? 0) + max(scheme.width, 1) + 1
+        guard let lastSlice = scheme.years.max(), lastSlice < LinkCounter.yearLimit else {
+            throw IINError.invalidArgument(name: "slices.years", value: String(scheme.years.max() ?? 0),
+                                           expected: "years below \(LinkCounter.yearLimit)")
+        }
         var sliceStarts: [Int] = [0]
         var sliceList: [Int] = []
-        for year in 0..<LinkCounter.yearLimit {
+        for year in 0..<yearsCovered {
             sliceList += scheme.slices(of: year)
             sliceStarts.append(sliceList.count)
         }
@@ -44,7 +50,7 @@ public struct AggregateStage: Stage {
                     try list.withUnsafeBufferPointer { list throws(IINError) in
                         try kept.forEachView(file: file) { record throws(IINError) in
                             let year = record.year
-                            guard year < LinkCounter.yearLimit, starts[year] < starts[year + 1] else {
+                            guard year < yearsCovered, starts[year] < starts[year + 1] else {
                                 outOfSlice += 1
                                 return
                             }
@@ -88,7 +94,9 @@ public struct AggregateStage: Stage {
 /// keyed by a four-field struct spent most of the stage hashing it
 /// (SipHash, once per kept record).
 struct LinkCounter: Sendable {
-    static let yearLimit = 1 << 12
+    /// Slice years and city codes as the packed key holds them: 22 and 20
+    /// bits (the link type takes two more).
+    static let yearLimit = 1 << 22
     static let codeLimit = 1 << 20
     private static let vacant = UInt64.max
     private var keys: [UInt64]
@@ -103,12 +111,12 @@ struct LinkCounter: Sendable {
     /// The packed key, or nil when a part does not fit its bits.
     static func key(linkType: LinkType, year: Int, from: Int, to: Int) -> UInt64? {
         guard (0..<yearLimit).contains(year), (0..<codeLimit).contains(from), (0..<codeLimit).contains(to), (0..<4).contains(linkType.rawValue) else { return nil }
-        return UInt64(linkType.rawValue) << 52 | UInt64(year) << 40 | UInt64(from) << 20 | UInt64(to)
+        return UInt64(linkType.rawValue) << 62 | UInt64(year) << 40 | UInt64(from) << 20 | UInt64(to)
     }
 
     static func link(_ key: UInt64, count: Int) -> LinkTable.Link {
         let mask = UInt64(codeLimit - 1)
-        return LinkTable.Link(linkType: LinkType(rawValue: Int(key >> 52))!, year: Int((key >> 40) & UInt64(yearLimit - 1)),
+        return LinkTable.Link(linkType: LinkType(rawValue: Int(key >> 62))!, year: Int((key >> 40) & UInt64(yearLimit - 1)),
                               from: Int((key >> 20) & mask), to: Int(key & mask), count: count)
     }
 
