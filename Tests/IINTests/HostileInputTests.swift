@@ -106,6 +106,29 @@ struct HostileInputTests {
         #expect(try TestSupport.snapshot(project.release) == before)
     }
 
+    /// A crawl file named in GBK: its name is not UTF-8, so it cannot be
+    /// opened through a Swift string. The run says that, not "No such
+    /// file", and the release stays as it was.
+    @Test func aFileNameThatIsNotUTF8IsNamedAsSuch() throws {
+        let project = try Project("hostile-gbk-name")
+        try #require(try project.run().status == 0)
+        let before = try TestSupport.snapshot(project.release)
+        let folder = project.folder.appendingPathComponent("crawl")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // 数据 in GBK, then "-gbk.csv".
+        let name: [UInt8] = [0xCA, 0xFD, 0xBE, 0xDD] + Array("-gbk.csv".utf8)
+        let path = Array(folder.path.utf8) + [UInt8(ascii: "/")] + name + [0]
+        let source = try Data(contentsOf: TestSupport.fixtures.appendingPathComponent("default/raw/records-001.csv"))
+        let descriptor = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_WRONLY | O_CREAT, 0o644) }
+        try #require(descriptor >= 0)
+        _ = source.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        let result = try TestSupport.runIIN(["run", "--input", "raw=\(folder.path)/*.csv"], in: project.folder)
+        #expect(result.status == 1)
+        #expect(result.errors.contains("-gbk.csv' is not UTF-8"), "\(result.errors)")
+        #expect(try TestSupport.snapshot(project.release) == before)
+    }
+
     /// A folder iin did not write is never replaced: not one with a
     /// manifest.json of someone else's, not an iin release with a file the
     /// manifest does not list. The message names what is in the way.

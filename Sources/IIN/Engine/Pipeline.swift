@@ -103,7 +103,11 @@ public struct Pipeline: Sendable {
     /// contract's "input order").
     public func files(forInput name: String) throws(IINError) -> [URL] {
         guard let pattern = inputs[name] else { return [] }
-        let matches = FileGlob.expand(pattern)
+        let (matches, notUTF8) = FileGlob.expandChecked(pattern)
+        if let badName = notUTF8.first {
+            throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "the file name '\(badName)' is not UTF-8 (shown with � for its other bytes)",
+                                    fix: "Rename it in UTF-8, for a GBK name with 'convmv -f gbk -t utf8 --notest FILE', or narrow the glob '\(pattern)' so it leaves it out.")
+        }
         if matches.isEmpty {
             throw IINError.pipeline(file: file.path, jsonPath: "$.inputs.\(name)", problem: "no file matches '\(pattern)'",
                                     fix: "Point the input at existing files, or override it with --input \(name)=GLOB.")
