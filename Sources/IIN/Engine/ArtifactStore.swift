@@ -19,6 +19,13 @@ public struct ArtifactRecord: Codable, Sendable {
         FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
     }
 
+    /// The record of the artifact in `folder`, nil when it is missing or
+    /// unreadable (the caller then trusts nothing of that artifact).
+    static func read(in folder: URL) -> ArtifactRecord? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)) else { return nil }
+        return try? JSONDecoder().decode(ArtifactRecord.self, from: data)
+    }
+
     public var stage: String
     public var fingerprint: String
     public var components: FingerprintComponents

@@ -86,25 +86,32 @@ public struct PartLibrary: Sendable {
     /// trusted no more than a part is.
     public func intactFiles(named relative: String) -> [URL] {
         folders.compactMap { folder in
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
-                  let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { return nil }
+            guard let record = ArtifactRecord.read(in: folder) else { return nil }
             let url = folder.appendingPathComponent(relative)
-            guard EarlierParts<JSONValue>.intact(url, entry: record.files.first { $0.path == relative }, check: check) else { return nil }
-            return url
+            return Self.intact(url, entry: record.files.first { $0.path == relative }, check: check) ? url : nil
         }
+    }
+
+    /// Whether a file of an earlier artifact is as its record says: by
+    /// stat, or read again when the stat differs or under `--verify`.
+    static func intact(_ url: URL, entry: ArtifactRecord.FileEntry?, check: ArtifactStore.Check) -> Bool {
+        guard let entry, let identity = FileIdentity.of(path: url.path), identity.size == entry.size else { return false }
+        if check == .content || identity != entry.identity {
+            guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else { return false }
+        }
+        return true
     }
 
     /// The parts of every earlier artifact that lists them, read once.
     public func load<Summary>(_ summary: Summary.Type) -> EarlierParts<Summary> {
         var sources: [EarlierParts<Summary>.Source] = []
         for folder in folders {
-            guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
-                  let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { continue }
+            guard let record = ArtifactRecord.read(in: folder) else { continue }
             let entries = Dictionary(record.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
             // The lists that map keys to files are checked like the files
             // themselves: a reordered part-keys.json would otherwise link
             // one file's part under another's key, and keep doing so.
-            guard [PartFiles.manifest, PartFiles.keys].allSatisfy({ EarlierParts<Summary>.intact(folder.appendingPathComponent($0), entry: entries[$0], check: check) }),
+            guard [PartFiles.manifest, PartFiles.keys].allSatisfy({ PartLibrary.intact(folder.appendingPathComponent($0), entry: entries[$0], check: check) }),
                   let manifest = try? PartManifest<Summary>.read(from: folder) else { continue }
             sources.append(.init(folder: folder, entries: entries, parts: manifest.parts))
         }
@@ -142,7 +149,7 @@ public struct EarlierParts<Summary: Codable & Sendable> {
         var checked: [(role: String, url: URL, sha256: String)] = []
         for (role, name) in part.files.sorted(by: { $0.key < $1.key }) {
             let url = source.folder.appendingPathComponent(name)
-            guard let entry = source.entries[name], Self.intact(url, entry: entry, check: check) else { return nil }
+            guard let entry = source.entries[name], PartLibrary.intact(url, entry: entry, check: check) else { return nil }
             checked.append((role, url, entry.sha256))
         }
         var files: [String: String] = [:]
@@ -166,15 +173,6 @@ public struct EarlierParts<Summary: Codable & Sendable> {
         return PartManifest<Summary>.Part(key: part.key, files: files, summary: part.summary)
     }
 
-    /// Whether a file of an earlier artifact is as its record says: by
-    /// stat, or read again when the stat differs or under `--verify`.
-    static func intact(_ url: URL, entry: ArtifactRecord.FileEntry?, check: ArtifactStore.Check) -> Bool {
-        guard let entry, let identity = FileIdentity.of(path: url.path), identity.size == entry.size else { return false }
-        if check == .content || identity != entry.identity {
-            guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else { return false }
-        }
-        return true
-    }
 }
 
 extension StageContext {

@@ -28,13 +28,13 @@ public struct AggregateStage: Stage {
         // depend on the order they are added in. A year's slices are
         // worked out once per year, into flat arrays read through
         // pointers: an array per year cost a retain and a release per
-        // record, a quarter of the stage.
-        // No year past the last slice's last year is in any slice.
-        let yearsCovered = (scheme.years.max() ?? 0) + max(scheme.width, 1) + 1
-        guard let lastSlice = scheme.years.max(), lastSlice < LinkCounter.yearLimit else {
-            throw IINError.invalidArgument(name: "slices.years", value: String(scheme.years.max() ?? 0),
-                                           expected: "years below \(LinkCounter.yearLimit)")
+        // record, a quarter of the stage. No year past the last slice's
+        // last year is in any slice.
+        let lastSlice = scheme.years.max() ?? 0
+        guard lastSlice < LinkCounter.yearLimit else {
+            throw IINError.invalidArgument(name: "slices.years", value: String(lastSlice), expected: "years below \(LinkCounter.yearLimit)")
         }
+        let yearsCovered = lastSlice + max(scheme.width, 1) + 1
         var sliceStarts: [Int] = [0]
         var sliceList: [Int] = []
         for year in 0..<yearsCovered {

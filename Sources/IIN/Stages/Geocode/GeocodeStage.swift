@@ -154,20 +154,20 @@ public struct GeocodeStage: Stage {
                 artifact.releasePages(before: flight.mark, part: part)
             }
 
-            while !parser.atEnd {
-                (viewBuffers.base(filling) + filled).initialize(to: try parser.next())
-                filled += 1
-                if filled == Self.batchSize {
-                    let previous = inFlight
-                    launch()
-                    if let previous { try complete(previous) }
-                }
-            }
-            if filled > 0 {
+            /// The batch just read goes to the workers while this thread
+            /// writes the one before it.
+            func launchAndWritePrevious() throws(IINError) {
                 let previous = inFlight
                 launch()
                 if let previous { try complete(previous) }
             }
+
+            while !parser.atEnd {
+                (viewBuffers.base(filling) + filled).initialize(to: try parser.next())
+                filled += 1
+                if filled == Self.batchSize { try launchAndWritePrevious() }
+            }
+            if filled > 0 { try launchAndWritePrevious() }
             if let last = inFlight {
                 inFlight = nil
                 try complete(last)
@@ -194,9 +194,7 @@ public struct GeocodeStage: Stage {
     /// The files of an upstream artifact as its `artifact.json` records
     /// them, so a link to one takes its hash instead of reading it again.
     static func recordedFiles(of folder: URL) -> [String: ArtifactRecord.FileEntry] {
-        guard let data = try? Data(contentsOf: folder.appendingPathComponent(ArtifactStore.metadataName)),
-              let record = try? JSONDecoder().decode(ArtifactRecord.self, from: data) else { return [:] }
-        return Dictionary(record.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        Dictionary((ArtifactRecord.read(in: folder)?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// One batch over the threads, each piece with a region memo of its

@@ -15,9 +15,6 @@ import Synchronization
 /// the work folder: neither the release nor the audit folder gets it.
 final class GravityMemo: Sendable {
     static let file = ReleaseFolder.memoPrefix + "gravity.json"
-    /// Bump when the fit or its section changes: a memo of another
-    /// version is never read.
-    static let version = 1
 
     struct Entry: Codable, Sendable {
         /// The slice's section, as canonical JSON.
@@ -48,7 +45,8 @@ final class GravityMemo: Sendable {
     /// The key of one slice's fit.
     static func key(year: Int, seed: UInt64, withoutMass: Int, withoutDistance: Int, columns: [[Double]]) -> String {
         var hasher = SHA256()
-        for number in [version, year, Int(truncatingIfNeeded: seed), withoutMass, withoutDistance, columns.count] {
+        // The stage's code version: a memo of other code is never read.
+        for number in [ValidateStage.codeVersion, year, Int(truncatingIfNeeded: seed), withoutMass, withoutDistance, columns.count] {
             withUnsafeBytes(of: Int64(number).littleEndian) { hasher.update(bufferPointer: $0) }
         }
         for column in columns {
