@@ -51,6 +51,31 @@ struct NetworkTests {
         }
     }
 
+    /// A slice year past 4095 (a review found such years silently out of
+    /// every slice once links were counted in packed words): its links are
+    /// counted like any other's. The weights are counted by hand.
+    @Test func aSliceYearPast4095IsCounted() throws {
+        let project = try TestSupport.scratchProject(#function)
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        var text = try String(contentsOf: pipeline, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"max_year\": 2025", with: "\"max_year\": 9999")
+        text = text.replacingOccurrences(of: "[2000, 2005, 2010, 2015, 2020]", with: "[2020, 5000]")
+        try TestSupport.write(text, to: pipeline)
+        let header = "记录编号,投资方名称,投资方统一社会信用代码,投资方所属地区,投资方地址,被投资方名称,被投资方统一社会信用代码,被投资方所属地区,被投资方地址,实缴出资额,出资日期,关系类型,备注"
+        let rows = [
+            "A1,北京甲科技有限公司,,北京市,,上海乙贸易有限公司,,上海市,,100万元,2020-05-01,,",
+            "A2,北京丙科技有限公司,,北京市,,上海丁贸易有限公司,,上海市,,100万元,5000-01-01,,",
+            "A3,北京戊科技有限公司,,北京市,,上海己贸易有限公司,,上海市,,100万元,5000-06-01,,",
+            "A4,深圳庚科技有限公司,,广东省深圳市,,北京辛贸易有限公司,,北京市,,100万元,5000-12-31,,",
+        ]
+        let raw = project.appendingPathComponent("raw/far.csv")
+        try TestSupport.write(([header] + rows).joined(separator: "\n") + "\n", to: try raw.creatingParent())
+        let (log, _) = try TestSupport.workspace(project, raw: raw.path).runCollecting(release: project.appendingPathComponent("release"))
+        let aggregate = try #require(log.results.first { $0.stage == "aggregate" }).artifact
+        let far = try LinkTable.read(from: aggregate).links.filter { $0.year == 5000 }.map { "\($0.from)->\($0.to):\($0.count)" }
+        #expect(far == ["110000->310000:2", "440300->110000:1"])
+    }
+
     @Test func descriptiveStatistics() throws {
         let odd = try #require(DescriptiveStatistics(weights: [4, 1, 3], nodes: 3))
         #expect(odd.median == 3 && odd.sum == 8 && odd.minimum == 1 && odd.maximum == 4)
