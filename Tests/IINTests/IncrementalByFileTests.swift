@@ -320,3 +320,64 @@ extension URL {
         return self
     }
 }
+
+/// Publish links the files of a network that is as it was from its last
+/// build; what it links is what a cold build writes, a damaged earlier
+/// file is written afresh, and a changed network is never taken.
+@Suite("Published files kept between builds")
+struct PublishedFileReuseTests {
+    static func publish(_ log: CollectingLog) -> StageResult? { log.results.first { $0.stage == "publish" } }
+
+    @Test func anUnchangedNetworkIsLinkedAndAChangedOrDamagedOneIsWritten() throws {
+        let files = [(IncrementalByFileTests.first, "a/records-001.csv"), (IncrementalByFileTests.second, "b/records-002.csv")]
+        let project = try IncrementalByFileTests.project(#function, files: files)
+        let (first, before) = try IncrementalByFileTests.run(project)
+        #expect(Self.publish(first)?.counts["files_reused"] == 0, "a first build has no files to take")
+
+        // A duplicate row: the record accounting changes, no network does.
+        let changed = project.appendingPathComponent("raw/b/records-002.csv")
+        try TestSupport.appendDuplicateRow(changed)
+        let (second, afterDuplicate) = try IncrementalByFileTests.run(project)
+        #expect(second.ran.contains("publish"))
+        let reused = try #require(Self.publish(second)?.counts["files_reused"])
+        // The investment network's six tables, its GeoJSON and a GraphML
+        // per slice at least.
+        #expect(reused >= 8, "\(reused)")
+        #expect(afterDuplicate["Record accounting.csv"] != before["Record accounting.csv"])
+        #expect(IncrementalByFileTests.differences(afterDuplicate, try IncrementalByFileTests.coldRelease(of: project, "duplicate")) == [])
+        #expect(afterDuplicate.keys.allSatisfy { !$0.hasPrefix(ReleaseFolder.memoPrefix) })
+
+        // The directed network of every earlier build (both builds hold
+        // it, linked), replaced by a damaged copy: its stat no longer
+        // matches the record, its hash does not either, so it is written
+        // again, not linked.
+        let artifacts = try #require(Self.publish(second)).artifact.deletingLastPathComponent()
+        for artifact in try FileManager.default.contentsOfDirectory(at: artifacts, includingPropertiesForKeys: nil) {
+            let directed = artifact.appendingPathComponent(PublishStage.directedName + ".csv")
+            guard FileManager.default.fileExists(atPath: directed.path) else { continue }
+            var bytes = try Data(contentsOf: directed)
+            bytes[bytes.count - 2] ^= 0x01
+            try FileManager.default.removeItem(at: directed)
+            try bytes.write(to: directed)
+        }
+        try TestSupport.appendDuplicateRow(changed)
+        let (third, afterDamage) = try IncrementalByFileTests.run(project)
+        let reusedAfterDamage = try #require(Self.publish(third)?.counts["files_reused"])
+        #expect(reusedAfterDamage == reused - 1, "the damaged table's pair of files is written again")
+        #expect(IncrementalByFileTests.differences(afterDamage, try IncrementalByFileTests.coldRelease(of: project, "damaged")) == [])
+
+        // The last hundred rows of a file gone: the investment network
+        // changes, so none of its files may be taken.
+        let lines = try String(contentsOf: changed, encoding: .utf8).split(separator: "\n")
+        try (lines.dropLast(100).joined(separator: "\n") + "\n").write(to: changed, atomically: true, encoding: .utf8)
+        let (fourth, afterCut) = try IncrementalByFileTests.run(project)
+        #expect(afterCut[PublishStage.directedName + ".csv"] != afterDamage[PublishStage.directedName + ".csv"])
+        let reusedAfterCut = try #require(Self.publish(fourth)?.counts["files_reused"])
+        #expect(reusedAfterCut < reused)
+        #expect(IncrementalByFileTests.differences(afterCut, try IncrementalByFileTests.coldRelease(of: project, "cut")) == [])
+
+        // --force publish takes nothing from earlier builds.
+        let (forced, _) = try IncrementalByFileTests.run(project, force: ["publish"])
+        #expect(Self.publish(forced)?.counts["files_reused"] == 0)
+    }
+}

@@ -14,9 +14,10 @@ public struct ArtifactRecord: Codable, Sendable {
     /// One digest of everything the artifact holds: what the stages
     /// downstream are keyed on, so a rerun that writes the same bytes
     /// leaves them cached (early cutoff). The part keys are not content
-    /// (`PartManifest`).
+    /// (`PartManifest`), and nor is `memo/`, what a stage keeps to redo
+    /// less next time.
     public var contentDigest: String {
-        FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
+        FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys && !$0.path.hasPrefix(ReleaseFolder.memoPrefix) }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
     }
 
     /// The record of the artifact in `folder`, nil when it is missing or

@@ -39,9 +39,13 @@ public struct PartManifest<Summary: Codable & Sendable>: Sendable {
         var summary: Summary
     }
 
-    public static func read(from folder: URL) throws(IINError) -> PartManifest {
-        let listed = try JSONFile.read([Listed].self, from: folder.appendingPathComponent(PartFiles.manifest))
-        let keysURL = folder.appendingPathComponent(PartFiles.keys)
+    /// `prefix` is the folder inside the artifact that holds the two
+    /// lists ("" for a per-file stage; `memo/` where they are a cache the
+    /// release must not get); the parts' files are named from the
+    /// artifact's top either way.
+    public static func read(from folder: URL, prefix: String = "") throws(IINError) -> PartManifest {
+        let listed = try JSONFile.read([Listed].self, from: folder.appendingPathComponent(prefix + PartFiles.manifest))
+        let keysURL = folder.appendingPathComponent(prefix + PartFiles.keys)
         let keys = try JSONFile.read([String].self, from: keysURL)
         guard keys.count == listed.count else {
             throw IINError.corruptArtifact(path: keysURL.path, reason: "\(keys.count) keys for \(listed.count) parts")
@@ -49,9 +53,10 @@ public struct PartManifest<Summary: Codable & Sendable>: Sendable {
         return PartManifest(parts: zip(keys, listed).map { Part(key: $0, files: $1.files, summary: $1.summary) })
     }
 
-    public func write(to folder: URL) throws(IINError) {
-        try JSONFile.write(parts.map { Listed(files: $0.files, summary: $0.summary) }, to: folder.appendingPathComponent(PartFiles.manifest))
-        try JSONFile.write(parts.map(\.key), to: folder.appendingPathComponent(PartFiles.keys))
+    public func write(to folder: URL, prefix: String = "") throws(IINError) {
+        if !prefix.isEmpty { try DiskWrites.makeFolder(folder.appendingPathComponent(prefix)) }
+        try JSONFile.write(parts.map { Listed(files: $0.files, summary: $0.summary) }, to: folder.appendingPathComponent(prefix + PartFiles.manifest))
+        try JSONFile.write(parts.map(\.key), to: folder.appendingPathComponent(prefix + PartFiles.keys))
     }
 }
 
@@ -103,7 +108,7 @@ public struct PartLibrary: Sendable {
     }
 
     /// The parts of every earlier artifact that lists them, read once.
-    public func load<Summary>(_ summary: Summary.Type) -> EarlierParts<Summary> {
+    public func load<Summary>(_ summary: Summary.Type, prefix: String = "") -> EarlierParts<Summary> {
         var sources: [EarlierParts<Summary>.Source] = []
         for folder in folders {
             guard let record = ArtifactRecord.read(in: folder) else { continue }
@@ -111,8 +116,10 @@ public struct PartLibrary: Sendable {
             // The lists that map keys to files are checked like the files
             // themselves: a reordered part-keys.json would otherwise link
             // one file's part under another's key, and keep doing so.
-            guard [PartFiles.manifest, PartFiles.keys].allSatisfy({ PartLibrary.intact(folder.appendingPathComponent($0), entry: entries[$0], check: check) }),
-                  let manifest = try? PartManifest<Summary>.read(from: folder) else { continue }
+            guard [prefix + PartFiles.manifest, prefix + PartFiles.keys].allSatisfy({
+                      PartLibrary.intact(folder.appendingPathComponent($0), entry: entries[$0], check: check)
+                  }),
+                  let manifest = try? PartManifest<Summary>.read(from: folder, prefix: prefix) else { continue }
             sources.append(.init(folder: folder, entries: entries, parts: manifest.parts))
         }
         return EarlierParts(sources: sources, check: check)
@@ -120,8 +127,8 @@ public struct PartLibrary: Sendable {
 }
 
 /// Parts found in earlier artifacts, ready to be linked into a new one.
-public struct EarlierParts<Summary: Codable & Sendable> {
-    struct Source {
+public struct EarlierParts<Summary: Codable & Sendable>: Sendable {
+    struct Source: Sendable {
         var folder: URL
         var entries: [String: ArtifactRecord.FileEntry]
         var parts: [PartManifest<Summary>.Part]

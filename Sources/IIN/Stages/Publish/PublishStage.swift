@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 7
+    public static let codeVersion = 8
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -53,84 +53,117 @@ public struct PublishStage: Stage {
         // files, in parallel.
         let linkTypes = LinkType.allCases.filter { linkType in linkType != .branch || links.links.contains { $0.linkType == linkType } }
         let gazetteer = context.gazetteer
-        let built = Parallel.map(count: linkTypes.count, threads: context.threads) { index -> (Network, [PlacedTable]) in
+        let built = Parallel.map(count: linkTypes.count, threads: context.threads) { index -> Network in
             let linkType = linkTypes[index]
             let typed = links.links.filter { $0.linkType == linkType }
             let typedDegrees = degrees.filter { $0.linkType == linkType }
             let subfolder = linkType == .investment ? "" : "branch"
             let tables = TableBuilder(gazetteer: gazetteer).networkTables(typed, degrees: typedDegrees).map { PlacedTable(subfolder: subfolder, table: $0) }
-            return ((linkType, typed, typedDegrees), tables)
+            return Network(linkType: linkType, links: typed, degrees: typedDegrees, tables: tables,
+                           digest: PublishedFileReuse.networkDigest(links: typed, degrees: typedDegrees))
         }
-        var placed = built.flatMap(\.1)
-        let networks = built.map(\.0)
+        var placed = built.flatMap(\.tables)
         placed.append(PlacedTable(subfolder: "", table: builder.cityInfo()))
         placed.append(PlacedTable(subfolder: "", table: builder.accounting(accounting)))
-        let (allNetworks, allPlaced) = (networks, placed)
-        // The documents are made by the job that writes them, in parallel
-        // with the tables.
-        let fileRows = try Self.write(placed, documents: { Self.documents(networks: allNetworks, placed: allPlaced, gazetteer: gazetteer) },
-                                      to: context.output, threads: context.threads)
-        return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0], fileRows: fileRows)
+        let reuse = PublishedFileReuse(earlier: context.earlierParts, output: context.output)
+        let fileRows = try Self.write(placed, documents: Self.documents(networks: built, placed: placed, gazetteer: gazetteer),
+                                      networks: built, reuse: reuse, gazetteer: gazetteer, to: context.output, threads: context.threads)
+        try reuse.writeMemo()
+        return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0, "files_reused": reuse.reused], fileRows: fileRows)
     }
 
-    typealias Network = (linkType: LinkType, links: [LinkTable.Link], degrees: [CityDegree])
-    typealias Document = (path: String, bytes: [UInt8], rows: Int?)
+    /// One link type's network: what its tables are built from, the
+    /// tables, and the digest its files are reused under.
+    struct Network: Sendable {
+        var linkType: LinkType
+        var links: [LinkTable.Link]
+        var degrees: [CityDegree]
+        var tables: [PlacedTable]
+        var digest: String
+
+        var prefix: String { linkType == .investment ? "" : "branch/" }
+    }
+
+    /// A file made from the tables, by the job that writes it. `network`
+    /// names the one network it shows, if it shows one only (then it is
+    /// reused when that network is as it was).
+    struct Document: Sendable {
+        var path: String
+        var network: Network?
+        var rows: Int?
+        var bytes: @Sendable () -> [UInt8]
+    }
 
     /// GeoJSON, GraphML and the data package.
     static func documents(networks: [Network], placed: [PlacedTable], gazetteer: Gazetteer) -> [Document] {
         var documents: [Document] = []
         for network in networks {
-            let prefix = network.linkType == .investment ? "" : "branch/"
-            if let undirected = placed.first(where: { $0.path == prefix + Self.undirectedName })?.table {
-                documents.append((prefix + Self.undirectedName + ".geojson", ReleaseGeoJSON.edges(undirected), undirected.rows.count))
+            if let undirected = network.tables.first(where: { $0.table.name == Self.undirectedName })?.table {
+                documents.append(Document(path: network.prefix + Self.undirectedName + ".geojson", network: network, rows: undirected.rows.count) {
+                    ReleaseGeoJSON.edges(undirected)
+                })
             }
             var years: [Int] = []
             for link in network.links where years.last != link.year { years.append(link.year) }
             for year in years {
-                let graph = ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
-                                                 degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer)
-                documents.append((prefix + "graphml/\(network.linkType.name)-\(year).graphml", Array(graph.utf8), nil))
+                documents.append(Document(path: network.prefix + "graphml/\(network.linkType.name)-\(year).graphml", network: network, rows: nil) {
+                    Array(ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
+                                               degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer).utf8)
+                })
             }
         }
-        documents.append((ReleaseGeoJSON.citiesName, Array(ReleaseGeoJSON.cities(gazetteer).utf8), gazetteer.cities.count))
-        documents.append((ReleaseDataPackage.fileName, Array((ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n").utf8), nil))
+        documents.append(Document(path: ReleaseGeoJSON.citiesName, network: nil, rows: gazetteer.cities.count) {
+            Array(ReleaseGeoJSON.cities(gazetteer).utf8)
+        })
+        documents.append(Document(path: ReleaseDataPackage.fileName, network: nil, rows: nil) {
+            Array((ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n").utf8)
+        })
         return documents
     }
 
     /// Writes the files in parallel (the database on one thread, workbooks
-    /// on the others), each job into its own files, so the bytes do not
-    /// depend on the thread count. Returns the rows of each table file.
-    static func write(_ placed: [PlacedTable], documents: @escaping @Sendable () -> [Document], to output: URL, threads: Int) throws(IINError) -> [String: Int] {
+    /// and documents on the others), each job into its own files, so the
+    /// bytes do not depend on the thread count; a network's files are
+    /// linked from the last build instead when their network is as it was.
+    /// Returns the rows of each table file.
+    static func write(_ placed: [PlacedTable], documents: [Document], networks: [Network], reuse: PublishedFileReuse, gazetteer: Gazetteer,
+                      to output: URL, threads: Int) throws(IINError) -> [String: Int] {
         enum Job: Sendable {
             case database
-            case table(PlacedTable)
-            case documents
+            case table(PlacedTable, key: String?)
+            case document(Document, key: String?)
         }
+        func key(_ path: String, _ network: Network?) -> String? {
+            network.map { PublishedFileReuse.key(path: path, content: $0.digest, gazetteer: gazetteer) }
+        }
+        let networkOfTable = Dictionary(networks.flatMap { network in network.tables.map { ($0.path, network) } }, uniquingKeysWith: { first, _ in first })
         // Largest first, so the two threads finish together.
-        let jobs: [Job] = [.database, .documents] + placed.sorted { $0.table.rows.count > $1.table.rows.count }.map(Job.table)
+        let jobs: [Job] = [.database] + documents.map { Job.document($0, key: key($0.path, $0.network)) }
+            + placed.sorted { $0.table.rows.count > $1.table.rows.count }.map { Job.table($0, key: key($0.path, networkOfTable[$0.path])) }
         let results = Parallel.map(count: jobs.count, threads: threads) { index -> Result<[String: Int], IINError> in
             do throws(IINError) {
-                var rows: [String: Int] = [:]
                 switch jobs[index] {
                 case .database:
                     try ReleaseDatabase.write(placed, to: output.appendingPathComponent(ReleaseDatabase.fileName))
-                case let .table(placed):
-                    let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
-                    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                    let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
-                    rows[prefix + (try placed.table.writeCSV(to: folder))] = placed.table.rows.count
-                    rows[prefix + (try placed.table.writeXLSX(to: folder))] = placed.table.rows.count
-                case .documents:
-                    for document in documents() {
+                    return .success([:])
+                case let .table(placed, key):
+                    return .success(try reuse.files(key: key) { () throws(IINError) -> [String: Int?] in
+                        let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
+                        try DiskWrites.makeFolder(folder)
+                        let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
+                        return [prefix + (try placed.table.writeCSV(to: folder)): placed.table.rows.count,
+                                prefix + (try placed.table.writeXLSX(to: folder)): placed.table.rows.count]
+                    })
+                case let .document(document, key):
+                    return .success(try reuse.files(key: key) { () throws(IINError) -> [String: Int?] in
                         let url = output.appendingPathComponent(document.path)
-                        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                        try DiskWrites.makeFolder(url.deletingLastPathComponent())
                         let writer = try BufferedFileWriter(url: url)
-                        writer.write(block: document.bytes)
+                        writer.write(block: document.bytes())
                         try writer.close()
-                        if let count = document.rows { rows[document.path] = count }
-                    }
+                        return [document.path: document.rows]
+                    })
                 }
-                return .success(rows)
             } catch {
                 return .failure(error)
             }
