@@ -14,6 +14,13 @@ public struct DedupeStage: Stage {
 
     public init() {}
 
+    /// Keys per partition's table: 8 million keys take 2^24 slots of 24
+    /// bytes (400 MB, at a load under one half), and one table is alive
+    /// per thread. A larger input takes more partitions, each one more
+    /// walk over the keys (0.2 s a walk at 48 million), rather than larger
+    /// tables: one partition per thread took 3.2 GB of tables there.
+    static let keysPerPartition = 8_000_000
+
     public func run(_ context: StageContext, parameters: NoParameters) throws(IINError) -> StageOutcome {
         let geocode = try context.upstreamFolder(kind: GeocodeStage.kind)
         var accounting = try RecordAccounting.read(from: geocode)
@@ -27,38 +34,13 @@ public struct DedupeStage: Stage {
         for keys in keyFiles where keys.count % width != 0 {
             throw IINError.corruptArtifact(path: keys.url.path, reason: "\(keys.count) bytes is not a whole number of \(width)-byte keys")
         }
-        // Each file's keys, with the position of its first in the whole input.
-        var parts: [(keys: SharedBytes, first: Int, count: Int)] = []
-        for keys in keyFiles { parts.append((SharedBytes(bytes: keys.bytes), parts.last.map { $0.first + $0.count } ?? 0, keys.count / width)) }
-        let count = parts.last.map { $0.first + $0.count } ?? 0
-        let shared = parts
-        @Sendable func word(_ keys: SharedBytes, _ index: Int, _ field: Int) -> UInt64 {
-            UnsafeRawPointer(keys.bytes.baseAddress!).loadUnaligned(fromByteOffset: index * width + field * 8, as: UInt64.self).littleEndian
-        }
+        let count = keyFiles.reduce(0) { $0 + $1.count / width }
         context.progress.begin("dedupe", total: count, unit: "records")
-
-        // One partition of the key space per thread, each walking all keys
-        // in input order, so "first seen" is the same for any thread count.
-        let duplicates = DuplicateFlags(count: count)
-        let partitions = max(1, min(context.threads, 16))
-        let failures = Parallel.map(count: partitions, threads: partitions) { partition -> IINError? in
-            do throws(IINError) {
-                let seen = try DigestSet(expected: count / partitions + 1024)
-                for part in shared {
-                    for index in 0..<part.count {
-                        let high = word(part.keys, index, 0)
-                        guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
-                        if try !seen.insert(KeyDigest(high: high, low: word(part.keys, index, 1)), extra: word(part.keys, index, 2)) {
-                            duplicates.mark(part.first + index)
-                        }
-                    }
-                }
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        let threads = max(1, min(context.threads, 16))
+        let duplicates = try Self.flagDuplicates(keyFiles, partitions: max(threads, (count + Self.keysPerPartition - 1) / Self.keysPerPartition),
+                                                 threads: threads)
+        var parts: [(first: Int, count: Int)] = []
+        for keys in keyFiles { parts.append((parts.last.map { $0.first + $0.count } ?? 0, keys.count / width)) }
 
         var kept = 0
         for (file, part) in parts.enumerated() {
@@ -75,6 +57,46 @@ public struct DedupeStage: Stage {
         try DiskWrites.write(Data(bitmap), to: context.output.appendingPathComponent(DuplicateBitmap.fileName))
         try accounting.write(to: context.output)
         return StageOutcome(counts: ["kept": kept, "duplicates": count - kept])
+    }
+
+    /// Flags every record whose key an earlier record (in input order)
+    /// has. The key space is split into `partitions`, each walking all
+    /// keys in input order, so "first seen", and the flags, are the same
+    /// for any number of partitions or threads.
+    static func flagDuplicates(_ keyFiles: [MappedFile], partitions: Int, threads: Int) throws(IINError) -> DuplicateFlags {
+        let width = GeocodedRecordsArtifact.keyWidth
+        // Each file's keys, with the position of its first in the whole input.
+        var parts: [(keys: SharedBytes, first: Int, count: Int)] = []
+        for keys in keyFiles { parts.append((SharedBytes(bytes: keys.bytes), parts.last.map { $0.first + $0.count } ?? 0, keys.count / width)) }
+        let count = parts.last.map { $0.first + $0.count } ?? 0
+        let shared = parts
+        @Sendable func word(_ keys: SharedBytes, _ index: Int, _ field: Int) -> UInt64 {
+            UnsafeRawPointer(keys.bytes.baseAddress!).loadUnaligned(fromByteOffset: index * width + field * 8, as: UInt64.self).littleEndian
+        }
+        let duplicates = DuplicateFlags(count: count)
+        let failures = Parallel.map(count: partitions, threads: threads) { partition -> IINError? in
+            do throws(IINError) {
+                let seen = try DigestSet(expected: count / partitions + 1024)
+                for (file, part) in shared.enumerated() {
+                    for index in 0..<part.count {
+                        let high = word(part.keys, index, 0)
+                        guard Int((high >> 40) % UInt64(partitions)) == partition else { continue }
+                        if try !seen.insert(KeyDigest(high: high, low: word(part.keys, index, 1)), extra: word(part.keys, index, 2)) {
+                            duplicates.mark(part.first + index)
+                        }
+                    }
+                    // The keys walked need not stay resident: a partition
+                    // still walking them faults them back in from the page
+                    // cache. At 48M records they are 1.1 GB.
+                    keyFiles[file].releasePages(before: keyFiles[file].count)
+                }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        return duplicates
     }
 }
 
