@@ -126,3 +126,22 @@ struct ReleaseAuditTests {
         #expect(try TestSupport.runIIN(["audit", release.path], in: project).status == 0)
     }
 }
+
+/// The release guard reads a slice's edge count from Table 1; it must be
+/// the number of rows the directed network (with intracity links) has in
+/// that slice, counted here from the table itself.
+@Suite("Release guard figures")
+struct ReleaseGuardFigureTests {
+    @Test func edgesPerSliceAreTheDirectedTablesRowsPerSlice() throws {
+        let golden = TestSupport.fixtures.appendingPathComponent("golden/default-release")
+        let figures = try #require(ReleaseGuard.Figures.read(release: golden))
+        let table = try CSVTable.read(golden.appendingPathComponent(PublishStage.directedIntracityName + ".csv"))
+        let year = try table.columnIndex("InvestmentYear")
+        var counted: [Int: Int] = [:]
+        for row in table.rows { counted[Int(row[year])!, default: 0] += 1 }
+        #expect(figures.edgesPerSlice == counted)
+        #expect(counted.count == 5)
+        let accounting = try CSVTable.read(golden.appendingPathComponent(PublishStage.accountingName + ".csv"))
+        #expect(figures.rowsRead == Int(accounting.rows.last![try accounting.columnIndex("RowsRead")]))
+    }
+}
