@@ -177,44 +177,63 @@ public struct PublishStage: Stage {
 /// Builds the release tables from links, degrees and the gazetteer.
 ///
 /// Numbers are spelled with `String(format:)`, which costs about a
-/// microsecond a call here; a city's coordinates and a pair's distance are
+/// microsecond a call here; a city's cells and a pair's distance are
 /// spelled once and reused across its rows (2.2 million of them in a
-/// 12-million-record release).
+/// 12-million-record release). A city is looked up once per row side, by
+/// code, and its index then finds the pair's distance in a flat table.
 final class TableBuilder {
     let gazetteer: Gazetteer
-    private var coordinates: [Int: (String, String)] = [:]
-    private var distances: [Pair: String] = [:]
+
+    /// A city's cells as the network tables spell them.
+    private struct Spelled {
+        var index: Int
+        var city: City
+        var code: String
+        var longitude: String
+        var latitude: String
+    }
+
+    private var spelledByCode: [Int: Spelled] = [:]
+    /// Row-major by city index; nil until first asked for.
+    private var distances: [String?]
+    private let cityCount: Int
 
     init(gazetteer: Gazetteer) {
         self.gazetteer = gazetteer
-        for city in gazetteer.cities {
-            coordinates[city.code] = (ReleaseFormat.fixed(city.longitude, 6), ReleaseFormat.fixed(city.latitude, 6))
+        for (index, city) in gazetteer.cities.enumerated() {
+            spelledByCode[city.code] = Spelled(index: index, city: city, code: String(city.code),
+                                               longitude: ReleaseFormat.fixed(city.longitude, 6), latitude: ReleaseFormat.fixed(city.latitude, 6))
         }
+        cityCount = gazetteer.cities.count
+        distances = Array(repeating: nil, count: cityCount * cityCount)
     }
 
-    private func spelled(_ city: City) -> (String, String) {
-        coordinates[city.code] ?? (ReleaseFormat.fixed(city.longitude, 6), ReleaseFormat.fixed(city.latitude, 6))
+    private func spelled(_ code: Int) -> Spelled {
+        if let known = spelledByCode[code] { return known }
+        // Aggregation only ever sees codes the gazetteer produced; an
+        // unknown one is spelled (once) with empty names, as before.
+        let city = City(code: code, nameCN: "", nameEN: "", provinceCode: 0, provinceNameCN: "", level: .prefectureCity, longitude: 0, latitude: 0)
+        let made = Spelled(index: -1, city: city, code: String(code), longitude: ReleaseFormat.fixed(0, 6), latitude: ReleaseFormat.fixed(0, 6))
+        spelledByCode[code] = made
+        return made
     }
 
-    private func distance(_ first: City, _ second: City) -> String {
-        let pair = Pair(first.code, second.code)
-        if let known = distances[pair] { return known }
-        let text = ReleaseFormat.fixed(first.distanceKilometres(to: second), 3)
-        distances[pair] = text
+    private func distance(_ first: Spelled, _ second: Spelled) -> String {
+        guard first.index >= 0, second.index >= 0 else { return ReleaseFormat.fixed(first.city.distanceKilometres(to: second.city), 3) }
+        let slot = first.index * cityCount + second.index
+        if let known = distances[slot] { return known }
+        let text = ReleaseFormat.fixed(first.city.distanceKilometres(to: second.city), 3)
+        distances[slot] = text
         return text
     }
 
-    private func city(_ code: Int) -> City {
-        // Aggregation only ever sees codes the gazetteer produced.
-        gazetteer.city(code: code) ?? City(code: code, nameCN: "", nameEN: "", provinceCode: 0, provinceNameCN: "", level: .prefectureCity, longitude: 0, latitude: 0)
-    }
+    private func city(_ code: Int) -> City { spelled(code).city }
 
-    private func pairRow(weight: Int, first: City, second: City, year: Int) -> [String] {
-        let (firstLongitude, firstLatitude) = spelled(first)
-        let (secondLongitude, secondLatitude) = spelled(second)
-        return ["\(first.code)-\(second.code)", String(weight), String(first.code), String(second.code),
-                firstLongitude, firstLatitude, secondLongitude, secondLatitude,
-                first.nameCN, first.nameEN, second.nameCN, second.nameEN, distance(first, second), String(year)]
+    private func pairRow(weight: Int, first: Int, second: Int, year: String) -> [String] {
+        let first = spelled(first), second = spelled(second)
+        return [first.code + "-" + second.code, String(weight), first.code, second.code,
+                first.longitude, first.latitude, second.longitude, second.latitude,
+                first.city.nameCN, first.city.nameEN, second.city.nameCN, second.city.nameEN, distance(first, second), year]
     }
 
     /// Directed and undirected tables, with and without intracity links,
@@ -231,16 +250,17 @@ final class TableBuilder {
         for link in links where years.last != link.year { years.append(link.year) }
         for year in years {
             let slice = links.filter { $0.year == year }
+            let yearText = String(year)
             var pairs: [Pair: Int] = [:]
             for link in slice {
-                let row = pairRow(weight: link.count, first: city(link.from), second: city(link.to), year: year)
+                let row = pairRow(weight: link.count, first: link.from, second: link.to, year: yearText)
                 directedIntracity.append(row)
                 if link.from != link.to { directed.append(row) }
                 pairs[Pair(min(link.from, link.to), max(link.from, link.to)), default: 0] += link.count
             }
             let sortedPairs = pairs.sorted { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }
             for (pair, weight) in sortedPairs {
-                let row = pairRow(weight: weight, first: city(pair.a), second: city(pair.b), year: year)
+                let row = pairRow(weight: weight, first: pair.a, second: pair.b, year: yearText)
                 undirectedIntracity.append(row)
                 if pair.a != pair.b { undirected.append(row) }
             }
