@@ -140,6 +140,19 @@ struct DigestSetTests {
         #expect(digests.count == reference.count)
     }
 
+    /// The one key whose folded form is the empty slot's (0, 0) is still
+    /// a key: kept once, then a repeat; the same digest in another year
+    /// is not.
+    @Test func theKeyThatFoldsToZeroIsKept() throws {
+        let digests = try DigestSet(expected: 10)
+        let extra = UInt64(2020 << 1)
+        let zero = KeyDigest(high: extra &* 0x9E37_79B9_7F4A_7C15, low: 0)
+        #expect(try digests.insert(zero, extra: extra))
+        #expect(try !digests.insert(zero, extra: extra))
+        #expect(try digests.insert(zero, extra: UInt64(2015 << 1)))
+        #expect(digests.count == 2)
+    }
+
     /// Known answers of MurmurHash3 x64/128 (seed 0), as published with the
     /// reference implementation's test vectors.
     @Test func murmurKnownAnswers() {

@@ -1,34 +1,42 @@
+import CIINSystem
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A set of (key digest, year and link type) for deduplication: open
-/// addressing with linear probing in one flat table of slots.
+/// addressing with linear probing in one flat table of 16-byte slots.
 ///
 /// The digest is already uniformly distributed (MurmurHash3), so it serves
 /// as the slot hash directly; `Set` would run SipHash over 24 bytes per
-/// record again. A slot holds all it compares, so a probe costs one cache
-/// miss; at 12 million records the table (about 400 MB) is far larger than
-/// any cache and misses are the whole cost, so it lives in an anonymous
-/// mapping advised for huge pages, which spares a TLB miss per probe.
+/// record again. The year and link type are folded into the digest's high
+/// word by an odd multiplier, a bijection for each digest, so two keys
+/// share a slot value only when their 128 bits collide, as likely as two
+/// digests colliding (2^-128), which dedupe already accepts. A slot holds
+/// all it compares, so a probe costs one cache miss; the table, far larger
+/// than any cache, lives in an anonymous mapping advised for huge pages,
+/// which spares a TLB miss per probe.
+///
+/// The capacity is any number of slots, mapped to by the high bits of a
+/// 64x64 product rather than a mask, so the table is sized to a load of
+/// 0.6 instead of the next power of two: at 12M records the two tables
+/// were 806 MB of 24-byte slots, pages the kernel zeroes before first use
+/// (a quarter of the stage's time), and are 313 MB.
 final class DigestSet {
     private struct Slot {
         var high: UInt64
         var low: UInt64
-        /// year << 1 | link type; 0 marks an empty slot (years are at least 1949).
-        var extra: UInt64
     }
+
+    static let maximumLoad = 0.6
 
     private var table: UnsafeMutablePointer<Slot>
     private var capacity: Int
-    private var mask: Int
     private(set) var count = 0
+    /// The folded key (0, 0) marks an empty slot, so it is kept aside.
+    private var holdsZero = false
 
     init(expected: Int) throws(IINError) {
-        var capacity = 1024
-        while Double(capacity) * 0.7 < Double(expected) && capacity < 1 << 40 { capacity <<= 1 }
-        self.capacity = capacity
-        mask = capacity - 1
+        capacity = max(1024, Int((Double(expected) / Self.maximumLoad).rounded(.up)))
         table = try Self.allocate(capacity)
     }
 
@@ -54,27 +62,46 @@ final class DigestSet {
         try insert(digest, extra: UInt64(year << 1 | linkType.rawValue))
     }
 
-    /// `extra` is year << 1 | link type, never 0.
+    /// `extra` is year << 1 | link type.
     @inline(__always)
     func insert(_ digest: KeyDigest, extra: UInt64) throws(IINError) -> Bool {
-        if Double(count + 1) > Double(capacity) * 0.7 { try grow() }
-        var index = Self.slot(digest.high, extra, mask)
+        let high = Self.fold(digest.high, extra), low = digest.low
+        if high == 0 && low == 0 {
+            defer { holdsZero = true }
+            if !holdsZero { count += 1 }
+            return !holdsZero
+        }
+        if Double(count + 1) > Double(capacity) * Self.maximumLoad { try grow() }
+        var index = Self.slot(high, capacity)
         while true {
-            let occupant = table[index].extra
-            if occupant == 0 {
-                table[index] = Slot(high: digest.high, low: digest.low, extra: extra)
+            let occupant = table[index]
+            if occupant.high == 0 && occupant.low == 0 {
+                table[index] = Slot(high: high, low: low)
                 count += 1
                 return true
             }
-            if occupant == extra && table[index].high == digest.high && table[index].low == digest.low { return false }
-            index = (index + 1) & mask
+            if occupant.high == high && occupant.low == low { return false }
+            index += 1
+            if index == capacity { index = 0 }
         }
     }
 
-    /// The same pair in another year must not land on the same slot.
+    /// Starts loading the slot a later `insert` of this key probes first.
     @inline(__always)
-    private static func slot(_ high: UInt64, _ extra: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: high &+ extra &* 0x9E37_79B9_7F4A_7C15) & mask
+    func prefetch(high: UInt64, extra: UInt64) {
+        iin_prefetch_for_write(table + Self.slot(Self.fold(high, extra), capacity))
+    }
+
+    /// The same pair in another year must differ in the high word.
+    @inline(__always)
+    private static func fold(_ high: UInt64, _ extra: UInt64) -> UInt64 {
+        high ^ (extra &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The slot from the high word's top bits: (high * capacity) >> 64.
+    @inline(__always)
+    private static func slot(_ high: UInt64, _ capacity: Int) -> Int {
+        Int(truncatingIfNeeded: high.multipliedFullWidth(by: UInt64(capacity)).high)
     }
 
     private func grow() throws(IINError) {
@@ -82,11 +109,13 @@ final class DigestSet {
         let oldCapacity = capacity
         let grown = try Self.allocate(capacity * 2)
         capacity *= 2
-        mask = capacity - 1
         table = grown
-        for position in 0..<oldCapacity where old[position].extra != 0 {
-            var index = Self.slot(old[position].high, old[position].extra, mask)
-            while table[index].extra != 0 { index = (index + 1) & mask }
+        for position in 0..<oldCapacity where old[position].high != 0 || old[position].low != 0 {
+            var index = Self.slot(old[position].high, capacity)
+            while table[index].high != 0 || table[index].low != 0 {
+                index += 1
+                if index == capacity { index = 0 }
+            }
             table[index] = old[position]
         }
         munmap(old, oldCapacity * MemoryLayout<Slot>.stride)
