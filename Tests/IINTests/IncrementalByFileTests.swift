@@ -64,11 +64,33 @@ struct IncrementalByFileTests {
         let (log, after) = try Self.run(project)
         #expect(Self.reused(log, "ingest") == 1)
         #expect(Self.reused(log, "geocode") == 1)
+        // The first file's kept records are as they were: its link counts
+        // are taken from the last build.
+        #expect(Self.reused(log, "aggregate") == 1)
         #expect(log.ran == ["ingest", "geocode", "dedupe", "aggregate", "degrees", "publish", "validate"])
         #expect(after != before, "the edit must reach the release, or this test compares nothing")
         let cold = try Self.coldRelease(of: project)
         #expect(!cold.isEmpty)
         #expect(Self.differences(after, cold) == [])
+    }
+
+    /// A row of the second file copied into the first: the second file is
+    /// unchanged, yet its copy of the row is now a duplicate, so its link
+    /// counts must not be taken from the last build.
+    @Test func aFileWhoseRecordsBecameDuplicatesIsCountedAgain() throws {
+        let project = try Self.project(#function, files: [(Self.first, "a/records-001.csv"), (Self.second, "b/records-002.csv")])
+        let (_, before) = try Self.run(project)
+        let secondLines = try String(contentsOf: Self.second, encoding: .utf8).split(separator: "\n")
+        let handle = try FileHandle(forWritingTo: project.appendingPathComponent("raw/a/records-001.csv"))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((secondLines[1...40].joined(separator: "\n") + "\n").utf8))
+        try handle.close()
+
+        let (log, after) = try Self.run(project)
+        #expect(Self.reused(log, "geocode") == 1)
+        #expect(Self.reused(log, "aggregate") == 0, "both files' kept records changed")
+        #expect(after["Record accounting.csv"] != before["Record accounting.csv"])
+        #expect(Self.differences(after, try Self.coldRelease(of: project)) == [])
     }
 
     @Test func anAddedFileIsTheOnlyOneRead() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// `duplicates.bits`, the dedupe stage's artifact: one bit per record of
@@ -43,6 +44,17 @@ public struct KeptRecords: Sendable {
 
     /// The number of input files.
     var fileCount: Int { parts.count }
+
+    /// The SHA-256 of one file's duplicate flags, bit `i % 8` of byte
+    /// `i / 8` for its record `i`: with its geocode part's key, what names
+    /// the file's kept records.
+    func duplicateFlagsDigest(file position: Int) -> String {
+        var bytes = [UInt8](repeating: 0, count: (recordCounts[position] + 7) / 8)
+        for record in 0..<recordCounts[position] where isDuplicate(firstRecord[position] + record) {
+            bytes[record >> 3] |= 1 << UInt8(record & 7)
+        }
+        return SHA256.hash(data: bytes).hexString
+    }
 
     func isDuplicate(_ index: Int) -> Bool {
         index >> 3 < duplicates.count && duplicates[index >> 3] & (1 << UInt8(index & 7)) != 0

@@ -24,6 +24,13 @@ public final class BufferedFileWriter {
 
     public init(url: URL) throws(IINError) {
         self.url = url
+        // A file already there may be a hard link into an earlier artifact
+        // (a part or a kept file linked in): truncating it would rewrite
+        // that artifact's bytes too, so a new file is written instead. Only
+        // a regular file with other links is unlinked: never a device, a
+        // pipe or a symbolic link (/dev/stdout) given as an output.
+        var existing = stat()
+        if lstat(url.path, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, existing.st_nlink > 1 { unlink(url.path) }
         descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw DiskWrites.failure(path: url.path, code: errno, needed: 0)

@@ -4,7 +4,7 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 2
+    public static let codeVersion = 3
     public static let usesGazetteer = false
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
 
@@ -42,7 +42,20 @@ public struct AggregateStage: Stage {
             sliceStarts.append(sliceList.count)
         }
         let (starts, list) = (sliceStarts, sliceList)
-        let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(counts: LinkCounter, inSlice: Int, outOfSlice: Int), IINError> in
+        let earlier = context.earlierParts.load(FileCounts.self, prefix: Self.memoPrefix)
+        let schemeText = "\(scheme.mode.rawValue) \(scheme.years) \(scheme.width)"
+        let output = context.output
+        try DiskWrites.makeFolder(output.appendingPathComponent(Self.memoPrefix))
+        let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(pairs: [UInt64], part: PartManifest<FileCounts>.Part, reused: Bool), IINError> in
+            // A file whose kept records are as they were takes its counts
+            // from the last build.
+            let key = FingerprintComponents.digest([Self.kind, String(Self.codeVersion), schemeText, kept.parts[file].part.key,
+                                                    kept.duplicateFlagsDigest(file: file)].joined(separator: "\n"))
+            let name = Self.memoPrefix + PartFiles.name("links", part: file, extension: "bin")
+            if let adopted = earlier.adopt(key: key, into: output, naming: { _ in name }),
+               let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)) {
+                return .success((pairs, adopted, true))
+            }
             var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0
             do throws(IINError) {
@@ -65,18 +78,27 @@ public struct AggregateStage: Stage {
                         }
                     }
                 }
+                let pairs = counts.sortedPairs()
+                try DiskWrites.write(pairs.withUnsafeBytes { Data($0) }, to: output.appendingPathComponent(name))
+                return .success((pairs, PartManifest<FileCounts>.Part(key: key, files: ["links": name], summary: FileCounts(inSlice: inSlice, outOfSlice: outOfSlice)), false))
             } catch {
                 return .failure(error)
             }
-            return .success((counts, inSlice, outOfSlice))
         }
         var counts = LinkCounter()
+        var memo: [PartManifest<FileCounts>.Part] = []
+        var reused = 0
         for (file, result) in perFile.enumerated() {
-            let part = try result.get()
-            accounting.files[file].inSlice += part.inSlice
-            accounting.files[file].outOfSlice += part.outOfSlice
-            part.counts.forEach { counts.add($0, $1) }
+            let (pairs, part, wasReused) = try result.get()
+            if wasReused { reused += 1 }
+            accounting.files[file].inSlice += part.summary.inSlice
+            accounting.files[file].outOfSlice += part.summary.outOfSlice
+            for pair in stride(from: 0, to: pairs.count, by: 2) {
+                counts.add(UInt64(littleEndian: pairs[pair]), Int(truncatingIfNeeded: UInt64(littleEndian: pairs[pair + 1])))
+            }
+            memo.append(part)
         }
+        try PartManifest(parts: memo).write(to: output, prefix: Self.memoPrefix)
         var links: [LinkTable.Link] = []
         counts.forEach { key, count in links.append(LinkCounter.link(key, count: count)) }
         links.sort { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
@@ -84,7 +106,20 @@ public struct AggregateStage: Stage {
         try accounting.write(to: context.output)
         try scheme.write(to: context.output)
         let total = accounting.total
-        return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice])
+        return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice, "files_reused": reused])
+    }
+
+    /// Where each input file's link counts are kept for the next build:
+    /// a file whose kept records are as they were (its geocode part's key
+    /// and its duplicate flags) is not counted again. Not content, so not
+    /// in the digest the stages downstream are keyed on.
+    static let memoPrefix = ReleaseFolder.memoPrefix + "aggregate/"
+
+    /// What a file's counts file does not hold: its records in and out of
+    /// every slice.
+    struct FileCounts: Codable, Sendable {
+        var inSlice: Int
+        var outOfSlice: Int
     }
 
 }
@@ -136,6 +171,32 @@ struct LinkCounter: Sendable {
 
     func forEach(_ body: (UInt64, Int) -> Void) {
         for (key, count) in zip(keys, counts) where key != Self.vacant { body(key, count) }
+    }
+
+    /// The counts as (key, count) pairs of little-endian 64-bit words,
+    /// sorted by key, so a file of them does not depend on the table's
+    /// history.
+    func sortedPairs() -> [UInt64] {
+        var pairs: [(UInt64, Int)] = []
+        pairs.reserveCapacity(used)
+        forEach { pairs.append(($0, $1)) }
+        pairs.sort { $0.0 < $1.0 }
+        var words: [UInt64] = []
+        words.reserveCapacity(pairs.count * 2)
+        for (key, count) in pairs {
+            words.append(key.littleEndian)
+            words.append(UInt64(count).littleEndian)
+        }
+        return words
+    }
+
+    /// A file of `sortedPairs`; nil when it is not one.
+    static func readPairs(_ url: URL) throws(IINError) -> [UInt64]? {
+        let data = try FileBytes.read(url)
+        guard data.count % 16 == 0 else { return nil }
+        return [UInt64](unsafeUninitializedCapacity: data.count / 8) { buffer, count in
+            count = data.copyBytes(to: buffer)  / 8
+        }
     }
 
     private func slot(of key: UInt64) -> Int {
