@@ -28,7 +28,7 @@ struct HostileInputTests {
             let pipeline = try String(contentsOf: folder.appendingPathComponent("pipeline.json"), encoding: .utf8)
             let old = "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"]}"
             guard pipeline.contains(old) else { throw TestFailure("pipeline.json's validate stage changed; update this test") }
-            try TestSupport.write(pipeline.replacingOccurrences(of: old, with: old.dropLast() + ", \"params\": {\"sample\": {\"per_slice\": 50}}}"),
+            try TestSupport.write(pipeline.replacingOccurrences(of: old, with: old.dropLast() + ", \"params\": {\"seed\": 7}}"),
                                   to: folder.appendingPathComponent("pipeline-b.json"))
         }
 

@@ -88,6 +88,17 @@ public struct KeptRecords: Sendable {
         }
     }
 
+    /// The geocoded record starting at byte `offset` of a part's records
+    /// file, `records` (mapped by the caller, who reads several).
+    func view(in records: MappedFile, file position: Int, at offset: Int) throws(IINError) -> GeocodedRecordView {
+        let bytes = records.bytes
+        guard offset >= 0, offset < bytes.count else {
+            throw IINError.corruptArtifact(path: records.url.path, reason: "no record starts at byte \(offset) of \(bytes.count)")
+        }
+        var reader = GeocodedRecordReader(bytes: UnsafeBufferPointer(rebasing: bytes[offset...]), path: records.url.path, file: position)
+        return try reader.next()
+    }
+
     /// The texts of part `position`'s records, mapped: read only for the
     /// records that need them.
     func source(file position: Int) throws(IINError) -> GeocodedSource {

@@ -4,7 +4,7 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 3
+    public static let codeVersion = 4
     public static let usesGazetteer = false
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
 
@@ -13,6 +13,7 @@ public struct AggregateStage: Stage {
     /// See stages/aggregate.json for the defaults and the meaning.
     public struct Parameters: StageParameters {
         public var slices: SliceScheme
+        var sample: SampleDraw.Parameters
     }
 
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
@@ -42,6 +43,11 @@ public struct AggregateStage: Stage {
             sliceStarts.append(sliceList.count)
         }
         let (starts, list) = (sliceStarts, sliceList)
+        // Each entry of `list` as its slice's position in the scheme, for
+        // the sample's per-slice draws.
+        let listPositions = sliceList.map { year in scheme.years.firstIndex(of: year) ?? 0 }
+        let sample = parameters.sample
+        let fileNames = accounting.files.map(\.file)
         let earlier = context.earlierParts.load(FileCounts.self, prefix: Self.memoPrefix)
         let schemeText = "\(scheme.mode.rawValue) \(scheme.years) \(scheme.width)"
         let output = context.output
@@ -49,8 +55,8 @@ public struct AggregateStage: Stage {
         let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(pairs: [UInt64], part: PartManifest<FileCounts>.Part, reused: Bool), IINError> in
             // A file whose kept records are as they were takes its counts
             // from the last build.
-            let key = FingerprintComponents.digest([Self.kind, String(Self.codeVersion), schemeText, kept.parts[file].part.key,
-                                                    kept.duplicateFlagsDigest(file: file)].joined(separator: "\n"))
+            let key = FingerprintComponents.digest([Self.kind, String(Self.codeVersion), schemeText, "\(sample.perSlice) \(sample.seed)",
+                                                    fileNames[file], kept.parts[file].part.key, kept.duplicateFlagsDigest(file: file)].joined(separator: "\n"))
             let name = Self.memoPrefix + PartFiles.name("links", part: file, extension: "bin")
             if let adopted = earlier.adopt(key: key, into: output, naming: { _ in name }),
                let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)) {
@@ -58,6 +64,8 @@ public struct AggregateStage: Stage {
             }
             var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0
+            var lowest = [SampleDraw.Lowest](repeating: SampleDraw.Lowest(limit: sample.perSlice), count: scheme.years.count)
+            let salt = SampleDraw.salt(seed: sample.seed, fileName: fileNames[file])
             do throws(IINError) {
                 try starts.withUnsafeBufferPointer { starts throws(IINError) in
                     try list.withUnsafeBufferPointer { list throws(IINError) in
@@ -74,18 +82,21 @@ public struct AggregateStage: Stage {
                                                                    reason: "a record of line \(record.line) has a city code out of range")
                                 }
                                 counts.add(key, 1)
+                                lowest[listPositions[position]].offer(priority: SampleDraw.priority(salt: salt, sliceYear: list[position], line: record.line),
+                                                                      candidate: SampleDraw.Candidate(line: record.line, offset: record.range.lowerBound))
                             }
                         }
                     }
                 }
                 let pairs = counts.sortedPairs()
                 try DiskWrites.write(pairs.withUnsafeBytes { Data($0) }, to: output.appendingPathComponent(name))
-                return .success((pairs, PartManifest<FileCounts>.Part(key: key, files: ["links": name], summary: FileCounts(inSlice: inSlice, outOfSlice: outOfSlice)), false))
+                return .success((pairs, PartManifest<FileCounts>.Part(key: key, files: ["links": name], summary: FileCounts(inSlice: inSlice, outOfSlice: outOfSlice, sample: lowest.map(\.candidates))), false))
             } catch {
                 return .failure(error)
             }
         }
         var counts = LinkCounter()
+        var candidates: [[[SampleDraw.Candidate]]] = []
         var memo: [PartManifest<FileCounts>.Part] = []
         var reused = 0
         for (file, result) in perFile.enumerated() {
@@ -93,6 +104,7 @@ public struct AggregateStage: Stage {
             if wasReused { reused += 1 }
             accounting.files[file].inSlice += part.summary.inSlice
             accounting.files[file].outOfSlice += part.summary.outOfSlice
+            candidates.append(part.summary.sample)
             for pair in stride(from: 0, to: pairs.count, by: 2) {
                 counts.add(UInt64(littleEndian: pairs[pair]), Int(truncatingIfNeeded: UInt64(littleEndian: pairs[pair + 1])))
             }
@@ -105,6 +117,7 @@ public struct AggregateStage: Stage {
         try LinkTable(links: links).write(to: context.output)
         try accounting.write(to: context.output)
         try scheme.write(to: context.output)
+        try SampleDraw.draw(perFile: candidates, fileNames: fileNames, sliceYears: scheme.years, parameters: sample).write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice, "files_reused": reused])
     }
@@ -116,10 +129,12 @@ public struct AggregateStage: Stage {
     static let memoPrefix = ReleaseFolder.memoPrefix + "aggregate/"
 
     /// What a file's counts file does not hold: its records in and out of
-    /// every slice.
+    /// every slice, and its candidates for the consistency sample, per
+    /// slice in the scheme's order.
     struct FileCounts: Codable, Sendable {
         var inSlice: Int
         var outOfSlice: Int
+        var sample: [[SampleDraw.Candidate]]
     }
 
 }

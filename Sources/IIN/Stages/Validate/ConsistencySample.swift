@@ -11,51 +11,29 @@ public enum ConsistencySample {
                                 "InvesteeName", "InvesteeCityCode", "InvesteeCityName_CN", "verified", "note"]
     public static let answers: Set<String> = ["yes", "no", "not_found"]
 
-    /// Reservoir sampling per slice over the kept records in input order,
-    /// with one seeded generator, so the sample is the same on every run.
-    /// The walk builds no string: a record's names are read only when it
-    /// enters a reservoir, a few thousand times in millions of records.
-    public static func draw(kept: KeptRecords, scheme: SliceScheme, fileNames: [String], perSlice: Int, seed: UInt64,
-                            gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
-        var random = SeededRandom(seed: seed)
-        let sliceYears = scheme.years
-        var seen = [Int](repeating: 0, count: sliceYears.count)
-        var reservoirs = [[GeocodedRecord]](repeating: [], count: sliceYears.count)
-        // The slices of each year, by position in sliceYears, worked out
-        // once per distinct year instead of once per record.
-        var slicesOfYear: [Int: [Int]] = [:]
-        var lastYear = Int.min, lastSlices: [Int] = []
-        for file in 0..<kept.fileCount {
-            let source = try kept.source(file: file)
-            try kept.forEachView(file: file) { view throws(IINError) in
-                if view.year != lastYear {
-                    lastYear = view.year
-                    if let known = slicesOfYear[view.year] {
-                        lastSlices = known
-                    } else {
-                        lastSlices = scheme.slices(of: view.year).compactMap { sliceYears.firstIndex(of: $0) }
-                        slicesOfYear[view.year] = lastSlices
-                    }
-                }
-                for slice in lastSlices {
-                    seen[slice] += 1
-                    if reservoirs[slice].count < perSlice {
-                        reservoirs[slice].append(try source.record(view))
-                    } else {
-                        let position = random.below(seen[slice])
-                        if position < perSlice { reservoirs[slice][position] = try source.record(view) }
-                    }
-                }
-            }
-        }
+    /// The records the aggregate stage drew (`SampleDraw`), read with
+    /// their names: each is found by where its geocoded record starts, so
+    /// no pass over the kept records is made here.
+    static func table(_ drawn: [SampleDraw.Drawn], kept: KeptRecords, fileNames: [String], gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
         var rows: [[String]] = []
-        for (position, slice) in sliceYears.enumerated() where seen[position] > 0 {
-            for record in reservoirs[position].sorted(by: { $0.location < $1.location }) {
-                let file = fileNames.indices.contains(record.location.file) ? fileNames[record.location.file] : String(record.location.file)
-                rows.append([String(slice), record.recordID, file, String(record.location.line), record.linkType.name, String(record.year),
-                             record.investorName, String(record.investorCity), gazetteer.city(code: record.investorCity)?.nameCN ?? "",
-                             record.investeeName, String(record.investeeCity), gazetteer.city(code: record.investeeCity)?.nameCN ?? "", "", ""])
+        var opened: (file: Int, records: MappedFile, source: GeocodedSource)?
+        for entry in drawn {
+            guard kept.parts.indices.contains(entry.file) else {
+                throw IINError.corruptArtifact(path: SampleDraw.fileName, reason: "a drawn record of file \(entry.file), of \(kept.parts.count) files")
             }
+            if opened?.file != entry.file {
+                opened = (entry.file, try MappedFile(url: kept.parts[entry.file].records), try kept.source(file: entry.file))
+            }
+            guard let (_, records, source) = opened else { continue }
+            let view = try kept.view(in: records, file: entry.file, at: entry.offset)
+            guard view.line == entry.line else {
+                throw IINError.corruptArtifact(path: records.url.path, reason: "the record at byte \(entry.offset) is of line \(view.line), where \(SampleDraw.fileName) drew line \(entry.line)")
+            }
+            let record = try source.record(view)
+            let file = fileNames.indices.contains(entry.file) ? fileNames[entry.file] : String(entry.file)
+            rows.append([String(entry.slice), record.recordID, file, String(record.location.line), record.linkType.name, String(record.year),
+                         record.investorName, String(record.investorCity), gazetteer.city(code: record.investorCity)?.nameCN ?? "",
+                         record.investeeName, String(record.investeeCity), gazetteer.city(code: record.investeeCity)?.nameCN ?? "", "", ""])
         }
         return ReleaseTable(name: name, header: header, rows: rows)
     }

@@ -6,7 +6,7 @@ import Foundation
 /// below its floor fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 18
+    public static let codeVersion = 19
     public static let usesGazetteer = true
     public static let reads: [String] = [PublishStage.kind, AggregateStage.kind, GeocodeStage.kind, DedupeStage.kind]
     public static let reportFile = "validation.json"
@@ -22,18 +22,12 @@ public struct ValidateStage: Stage {
 
     /// See stages/validate.json for the defaults and the meaning.
     public struct Parameters: StageParameters {
-        public struct Sample: Decodable, Sendable {
-            public var perSlice: Int
-            public var seed: Int
-            enum CodingKeys: String, CodingKey { case perSlice = "per_slice", seed }
-        }
-        public var sample: Sample
         public var seed: Int
         public var mobilityYear: Int
         /// Figure name to its floor.
         public var thresholds: [String: Double]
 
-        enum CodingKeys: String, CodingKey { case sample, seed, mobilityYear = "mobility_year", thresholds }
+        enum CodingKeys: String, CodingKey { case seed, mobilityYear = "mobility_year", thresholds }
 
         public func problems() -> [ParameterProblem] {
             thresholds.keys.sorted().filter { FigurePath($0) == nil }.map { name in
@@ -164,11 +158,9 @@ public struct ValidateStage: Stage {
     /// them). Returns the report section and the rows of each file written.
     private func writeSample(accounting: RecordAccounting, aggregate: URL, context: StageContext,
                              parameters: Parameters) throws(IINError) -> (section: JSONValue, fileRows: [String: Int]) {
-        let perSlice = parameters.sample.perSlice
-        let sampleSeed = UInt64(truncatingIfNeeded: parameters.sample.seed)
+        let drawn = try SampleDraw.Document.read(from: aggregate)
         let kept = try KeptRecords(geocode: context.upstreamFolder(kind: GeocodeStage.kind), dedupe: context.upstreamFolder(kind: DedupeStage.kind))
-        let sample = try ConsistencySample.draw(kept: kept, scheme: SliceScheme.read(from: aggregate),
-                                                fileNames: accounting.files.map(\.file), perSlice: perSlice, seed: sampleSeed, gazetteer: context.gazetteer)
+        let sample = try ConsistencySample.table(drawn.drawn, kept: kept, fileNames: accounting.files.map(\.file), gazetteer: context.gazetteer)
         let auditFolder = context.output.appendingPathComponent(Self.auditSubfolder)
         try DiskWrites.makeFolder(auditFolder)
         _ = try sample.writeXLSX(to: auditFolder)
@@ -182,13 +174,13 @@ public struct ValidateStage: Stage {
         }
         let disagreements = try ReportFacts.disagreementSamples(geocoding: context.upstreamFolder(kind: GeocodeStage.kind))
         try DiskWrites.write(Data((disagreements.prettyPrinted() + "\n").utf8), to: auditFolder.appendingPathComponent(Self.disagreementsFile))
-        var drawn: [String: Int] = [:]
-        for row in sample.rows { drawn[row[0], default: 0] += 1 }
+        var drawnPerSlice: [String: Int] = [:]
+        for row in sample.rows { drawnPerSlice[row[0], default: 0] += 1 }
         let section = JSONValue.object([
             "file": .string(ConsistencySample.name + ".xlsx"), "where": .string("the audit folder (--audit, default .iin/audit); it holds enterprise names"),
             "anonymised_file": keyFile == nil ? .null : .string(ConsistencySample.anonymisedName + ".csv"),
             "anonymised": keyFile == nil ? .string("skipped: " + Self.skippedReason(Self.anonymisationKeyInput)) : .string("names replaced by HMAC-SHA256 keys"),
-            "per_slice": .integer(perSlice), "seed": .integer(Int(sampleSeed)), "drawn": .object(drawn.mapValues(JSONValue.integer))])
+            "per_slice": .integer(drawn.perSlice), "seed": .integer(drawn.seed), "drawn": .object(drawnPerSlice.mapValues(JSONValue.integer))])
         return (section, fileRows)
     }
 
