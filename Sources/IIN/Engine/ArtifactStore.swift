@@ -17,7 +17,7 @@ public struct ArtifactRecord: Codable, Sendable {
     /// (`PartManifest`), and nor is `memo/`, what a stage keeps to redo
     /// less next time.
     public var contentDigest: String {
-        FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys && !$0.path.hasPrefix(ReleaseFolder.memoPrefix) }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
+        FingerprintComponents.digest(files.filter { $0.path != PartFiles.keys && !$0.path.hasPrefix(PartFiles.memoFolder) }.map { "\($0.path):\($0.size):\($0.sha256)" }.joined(separator: "\n"))
     }
 
     /// The record of the artifact in `folder`, nil when it is missing or

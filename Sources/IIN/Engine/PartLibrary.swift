@@ -64,6 +64,10 @@ public struct PartManifest<Summary: Codable & Sendable>: Sendable {
 public enum PartFiles {
     public static let manifest = "parts.json"
     public static let keys = "part-keys.json"
+    /// The folder of an artifact holding what its stage keeps to redo less
+    /// next time (parts of a global stage, fits): never released, and not
+    /// content to the stages downstream.
+    public static let memoFolder = "memo/"
 
     /// The name of a part's file in this run: `records-003.bin`.
     public static func name(_ stem: String, part: Int, extension: String) -> String {

@@ -52,7 +52,7 @@ public enum ReleaseFolder {
     /// Files of an artifact that stay in the work folder: what a stage
     /// keeps for its next build (`GravityMemo`), neither released nor
     /// audited.
-    static let memoPrefix = "memo/"
+    static let memoPrefix = PartFiles.memoFolder
 
     public static func materialize(results: [StageResult], pipeline: Pipeline, store: ArtifactStore, destination: URL,
                                    options: Options = Options()) throws(IINError) -> Placed {
