@@ -59,6 +59,9 @@ struct GravityFitTests {
         #expect(swarm.rmse <= profile.rmse * 1.01, "swarm \(swarm) profile \(profile)")
         #expect(GravityFit.kRange.contains(swarm.k) && GravityFit.betaRange.contains(swarm.beta))
         #expect(fit.swarm(seed: 2025) == swarm, "the same seed gives the same fit")
+        for threads in [2, 3] {
+            #expect(fit.swarm(seed: 2025, threads: threads) == swarm, "the same fit on \(threads) threads")
+        }
     }
 
     /// A known ridge: every pair 100 km apart, so k D^-beta is one number

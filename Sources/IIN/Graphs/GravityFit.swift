@@ -181,14 +181,20 @@ public struct GravityFit: Sendable {
     /// Particle swarm optimisation over the box log10 k x beta: the
     /// global-best swarm with Clerc's constriction coefficients (inertia
     /// 0.7298, acceleration 1.49618 each), velocities capped at a fifth of
-    /// the box, positions kept inside it. The same seed gives the same fit.
-    public func swarm(seed: UInt64, particles: Int = 30, iterations: Int = 150) -> Parameters {
+    /// the box, positions kept inside it. The swarm is synchronous: every
+    /// particle moves towards the global best of the iteration before, so
+    /// the particles' scores (one pass over the pairs each) are computed
+    /// side by side on `threads`, and their best is taken in particle
+    /// order afterwards. The same seed gives the same fit on any number of
+    /// threads.
+    public func swarm(seed: UInt64, particles: Int = 30, iterations: Int = 150, threads: Int = 1) -> Parameters {
         var random = SeededRandom(seed: seed)
         let lower = [Self.swarmLogKRange.lowerBound, Self.betaRange.lowerBound]
         let upper = [Self.swarmLogKRange.upperBound, Self.betaRange.upperBound]
         let span = zip(lower, upper).map { $1 - $0 }
         let inertia = 0.7298, pull = 1.49618
-        func score(_ point: [Double]) -> Double { rmse(k: pow(10, point[0]), beta: point[1]) }
+        let fit = self
+        @Sendable func score(_ point: [Double]) -> Double { fit.rmse(k: pow(10, point[0]), beta: point[1]) }
         var position = (0..<particles).map { _ in (0..<2).map { lower[$0] + random.unit() * span[$0] } }
         var velocity = (0..<particles).map { _ in (0..<2).map { (random.unit() * 2 - 1) * span[$0] * 0.1 } }
         var personal = position
@@ -204,12 +210,13 @@ public struct GravityFit: Sendable {
                     velocity[particle][dimension] = min(cap, max(-cap, inertia * velocity[particle][dimension] + cognitive + social))
                     position[particle][dimension] = min(upper[dimension], max(lower[dimension], position[particle][dimension] + velocity[particle][dimension]))
                 }
-                let value = score(position[particle])
-                if value < personalScore[particle] {
-                    personal[particle] = position[particle]
-                    personalScore[particle] = value
-                    if value < globalScore { (global, globalScore) = (position[particle], value) }
-                }
+            }
+            let moved = position
+            let scores = Parallel.map(count: particles, threads: threads) { score(moved[$0]) }
+            for particle in 0..<particles where scores[particle] < personalScore[particle] {
+                personal[particle] = position[particle]
+                personalScore[particle] = scores[particle]
+                if scores[particle] < globalScore { (global, globalScore) = (position[particle], scores[particle]) }
             }
         }
         return Parameters(k: pow(10, global[0]), beta: global[1], rmse: globalScore)

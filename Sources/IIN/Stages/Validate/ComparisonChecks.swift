@@ -109,7 +109,9 @@ public struct ComparisonChecks: Sendable {
         }
         let years = Set(networks.undirected.map(\.year)).sorted()
         let fits: [(json: JSONValue, profile: GravityFit.Parameters?)] = Parallel.map(count: years.count, threads: threads) { index in
-            self.gravitySlice(year: years[index], masses: gdp[years[index]], separation: separation, seed: seed, memo: memo)
+            // Each slice's swarm also spreads its particles over the
+            // threads, so the last slice left does not run on one alone.
+            self.gravitySlice(year: years[index], masses: gdp[years[index]], separation: separation, seed: seed, threads: threads, memo: memo)
         }
         var result: [String: JSONValue] = [
             "distance": .string(separation == nil ? "geographic (km)" : "economic (from the input table)"),
@@ -123,7 +125,7 @@ public struct ComparisonChecks: Sendable {
     }
 
     /// The slice's section, and the profile fit the gravity backbone uses.
-    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64,
+    private func gravitySlice(year: Int, masses: [Int: Double]?, separation: [Int: Double]?, seed: UInt64, threads: Int,
                               memo: GravityMemo) -> (json: JSONValue, profile: GravityFit.Parameters?) {
         guard let masses else { return (.object(["year": .integer(year), "skipped": .string("no GDP for \(year) in the input")]), nil) }
         var products: [Double] = [], distances: [Double] = [], frequencies: [Double] = [], kilometres: [Double] = []
@@ -141,13 +143,13 @@ public struct ComparisonChecks: Sendable {
                                   columns: [products, distances, kilometres, frequencies])
         return memo.fit(key: key) {
             Self.fitSlice(year: year, products: products, distances: distances, kilometres: kilometres, frequencies: frequencies,
-                          withoutMass: withoutMass, withoutDistance: withoutDistance, seed: seed)
+                          withoutMass: withoutMass, withoutDistance: withoutDistance, seed: seed, threads: threads)
         }
     }
 
     /// One slice's fits and their section, from its pairs.
     private static func fitSlice(year: Int, products: [Double], distances: [Double], kilometres: [Double], frequencies: [Double],
-                                 withoutMass: Int, withoutDistance: Int, seed: UInt64) -> (json: JSONValue, profile: GravityFit.Parameters?) {
+                                 withoutMass: Int, withoutDistance: Int, seed: UInt64, threads: Int) -> (json: JSONValue, profile: GravityFit.Parameters?) {
         var result: [String: JSONValue] = [
             "year": .integer(year), "pairs": .integer(frequencies.count),
             "pairs_without_gdp": .integer(withoutMass), "pairs_without_distance": .integer(withoutDistance),
@@ -158,7 +160,7 @@ public struct ComparisonChecks: Sendable {
         }
         let fit = GravityFit(massProduct: products, distance: distances, frequency: frequencies)
         let profile = fit.profile()
-        let swarm = fit.swarm(seed: seed)
+        let swarm = fit.swarm(seed: seed, threads: threads)
         let predicted = fit.predicted(profile)
         result["profile"] = Self.parameters(profile)
         result["swarm"] = Self.parameters(swarm)
