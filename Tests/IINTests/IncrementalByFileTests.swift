@@ -403,3 +403,72 @@ struct PublishedFileReuseTests {
         #expect(Self.publish(forced)?.counts["files_reused"] == 0)
     }
 }
+
+/// Damage that keeps a file's size, mtime and inode passes the stat check
+/// by design; `--verify` finds it. What a stage keeps for its next build
+/// must not carry such damage past `--verify`, nor into the release.
+@Suite("Hidden damage to what builds keep")
+struct HiddenDamageTests {
+    static let files = [(IncrementalByFileTests.first, "a/records-001.csv"), (IncrementalByFileTests.second, "b/records-002.csv")]
+
+    /// Every file under the work folder's artifacts of `stage` named `name`.
+    static func kept(_ project: URL, stage: String, _ name: String) throws -> [URL] {
+        let folder = project.appendingPathComponent(".iin/artifacts").appendingPathComponent(stage)
+        return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .map { $0.appendingPathComponent(name) }.filter { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// A release file linked from one build into the next, damaged in
+    /// place: `--verify` must discard every artifact holding it, so a later
+    /// plain run can neither hit an older artifact holding it nor link it.
+    @Test func verifyDiscardsEveryArtifactSharingADamagedFile() throws {
+        let project = try IncrementalByFileTests.project(#function, files: Self.files)
+        let changed = project.appendingPathComponent("raw/b/records-002.csv")
+        let original = try Data(contentsOf: changed)
+        _ = try IncrementalByFileTests.run(project)
+        try TestSupport.appendDuplicateRow(changed)
+        let (second, _) = try IncrementalByFileTests.run(project)
+        #expect(second.results.first { $0.stage == "publish" }?.counts["files_reused"] ?? 0 > 0)
+        let linked = project.appendingPathComponent("release").appendingPathComponent(PublishStage.undirectedName + ".csv")
+        try TestSupport.editKeepingStat(linked, offset: -3)
+
+        _ = try IncrementalByFileTests.run(project, verify: true)
+        // Back to the first build's input: its artifacts would be cache
+        // hits, had they not been discarded with the damaged file.
+        try original.write(to: changed)
+        let (_, restored) = try IncrementalByFileTests.run(project)
+        #expect(IncrementalByFileTests.differences(restored, try IncrementalByFileTests.coldRelease(of: project, "restored")) == [])
+        try TestSupport.appendDuplicateRow(changed)
+        try TestSupport.appendDuplicateRow(changed)
+        let (_, again) = try IncrementalByFileTests.run(project)
+        #expect(IncrementalByFileTests.differences(again, try IncrementalByFileTests.coldRelease(of: project, "again")) == [])
+    }
+
+    /// The memo lists edited in place: a drawn record's offset in
+    /// aggregate's, a row count in publish's. The rebuild after a change
+    /// must neither fail nor publish the edited figures.
+    @Test func editedMemoListsNeitherFailARunNorReachTheRelease() throws {
+        let project = try IncrementalByFileTests.project(#function, files: Self.files)
+        _ = try IncrementalByFileTests.run(project)
+        for list in try Self.kept(project, stage: "aggregate", "memo/aggregate/parts.json") {
+            let text = try Data(contentsOf: list)
+            let marker = Array("\"offset\"".utf8)
+            let at = try #require(text.firstRange(of: marker)).upperBound
+            let digit = try #require(text[at...].firstIndex { (0x30...0x39).contains($0) })
+            try TestSupport.editKeepingStat(list, offset: digit)
+        }
+        for list in try Self.kept(project, stage: "publish", "memo/publish/parts.json") {
+            let text = try Data(contentsOf: list)
+            let marker = Array((PublishStage.directedName + ".csv\"").utf8)
+            // The row count: the key followed by a number, not by a path.
+            let count = text.ranges(of: marker).compactMap { range in
+                text[range.upperBound...].firstIndex { $0 != 0x20 && $0 != 0x3A }.flatMap { (0x30...0x39).contains(text[$0]) ? $0 : nil }
+            }.first
+            try TestSupport.editKeepingStat(list, offset: try #require(count))
+        }
+        try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/b/records-002.csv"))
+        let (log, after) = try IncrementalByFileTests.run(project)
+        #expect(log.results.first { $0.stage == "aggregate" }?.counts["files_reused"] == 0, "file b changed, and file a's damaged draw is not taken")
+        #expect(IncrementalByFileTests.differences(after, try IncrementalByFileTests.coldRelease(of: project, "edited")) == [])
+    }
+}

@@ -99,6 +99,17 @@ public struct KeptRecords: Sendable {
         return try reader.next()
     }
 
+    /// Whether each candidate's offset starts a record of its line in the
+    /// part of file `position`.
+    func pointsAtRecords(_ candidates: [SampleDraw.Candidate], file position: Int) throws(IINError) -> Bool {
+        guard !candidates.isEmpty else { return true }
+        let records = try MappedFile(url: parts[position].records)
+        for candidate in candidates {
+            guard let view = try? view(in: records, file: position, at: candidate.offset), view.line == candidate.line else { return false }
+        }
+        return true
+    }
+
     /// The texts of part `position`'s records, mapped: read only for the
     /// records that need them.
     func source(file position: Int) throws(IINError) -> GeocodedSource {

@@ -79,7 +79,9 @@ public struct ArtifactStore: Sendable {
     public enum Lookup {
         case hit(ArtifactRecord, URL)
         case missing
-        case damaged(String)
+        /// What is wrong, and the damaged file when one is (another
+        /// artifact, or the release, may share its inode).
+        case damaged(String, file: URL?)
     }
 
     /// How far a lookup trusts what `artifact.json` records.
@@ -100,12 +102,12 @@ public struct ArtifactStore: Sendable {
         guard FileManager.default.fileExists(atPath: folder.path) else { return .missing }
         guard let data = try? Data(contentsOf: metadataURL), var record = try? JSONDecoder().decode(ArtifactRecord.self, from: data),
               record.fingerprint == fingerprint
-        else { return .damaged("\(Self.metadataName) missing or unreadable") }
+        else { return .damaged("\(Self.metadataName) missing or unreadable", file: nil) }
         var reidentified = false
         for (position, entry) in record.files.enumerated() {
             let url = folder.appendingPathComponent(entry.path)
-            guard let identity = FileIdentity.of(path: url.path) else { return .damaged("\(entry.path) missing") }
-            guard identity.size == entry.size else { return .damaged("\(entry.path) has \(identity.size) bytes, expected \(entry.size)") }
+            guard let identity = FileIdentity.of(path: url.path) else { return .damaged("\(entry.path) missing", file: nil) }
+            guard identity.size == entry.size else { return .damaged("\(entry.path) has \(identity.size) bytes, expected \(entry.size)", file: url) }
             let rehash: Bool
             switch check {
             case .sizes: rehash = false
@@ -114,7 +116,7 @@ public struct ArtifactStore: Sendable {
             }
             if rehash {
                 guard let sha = try? FileHashCache.sha256(of: url), sha == entry.sha256 else {
-                    return .damaged("\(entry.path) content hash differs")
+                    return .damaged("\(entry.path) content hash differs", file: url)
                 }
                 // Intact under a new identity (touched, copied back): trusted
                 // by stat from now on, instead of re-read on every run.

@@ -67,7 +67,8 @@ public enum RerunReason: Sendable, Equatable, CustomStringConvertible {
     case upstreamChanged(stage: String)
     case gazetteerChanged
     case artifactMissing
-    case artifactDamaged(detail: String)
+    /// `file`: the damaged file's path, when one file is.
+    case artifactDamaged(detail: String, file: String?)
 
     public var description: String {
         switch self {
@@ -82,7 +83,7 @@ public enum RerunReason: Sendable, Equatable, CustomStringConvertible {
         case let .upstreamChanged(stage): return "the output of upstream stage \(stage) changed"
         case .gazetteerChanged: return "gazetteer data changed"
         case .artifactMissing: return "its artifact is missing from the work folder"
-        case let .artifactDamaged(detail): return "its artifact was damaged (\(detail)) and is rebuilt"
+        case let .artifactDamaged(detail, _): return "its artifact was damaged (\(detail)) and is rebuilt"
         }
     }
 

@@ -141,8 +141,8 @@ public final class Runner {
         switch lookup {
         case .hit:
             return []
-        case let .damaged(detail):
-            return [.artifactDamaged(detail: detail)]
+        case let .damaged(detail, file):
+            return [.artifactDamaged(detail: detail, file: file?.path)]
         case .missing:
             guard let previous = store.lastBuilt(stage: stage.name) else { return [.neverBuilt] }
             let differences = RerunReason.differences(previous: previous, current: components)
@@ -234,8 +234,16 @@ public final class Runner {
         let stage = plan.stage
         let started = Date()
         for reason in plan.reasons {
-            if case let .artifactDamaged(detail) = reason {
+            if case let .artifactDamaged(detail, file) = reason {
                 log.warning("stage \(stage.name): cached artifact damaged (\(detail)); discarding it and rebuilding")
+                // The damaged file may be linked into other artifacts (a
+                // part, a release file kept between builds): none of them
+                // may be trusted by stat again, or linked into a new one.
+                if let file {
+                    for other in store.discardArtifacts(holding: file) {
+                        log.warning("discarded the artifact \(other), which shares the damaged file")
+                    }
+                }
                 store.discard(stage: stage.name, fingerprint: plan.fingerprint)
             }
         }

@@ -58,9 +58,16 @@ public struct AggregateStage: Stage {
             let key = FingerprintComponents.digest([Self.kind, String(Self.codeVersion), schemeText, "\(sample.perSlice) \(sample.seed)",
                                                     fileNames[file], kept.parts[file].part.key, kept.duplicateFlagsDigest(file: file)].joined(separator: "\n"))
             let name = Self.memoPrefix + PartFiles.name("links", part: file, extension: "bin")
-            if let adopted = earlier.adopt(key: key, into: output, naming: { _ in name }),
-               let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)) {
-                return .success((pairs, adopted, true))
+            if let adopted = earlier.adopt(key: key, into: output, naming: { _ in name }) {
+                // The drawn candidates point into the geocoded records: each
+                // must still start a record of its line, or the file is
+                // counted again (a list edited in place keeps its stat).
+                if let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)),
+                   adopted.summary.sample.count == scheme.years.count,
+                   (try? kept.pointsAtRecords(adopted.summary.sample.flatMap { $0 }, file: file)) == true {
+                    return .success((pairs, adopted, true))
+                }
+                try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
             }
             var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0

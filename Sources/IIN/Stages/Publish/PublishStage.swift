@@ -147,21 +147,22 @@ public struct PublishStage: Stage {
                     try ReleaseDatabase.write(placed, to: output.appendingPathComponent(ReleaseDatabase.fileName))
                     return .success([:])
                 case let .table(placed, key):
-                    return .success(try reuse.files(key: key) { () throws(IINError) -> [String: Int?] in
+                    let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
+                    let paths = [prefix + placed.table.name + ".csv", prefix + placed.table.name + ".xlsx"]
+                    return .success(try reuse.files(key: key, files: Dictionary(uniqueKeysWithValues: paths.map { ($0, placed.table.rows.count) })) {
+                        () throws(IINError) in
                         let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
                         try DiskWrites.makeFolder(folder)
-                        let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
-                        return [prefix + (try placed.table.writeCSV(to: folder)): placed.table.rows.count,
-                                prefix + (try placed.table.writeXLSX(to: folder)): placed.table.rows.count]
+                        _ = try placed.table.writeCSV(to: folder)
+                        _ = try placed.table.writeXLSX(to: folder)
                     })
                 case let .document(document, key):
-                    return .success(try reuse.files(key: key) { () throws(IINError) -> [String: Int?] in
+                    return .success(try reuse.files(key: key, files: [document.path: document.rows]) { () throws(IINError) in
                         let url = output.appendingPathComponent(document.path)
                         try DiskWrites.makeFolder(url.deletingLastPathComponent())
                         let writer = try BufferedFileWriter(url: url)
                         writer.write(block: document.bytes())
                         try writer.close()
-                        return [document.path: document.rows]
                     })
                 }
             } catch {

@@ -33,10 +33,17 @@ final class PublishedFileReuse: Sendable {
     }
 
     /// The files `write` makes, linked from the last build when one made
-    /// them under `key`; `write` returns each file it wrote with its rows
-    /// (nil for a document). With no key the files are always written.
-    func files(key: String?, write: () throws(IINError) -> [String: Int?]) throws(IINError) -> Rows {
-        guard let key else { return try write().compactMapValues { $0 } }
+    /// them under `key`. `files` names each file `write` writes with its
+    /// rows (nil for a document), known from this build's tables: a count
+    /// kept in the memo is never taken for the release's, so an edited
+    /// memo cannot change what the manifest says. With no key the files
+    /// are always written.
+    func files(key: String?, files: [String: Int?], write: () throws(IINError) -> Void) throws(IINError) -> Rows {
+        let rows = files.compactMapValues { $0 }
+        guard let key else {
+            try write()
+            return rows
+        }
         let output = self.output
         let adopted = earlier.adopt(key: key, into: output) { path in
             // A part's files may sit in a subfolder this run has not made.
@@ -45,16 +52,17 @@ final class PublishedFileReuse: Sendable {
             return path
         }
         if let adopted {
-            made.withLock {
-                $0.parts.append(adopted)
-                $0.adopted += 1
+            if Set(adopted.files.values) == Set(files.keys) {
+                made.withLock {
+                    $0.parts.append(PartManifest<Rows>.Part(key: key, files: adopted.files, summary: rows))
+                    $0.adopted += 1
+                }
+                return rows
             }
-            return adopted.summary
+            for path in adopted.files.values { try? FileManager.default.removeItem(at: output.appendingPathComponent(path)) }
         }
-        let written = try write()
-        let rows = written.compactMapValues { $0 }
-        let part = PartManifest<Rows>.Part(key: key, files: Dictionary(uniqueKeysWithValues: written.keys.map { ($0, $0) }), summary: rows)
-        made.withLock { $0.parts.append(part) }
+        try write()
+        made.withLock { $0.parts.append(PartManifest<Rows>.Part(key: key, files: Dictionary(uniqueKeysWithValues: files.keys.map { ($0, $0) }), summary: rows)) }
         return rows
     }
 

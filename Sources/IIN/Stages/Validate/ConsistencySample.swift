@@ -14,20 +14,21 @@ public enum ConsistencySample {
     /// The records the aggregate stage drew (`SampleDraw`), read with
     /// their names: each is found by where its geocoded record starts, so
     /// no pass over the kept records is made here.
-    static func table(_ drawn: [SampleDraw.Drawn], kept: KeptRecords, fileNames: [String], gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
+    /// A drawn record that is not where `drawnFile` says is that file's
+    /// damage, not the geocoded records', so the error names it.
+    static func table(_ drawn: [SampleDraw.Drawn], drawnFile: URL, kept: KeptRecords, fileNames: [String], gazetteer: Gazetteer) throws(IINError) -> ReleaseTable {
         var rows: [[String]] = []
         var opened: (file: Int, records: MappedFile, source: GeocodedSource)?
         for entry in drawn {
             guard kept.parts.indices.contains(entry.file) else {
-                throw IINError.corruptArtifact(path: SampleDraw.fileName, reason: "a drawn record of file \(entry.file), of \(kept.parts.count) files")
+                throw IINError.corruptArtifact(path: drawnFile.path, reason: "a drawn record of file \(entry.file), of \(kept.parts.count) files")
             }
             if opened?.file != entry.file {
                 opened = (entry.file, try MappedFile(url: kept.parts[entry.file].records), try kept.source(file: entry.file))
             }
             guard let (_, records, source) = opened else { continue }
-            let view = try kept.view(in: records, file: entry.file, at: entry.offset)
-            guard view.line == entry.line else {
-                throw IINError.corruptArtifact(path: records.url.path, reason: "the record at byte \(entry.offset) is of line \(view.line), where \(SampleDraw.fileName) drew line \(entry.line)")
+            guard let view = try? kept.view(in: records, file: entry.file, at: entry.offset), view.line == entry.line else {
+                throw IINError.corruptArtifact(path: drawnFile.path, reason: "no record of line \(entry.line) starts at byte \(entry.offset) of \(records.url.path)")
             }
             let record = try source.record(view)
             let file = fileNames.indices.contains(entry.file) ? fileNames[entry.file] : String(entry.file)

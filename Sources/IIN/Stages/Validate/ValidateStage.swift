@@ -160,7 +160,7 @@ public struct ValidateStage: Stage {
                              parameters: Parameters) throws(IINError) -> (section: JSONValue, fileRows: [String: Int]) {
         let drawn = try SampleDraw.Document.read(from: aggregate)
         let kept = try KeptRecords(geocode: context.upstreamFolder(kind: GeocodeStage.kind), dedupe: context.upstreamFolder(kind: DedupeStage.kind))
-        let sample = try ConsistencySample.table(drawn.drawn, kept: kept, fileNames: accounting.files.map(\.file), gazetteer: context.gazetteer)
+        let sample = try ConsistencySample.table(drawn.drawn, drawnFile: aggregate.appendingPathComponent(SampleDraw.fileName), kept: kept, fileNames: accounting.files.map(\.file), gazetteer: context.gazetteer)
         let auditFolder = context.output.appendingPathComponent(Self.auditSubfolder)
         try DiskWrites.makeFolder(auditFolder)
         _ = try sample.writeXLSX(to: auditFolder)
