@@ -83,6 +83,14 @@ struct ParameterCheckTests {
         try expectRefused(folder, ["$.stages[0].params.max_years", "unknown parameter 'max_years'", "columns, encoding, max_year"])
     }
 
+    /// A pipeline written before the sample moved to the aggregate stage
+    /// is told where it went.
+    @Test func aParameterThatMovedToAnotherStage() throws {
+        let old = "\"inputs\": [\"mobility\", \"gdp\", \"top_lists\", \"anonymisation_key\"]}"
+        let folder = try project(#function) { $0.replacingOccurrences(of: old, with: old.dropLast() + ", \"params\": {\"sample\": {\"per_slice\": 50}}}") }
+        try expectRefused(folder, ["$.stages[6].params.sample", "no longer this stage's", "aggregate stage", "params.sample"])
+    }
+
     @Test func aMisspeltNestedParameterName() throws {
         let folder = try project(#function) { $0.replacingOccurrences(of: "\"mode\": \"point\"", with: "\"mode\": \"point\", \"widht\": 5") }
         try expectRefused(folder, ["$.stages[3].params.slices.widht", "unknown parameter 'widht'", "mode, width, years"])

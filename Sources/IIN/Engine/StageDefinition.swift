@@ -50,6 +50,10 @@ public struct StageDefinition: Sendable, Equatable {
     public var optionalInputs: Set<String> = []
     public var outputs: [String: String]
     public var parameters: [String: ParameterDefinition]
+    /// Parameters this stage no longer takes, each with where it went
+    /// (`moved_parameters`), so a pipeline written before the move is told
+    /// where to put it rather than only that it is unknown.
+    public var movedParameters: [String: String] = [:]
 
     public static func load(folder: URL, kind: String) throws(IINError) -> StageDefinition {
         let url = folder.appendingPathComponent("\(kind).json")
@@ -84,6 +88,7 @@ public struct StageDefinition: Sendable, Equatable {
         }
         var definition = StageDefinition(kind: kind, summary: try text("summary"), definition: try text("definition"),
                                          inputs: try textMap("inputs"), outputs: try textMap("outputs"), parameters: parameters)
+        definition.movedParameters = try textMap("moved_parameters")
         for (position, item) in (json["optional_inputs"]?.arrayValue ?? []).enumerated() {
             guard let name = item.stringValue, definition.inputs[name] != nil else {
                 throw IINError.stageDefinition(file: url.path, problem: "'optional_inputs[\(position)]' must name one of 'inputs'")
@@ -142,18 +147,24 @@ public struct StageDefinition: Sendable, Equatable {
     /// The parameters with defaults filled in, checked against the schema.
     /// Errors name the JSON path in pipeline.json.
     public func resolveParameters(_ given: JSONValue?, jsonPath: String, file: String) throws(IINError) -> JSONValue {
-        try ParameterResolver(file: file).resolve(given ?? .object([:]), fields: parameters, path: jsonPath)
+        try ParameterResolver(file: file, moved: movedParameters).resolve(given ?? .object([:]), fields: parameters, path: jsonPath)
     }
 }
 
 private struct ParameterResolver {
     let file: String
+    /// Of the stage's top level only.
+    var moved: [String: String] = [:]
 
     func resolve(_ given: JSONValue, fields: [String: ParameterDefinition], path: String) throws(IINError) -> JSONValue {
         guard case let .object(members) = given else {
             throw IINError.pipeline(file: file, jsonPath: path, problem: "expected an object, found \(given.typeName)", fix: "Write the parameters as a JSON object.")
         }
         for name in members.keys.sorted() where fields[name] == nil {
+            if let destination = moved[name] {
+                throw IINError.pipeline(file: file, jsonPath: "\(path).\(name)", problem: "parameter '\(name)' is no longer this stage's: \(destination)",
+                                        fix: "Move it there, unchanged.")
+            }
             throw IINError.pipeline(file: file, jsonPath: "\(path).\(name)", problem: "unknown parameter '\(name)'",
                                     fix: "Known parameters: \(fields.keys.sorted().joined(separator: ", ")).")
         }
@@ -210,7 +221,7 @@ private struct ParameterResolver {
             for (index, element) in elements.enumerated() { checked.append(try check(element, against: items, path: "\(path)[\(index)]")) }
             return .array(checked)
         case let .object(fields):
-            return try resolve(value, fields: fields, path: path)
+            return try ParameterResolver(file: file).resolve(value, fields: fields, path: path)
         }
     }
 
