@@ -40,7 +40,7 @@ struct Status: ParsableCommand {
         switch ReleaseFolder.stageFingerprints(in: release) {
         case nil: print("release    missing  \(release.path)")
         case _ where integrity?.passed == false:
-            print("release    altered  \(release.path) (its bytes differ from its manifest; 'iin audit' lists them, 'iin run' rewrites it)")
+            print("release    altered  \(release.path) (its bytes differ from its manifest; 'iin audit' lists them, 'iin run --verify' rewrites it)")
             for failure in (integrity?.failures ?? []).prefix(10) { print("           \(failure)") }
         case let recorded? where recorded == current: print("release    up to date  \(release.path)")
         case .some: print("release    stale  \(release.path) (made from other stage outputs; 'iin run' rewrites it)")

@@ -91,6 +91,15 @@ struct ParameterCheckTests {
         try expectRefused(folder, ["$.stages[6].params.sample", "no longer this stage's", "aggregate stage", "params.sample"])
     }
 
+    /// A null says null once; a whole number too large for an integer says
+    /// so, instead of calling it a number.
+    @Test func aNullAndAnIntegerTooLarge() throws {
+        let null = try project(#function + "-null") { $0.replacingOccurrences(of: "\"max_year\": 2025", with: "\"max_year\": null") }
+        try expectRefused(null, ["$.stages[0].params.max_year", "expected integer, found null."])
+        let large = try project(#function + "-large") { $0.replacingOccurrences(of: "\"max_year\": 2025", with: "\"max_year\": 18446744073709551616") }
+        try expectRefused(large, ["$.stages[0].params.max_year", "a whole number too large to hold", "9223372036854775807"])
+    }
+
     @Test func aMisspeltNestedParameterName() throws {
         let folder = try project(#function) { $0.replacingOccurrences(of: "\"mode\": \"point\"", with: "\"mode\": \"point\", \"widht\": 5") }
         try expectRefused(folder, ["$.stages[3].params.slices.widht", "unknown parameter 'widht'", "mode, width, years"])

@@ -177,9 +177,13 @@ private struct ParameterResolver {
     }
 
     func check(_ value: JSONValue, against schema: ParameterSchema, path: String) throws(IINError) -> JSONValue {
-        let wrongType = fail(path, "expected \(schema.typeName), found \(value.typeName) \(value.canonical)", "Give a value of type \(schema.typeName).")
+        let found = value == .null ? "null" : "\(value.typeName) \(value.canonical)"
+        let wrongType = fail(path, "expected \(schema.typeName), found \(found)", "Give a value of type \(schema.typeName).")
         switch schema {
         case let .integer(minimum, maximum):
+            if case let .number(whole) = value, whole == whole.rounded(), abs(whole) >= 0x1p63 {
+                throw fail(path, "\(value.canonical) is a whole number too large to hold", "Use a value between \(Int.min) and \(Int.max).")
+            }
             guard let number = value.intValue else { throw wrongType }
             if let minimum, number < minimum { throw fail(path, "\(number) is below the minimum \(minimum)", "Use a value of at least \(minimum).") }
             if let maximum, number > maximum { throw fail(path, "\(number) is above the maximum \(maximum)", "Use a value of at most \(maximum).") }
