@@ -411,6 +411,15 @@ struct PublishedFileReuseTests {
 struct HiddenDamageTests {
     static let files = [(IncrementalByFileTests.first, "a/records-001.csv"), (IncrementalByFileTests.second, "b/records-002.csv")]
 
+    /// The last digit of the first number after `start`: flipping its low
+    /// bit changes the number by one and keeps the JSON valid (a first
+    /// digit could become a leading zero, which no reader takes).
+    static func lastDigit(after start: Int, in text: Data) -> Int? {
+        guard let first = text[start...].firstIndex(where: { (0x30...0x39).contains($0) }) else { return nil }
+        let end = text[first...].firstIndex { !(0x30...0x39).contains($0) } ?? text.endIndex
+        return end - 1
+    }
+
     /// Every file under the work folder's artifacts of `stage` named `name`.
     static func kept(_ project: URL, stage: String, _ name: String) throws -> [URL] {
         let folder = project.appendingPathComponent(".iin/artifacts").appendingPathComponent(stage)
@@ -444,6 +453,23 @@ struct HiddenDamageTests {
         #expect(IncrementalByFileTests.differences(again, try IncrementalByFileTests.coldRelease(of: project, "again")) == [])
     }
 
+    /// A file's in-slice tally edited in aggregate's memo list: the file's
+    /// kept records no longer add up to it, so it is counted again, and
+    /// the accounting stays a cold build's.
+    @Test func anEditedTallyInAggregatesMemoIsNotTaken() throws {
+        let project = try IncrementalByFileTests.project(#function, files: Self.files)
+        _ = try IncrementalByFileTests.run(project)
+        for list in try Self.kept(project, stage: "aggregate", "memo/aggregate/parts.json") {
+            let text = try Data(contentsOf: list)
+            let at = try #require(text.firstRange(of: Array("\"inSlice\"".utf8))).upperBound
+            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: at, in: text)))
+        }
+        try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/b/records-002.csv"))
+        let (log, after) = try IncrementalByFileTests.run(project)
+        #expect(log.results.first { $0.stage == "aggregate" }?.counts["files_reused"] == 0)
+        #expect(IncrementalByFileTests.differences(after, try IncrementalByFileTests.coldRelease(of: project, "tally")) == [])
+    }
+
     /// The memo lists edited in place: a drawn record's offset in
     /// aggregate's, a row count in publish's. The rebuild after a change
     /// must neither fail nor publish the edited figures.
@@ -454,8 +480,7 @@ struct HiddenDamageTests {
             let text = try Data(contentsOf: list)
             let marker = Array("\"offset\"".utf8)
             let at = try #require(text.firstRange(of: marker)).upperBound
-            let digit = try #require(text[at...].firstIndex { (0x30...0x39).contains($0) })
-            try TestSupport.editKeepingStat(list, offset: digit)
+            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: at, in: text)))
         }
         for list in try Self.kept(project, stage: "publish", "memo/publish/parts.json") {
             let text = try Data(contentsOf: list)
@@ -464,7 +489,8 @@ struct HiddenDamageTests {
             let count = text.ranges(of: marker).compactMap { range in
                 text[range.upperBound...].firstIndex { $0 != 0x20 && $0 != 0x3A }.flatMap { (0x30...0x39).contains(text[$0]) ? $0 : nil }
             }.first
-            try TestSupport.editKeepingStat(list, offset: try #require(count))
+            let start = try #require(count)
+            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: start, in: text)))
         }
         try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/b/records-002.csv"))
         let (log, after) = try IncrementalByFileTests.run(project)

@@ -99,6 +99,11 @@ public struct KeptRecords: Sendable {
         return try reader.next()
     }
 
+    /// How many of file `position`'s records are kept.
+    func keptCount(file position: Int) -> Int {
+        (0..<recordCounts[position]).reduce(0) { $0 + (isDuplicate(firstRecord[position] + $1) ? 0 : 1) }
+    }
+
     /// Whether each candidate's offset starts a record of its line in the
     /// part of file `position`.
     func pointsAtRecords(_ candidates: [SampleDraw.Candidate], file position: Int) throws(IINError) -> Bool {

@@ -62,8 +62,14 @@ public struct AggregateStage: Stage {
                 // The drawn candidates point into the geocoded records: each
                 // must still start a record of its line, or the file is
                 // counted again (a list edited in place keeps its stat).
+                // So must its tallies: every kept record in or out of the
+                // slices, and as many counted links as records in slices
+                // (more in window mode, where a record may be in several).
                 if let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)),
                    adopted.summary.sample.count == scheme.years.count,
+                   adopted.summary.inSlice >= 0, adopted.summary.outOfSlice >= 0,
+                   adopted.summary.inSlice + adopted.summary.outOfSlice == kept.keptCount(file: file),
+                   Self.linkTotal(pairs) == adopted.summary.inSlice || (scheme.mode == .window && Self.linkTotal(pairs) > adopted.summary.inSlice),
                    (try? kept.pointsAtRecords(adopted.summary.sample.flatMap { $0 }, file: file)) == true {
                     return .success((pairs, adopted, true))
                 }
@@ -127,6 +133,11 @@ public struct AggregateStage: Stage {
         try SampleDraw.draw(perFile: candidates, fileNames: fileNames, sliceYears: scheme.years, parameters: sample).write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice, "files_reused": reused])
+    }
+
+    /// The sum of the counts of `LinkCounter.sortedPairs`.
+    static func linkTotal(_ pairs: [UInt64]) -> Int {
+        stride(from: 1, to: pairs.count, by: 2).reduce(0) { $0 &+ Int(truncatingIfNeeded: UInt64(littleEndian: pairs[$1])) }
     }
 
     /// Where each input file's link counts are kept for the next build:
