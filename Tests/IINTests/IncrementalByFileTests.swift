@@ -411,13 +411,22 @@ struct PublishedFileReuseTests {
 struct HiddenDamageTests {
     static let files = [(IncrementalByFileTests.first, "a/records-001.csv"), (IncrementalByFileTests.second, "b/records-002.csv")]
 
-    /// The last digit of the first number after `start`: flipping its low
-    /// bit changes the number by one and keeps the JSON valid (a first
-    /// digit could become a leading zero, which no reader takes).
-    static func lastDigit(after start: Int, in text: Data) -> Int? {
-        guard let first = text[start...].firstIndex(where: { (0x30...0x39).contains($0) }) else { return nil }
-        let end = text[first...].firstIndex { !(0x30...0x39).contains($0) } ?? text.endIndex
-        return end - 1
+    /// In every kept artifact of `stage`, the memo list `list` edited in
+    /// place with its stat kept: the number under the first `key` that
+    /// holds a number (not a path) changes by one in its last digit (a
+    /// first digit could become a leading zero, which no reader takes).
+    static func editNumber(_ project: URL, stage: String, list: String, key: String) throws {
+        let lists = try kept(project, stage: stage, list)
+        try #require(!lists.isEmpty, "no artifact of \(stage) keeps \(list)")
+        for url in lists {
+            let text = try Data(contentsOf: url)
+            let number = text.ranges(of: Array("\"\(key)\"".utf8)).compactMap { range in
+                text[range.upperBound...].firstIndex { $0 != 0x20 && $0 != 0x3A }.flatMap { (0x30...0x39).contains(text[$0]) ? $0 : nil }
+            }.first
+            let first = try #require(number, "no number under \(key) in \(url.path)")
+            let end = text[first...].firstIndex { !(0x30...0x39).contains($0) } ?? text.endIndex
+            try TestSupport.editKeepingStat(url, offset: end - 1)
+        }
     }
 
     /// Every file under the work folder's artifacts of `stage` named `name`.
@@ -459,11 +468,7 @@ struct HiddenDamageTests {
     @Test func anEditedTallyInAggregatesMemoIsNotTaken() throws {
         let project = try IncrementalByFileTests.project(#function, files: Self.files)
         _ = try IncrementalByFileTests.run(project)
-        for list in try Self.kept(project, stage: "aggregate", "memo/aggregate/parts.json") {
-            let text = try Data(contentsOf: list)
-            let at = try #require(text.firstRange(of: Array("\"inSlice\"".utf8))).upperBound
-            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: at, in: text)))
-        }
+        try Self.editNumber(project, stage: "aggregate", list: "memo/aggregate/parts.json", key: "inSlice")
         try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/b/records-002.csv"))
         let (log, after) = try IncrementalByFileTests.run(project)
         #expect(log.results.first { $0.stage == "aggregate" }?.counts["files_reused"] == 0)
@@ -476,22 +481,8 @@ struct HiddenDamageTests {
     @Test func editedMemoListsNeitherFailARunNorReachTheRelease() throws {
         let project = try IncrementalByFileTests.project(#function, files: Self.files)
         _ = try IncrementalByFileTests.run(project)
-        for list in try Self.kept(project, stage: "aggregate", "memo/aggregate/parts.json") {
-            let text = try Data(contentsOf: list)
-            let marker = Array("\"offset\"".utf8)
-            let at = try #require(text.firstRange(of: marker)).upperBound
-            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: at, in: text)))
-        }
-        for list in try Self.kept(project, stage: "publish", "memo/publish/parts.json") {
-            let text = try Data(contentsOf: list)
-            let marker = Array((PublishStage.directedName + ".csv\"").utf8)
-            // The row count: the key followed by a number, not by a path.
-            let count = text.ranges(of: marker).compactMap { range in
-                text[range.upperBound...].firstIndex { $0 != 0x20 && $0 != 0x3A }.flatMap { (0x30...0x39).contains(text[$0]) ? $0 : nil }
-            }.first
-            let start = try #require(count)
-            try TestSupport.editKeepingStat(list, offset: try #require(Self.lastDigit(after: start, in: text)))
-        }
+        try Self.editNumber(project, stage: "aggregate", list: "memo/aggregate/parts.json", key: "offset")
+        try Self.editNumber(project, stage: "publish", list: "memo/publish/parts.json", key: PublishStage.directedName + ".csv")
         try TestSupport.appendDuplicateRow(project.appendingPathComponent("raw/b/records-002.csv"))
         let (log, after) = try IncrementalByFileTests.run(project)
         #expect(log.results.first { $0.stage == "aggregate" }?.counts["files_reused"] == 0, "file b changed, and file a's damaged draw is not taken")

@@ -62,14 +62,10 @@ public struct AggregateStage: Stage {
                 // The drawn candidates point into the geocoded records: each
                 // must still start a record of its line, or the file is
                 // counted again (a list edited in place keeps its stat).
-                // So must its tallies: every kept record in or out of the
-                // slices, and as many counted links as records in slices
-                // (more in window mode, where a record may be in several).
+                // So must its tallies.
                 if let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)),
                    adopted.summary.sample.count == scheme.years.count,
-                   adopted.summary.inSlice >= 0, adopted.summary.outOfSlice >= 0,
-                   adopted.summary.inSlice + adopted.summary.outOfSlice == kept.keptCount(file: file),
-                   Self.linkTotal(pairs) == adopted.summary.inSlice || (scheme.mode == .window && Self.linkTotal(pairs) > adopted.summary.inSlice),
+                   adopted.summary.addsUp(keptRecords: kept.keptCount(file: file), linkTotal: Self.linkTotal(pairs), mode: scheme.mode),
                    (try? kept.pointsAtRecords(adopted.summary.sample.flatMap { $0 }, file: file)) == true {
                     return .success((pairs, adopted, true))
                 }
@@ -153,6 +149,14 @@ public struct AggregateStage: Stage {
         var inSlice: Int
         var outOfSlice: Int
         var sample: [[SampleDraw.Candidate]]
+
+        /// Whether the tallies fit the file: every kept record in or out of
+        /// the slices, and one counted link per record in a slice (more in
+        /// window mode, where a record may be in several).
+        func addsUp(keptRecords: Int, linkTotal: Int, mode: SliceScheme.Mode) -> Bool {
+            inSlice >= 0 && outOfSlice >= 0 && inSlice + outOfSlice == keptRecords
+                && (linkTotal == inSlice || (mode == .window && linkTotal > inSlice))
+        }
     }
 
 }
