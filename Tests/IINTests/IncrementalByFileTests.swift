@@ -368,6 +368,12 @@ struct PublishedFileReuseTests {
         #expect(afterDuplicate["Record accounting.csv"] != before["Record accounting.csv"])
         #expect(IncrementalByFileTests.differences(afterDuplicate, try IncrementalByFileTests.coldRelease(of: project, "duplicate")) == [])
         #expect(afterDuplicate.keys.allSatisfy { !$0.hasPrefix(ReleaseFolder.memoPrefix) })
+        // The database was finished from the first build's base (its
+        // network tables, linked), with only the accounting written.
+        func base(_ log: CollectingLog) throws -> FileIdentity? {
+            FileIdentity.of(path: try #require(Self.publish(log)).artifact.appendingPathComponent(ReleaseDatabase.basePath).path)
+        }
+        #expect(try base(second)?.inode == base(first)?.inode)
 
         // The directed network of every earlier build (both builds hold
         // it, linked), replaced by a damaged copy: its stat no longer
@@ -396,6 +402,7 @@ struct PublishedFileReuseTests {
         #expect(afterCut[PublishStage.directedName + ".csv"] != afterDamage[PublishStage.directedName + ".csv"])
         let reusedAfterCut = try #require(Self.publish(fourth)?.counts["files_reused"])
         #expect(reusedAfterCut < reused)
+        #expect(try base(fourth)?.inode != base(first)?.inode, "a changed network's database is written afresh")
         #expect(IncrementalByFileTests.differences(afterCut, try IncrementalByFileTests.coldRelease(of: project, "cut")) == [])
 
         // --force publish takes nothing from earlier builds.

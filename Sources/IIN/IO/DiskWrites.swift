@@ -154,13 +154,14 @@ public enum DiskWrites {
     /// its artifact's record) inside the kernel (`copy_file_range`), with
     /// the same full-disk and kill hooks as every write, and records that
     /// digest for the copy: a 12M-record release is 541 MB, which read
-    /// into this process, hashed and written back took 2.5 s.
+    /// into this process, hashed and written back took 2.5 s. With no
+    /// digest nothing is recorded: the copy is about to be changed.
     ///
     /// With `link`, a hard link is tried first: no byte is written, which
     /// on this machine's page cache is 0.5 s per 100 MB. The hooks count the
     /// linked bytes as written, so a test's full disk or kill still lands
     /// halfway through placing a release.
-    public static func copy(_ source: URL, to destination: URL, knownSHA256: String, link: Bool = false) throws(IINError) {
+    public static func copy(_ source: URL, to destination: URL, knownSHA256: String?, link: Bool = false) throws(IINError) {
         let folder = destination.deletingLastPathComponent()
         try DiskWrites.makeFolder(folder)
         if link, let size = FileIdentity.of(path: source.path)?.size {
@@ -194,7 +195,7 @@ public enum DiskWrites {
         }
         closed = true
         guard close(output) == 0 else { throw failure(path: destination.path, code: errno, needed: 1) }
-        KnownDigests.record(knownSHA256, forPath: destination.path)
+        if let knownSHA256 { KnownDigests.record(knownSHA256, forPath: destination.path) }
     }
 
     /// Copies a file through the same checked writes, making the folder it

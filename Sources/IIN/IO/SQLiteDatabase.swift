@@ -8,8 +8,9 @@ import Foundation
 final class SQLiteDatabase {
     private var handle: OpaquePointer?
     let path: String
-    /// A database this run creates: its bytes count for the kill test hook.
-    private var created = false
+    /// The size of the file when this run began writing it (0 for a file
+    /// it creates): the bytes beyond it count for the kill test hook.
+    private var writtenFrom: Int?
 
     /// Creates a new database file (replacing any file at `url`), set up for
     /// one writer and bulk loading: no journal, no fsync.
@@ -22,7 +23,21 @@ final class SQLiteDatabase {
         guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK else {
             throw IINError.unwritableFile(path: path, reason: "SQLite cannot create it")
         }
-        created = true
+        writtenFrom = 0
+        try execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+    }
+
+    /// Opens an existing database this run made (a copy of one) to add to
+    /// it, set up as `init(creating:)` sets up a new one.
+    init(extending url: URL) throws(IINError) {
+        path = url.path
+        guard let size = FileIdentity.of(path: path)?.size else {
+            throw IINError.unreadableFile(path: path, reason: "the database to add to is missing")
+        }
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
+            throw IINError.unwritableFile(path: path, reason: "SQLite cannot open it")
+        }
+        writtenFrom = size
         try execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
     }
 
@@ -50,7 +65,7 @@ final class SQLiteDatabase {
         // SQLite writes through its own file layer: the kill hook counts the
         // database when it is complete.
         var status = stat()
-        if created, stat(path, &status) == 0 { DiskWrites.wrote(count: Int(status.st_size)) }
+        if let writtenFrom, stat(path, &status) == 0 { DiskWrites.wrote(count: max(0, Int(status.st_size) - writtenFrom)) }
     }
 
     func execute(_ sql: String) throws(IINError) {

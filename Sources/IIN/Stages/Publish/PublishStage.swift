@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 8
+    public static let codeVersion = 9
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -144,7 +144,18 @@ public struct PublishStage: Stage {
             do throws(IINError) {
                 switch jobs[index] {
                 case .database:
-                    try ReleaseDatabase.write(placed, to: output.appendingPathComponent(ReleaseDatabase.fileName))
+                    // The base is kept for the next build, which takes it
+                    // when the networks are as they were and adds only the
+                    // accounting: 0.1 s instead of 1.8 s at 12M records.
+                    let base = output.appendingPathComponent(ReleaseDatabase.basePath)
+                    let baseKey = PublishedFileReuse.key(path: ReleaseDatabase.basePath, content: networks.map(\.digest).joined(separator: " "),
+                                                         gazetteer: gazetteer)
+                    _ = try reuse.files(key: baseKey, files: [ReleaseDatabase.basePath: nil]) { () throws(IINError) in
+                        try DiskWrites.makeFolder(base.deletingLastPathComponent())
+                        try ReleaseDatabase.writeBase(placed.filter { !ReleaseDatabase.isLate($0) }, to: base)
+                    }
+                    try ReleaseDatabase.finish(base: base, adding: placed.filter(ReleaseDatabase.isLate),
+                                               to: output.appendingPathComponent(ReleaseDatabase.fileName))
                     return .success([:])
                 case let .table(placed, key):
                     let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"

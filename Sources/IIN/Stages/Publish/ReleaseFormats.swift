@@ -51,6 +51,8 @@ enum ReleaseColumnType: String {
 /// release's 199 MB database and of the time to write it.)
 enum ReleaseDatabase {
     static let fileName = "IIN.sqlite"
+    /// The database before its late tables, kept for the next build.
+    static let basePath = PublishedFileReuse.prefix + "IIN-base.sqlite"
 
     /// The intercity tables, each with the table it is a view of and the
     /// two code columns that differ on its rows.
@@ -59,36 +61,65 @@ enum ReleaseDatabase {
         PublishStage.undirectedName: (PublishStage.undirectedIntracityName, ("CityACode", "CityBCode")),
     ]
 
-    static func write(_ tables: [PlacedTable], to url: URL) throws(IINError) {
+    /// The tables written last, in a transaction of their own on a copy
+    /// of the rest (`base`): the record accounting, which any changed row
+    /// changes, while the rest changes only with the networks.
+    static func isLate(_ placed: PlacedTable) -> Bool { placed.table.name == PublishStage.accountingName }
+
+    /// Writes the database of every table but the late ones (and the views
+    /// over them), committed and closed, at `url`.
+    static func writeBase(_ tables: [PlacedTable], to url: URL) throws(IINError) {
         let database = try SQLiteDatabase(creating: url)
-        // Index builds sort millions of entries: give them memory.
-        try database.execute("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN;")
+        try database.execute(bulkSetup)
         let sqlNames = Dictionary(tables.map { ($0.path, $0.sqlName) }, uniquingKeysWith: { first, _ in first })
         var viewStatements: [String] = []
         for placed in tables {
-            let table = placed.table
-            if let view = views[table.name], let base = sqlNames[placed.subfolder.isEmpty ? view.of : placed.subfolder + "/" + view.of] {
+            if let view = views[placed.table.name], let base = sqlNames[placed.subfolder.isEmpty ? view.of : placed.subfolder + "/" + view.of] {
                 viewStatements.append("CREATE VIEW \"\(placed.sqlName)\" AS SELECT * FROM \"\(base)\" WHERE \"\(view.codes.0)\" <> \"\(view.codes.1)\";")
                 continue
             }
-            let types = table.header.map(ReleaseColumnType.init(column:))
-            let columns = zip(table.header, types).map { "\"\($0)\" \($1.sqlType)" }.joined(separator: ", ")
-            try database.execute("CREATE TABLE \"\(placed.sqlName)\" (\(columns));")
-            let insert = try database.prepare("INSERT INTO \"\(placed.sqlName)\" VALUES (\(Array(repeating: "?", count: types.count).joined(separator: ", ")))")
-            let kinds: [UInt8] = types.map { type in
-                switch type {
-                case .string: return 0
-                case .integer: return 1
-                case .number: return 2
-                }
-            }
-            for row in table.rows { try insert.insert(cells: row, kinds: kinds) }
-            for column in table.header where column.hasSuffix("Code") || column == "InvestmentYear" || column == "Year" {
-                try database.execute("CREATE INDEX \"\(placed.sqlName)_\(column)\" ON \"\(placed.sqlName)\" (\"\(column)\");")
-            }
+            try insert(placed, into: database)
         }
         for statement in viewStatements { try database.execute(statement) }
         try database.execute("COMMIT;")
+    }
+
+    /// Copies the base database at `base` to `url` and adds `tables` to
+    /// the copy. A cold build and a rebuild that took its base from the
+    /// last build both come here, so the file's bytes are the same either
+    /// way: SQLite lays out pages by the operations it was given, from the
+    /// same starting file.
+    static func finish(base: URL, adding tables: [PlacedTable], to url: URL) throws(IINError) {
+        try? FileManager.default.removeItem(at: url)
+        try DiskWrites.copy(base, to: url, knownSHA256: nil)
+        let database = try SQLiteDatabase(extending: url)
+        try database.execute(bulkSetup)
+        for placed in tables { try insert(placed, into: database) }
+        try database.execute("COMMIT;")
+    }
+
+    /// Index builds sort millions of entries: give them memory.
+    private static let bulkSetup = "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; BEGIN;"
+
+    /// Creates one table, inserts its rows, and indexes its code and year
+    /// columns.
+    private static func insert(_ placed: PlacedTable, into database: SQLiteDatabase) throws(IINError) {
+        let table = placed.table
+        let types = table.header.map(ReleaseColumnType.init(column:))
+        let columns = zip(table.header, types).map { "\"\($0)\" \($1.sqlType)" }.joined(separator: ", ")
+        try database.execute("CREATE TABLE \"\(placed.sqlName)\" (\(columns));")
+        let insert = try database.prepare("INSERT INTO \"\(placed.sqlName)\" VALUES (\(Array(repeating: "?", count: types.count).joined(separator: ", ")))")
+        let kinds: [UInt8] = types.map { type in
+            switch type {
+            case .string: return 0
+            case .integer: return 1
+            case .number: return 2
+            }
+        }
+        for row in table.rows { try insert.insert(cells: row, kinds: kinds) }
+        for column in table.header where column.hasSuffix("Code") || column == "InvestmentYear" || column == "Year" {
+            try database.execute("CREATE INDEX \"\(placed.sqlName)_\(column)\" ON \"\(placed.sqlName)\" (\"\(column)\");")
+        }
     }
 }
 
