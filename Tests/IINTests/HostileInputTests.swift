@@ -405,7 +405,7 @@ struct UnwritableTextTests {
         }
         #expect(ReleaseGraphML.escape("名\u{01}称") == "名\\u0001称")
         let report = JSONValue.object(["sections": .object(["accounting": .object(["files": .array(Self.texts.map { .object(["file": .string($0)]) })])])])
-        let page = ValidationPage.html(from: try ValidationReport.decode(Data(report.canonical.utf8), path: "test"))
+        let page = ValidationPage.html(from: try ValidationReport.decode(Data(report.canonical.utf8), path: "test"), outlines: try Gazetteer.embedded().outlines)
         #expect(!page.unicodeScalars.contains { ($0.value < 0x20 && ![0x09, 0x0A, 0x0D].contains($0.value)) || $0.value == 0xFFFE || $0.value == 0xFFFF })
         #expect(page.contains("名\\u0007称"))
 

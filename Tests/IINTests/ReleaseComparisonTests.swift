@@ -43,6 +43,33 @@ struct ReleaseComparisonTests {
         #expect(figures.contains { $0["figure"]?.stringValue == "communities.2020.modularity" })
     }
 
+    /// Like `dvc params diff`: a parameter set to another value and an
+    /// input file added show beside the figures, read from the manifests.
+    @Test func aComparisonListsChangedParametersAndInputs() throws {
+        let project = try TestSupport.scratchProject()
+        let oneFile = TestSupport.fixtures.appendingPathComponent("default/raw/records-001.csv").path
+        let first = project.appendingPathComponent("first"), second = project.appendingPathComponent("second")
+        _ = try TestSupport.workspace(project, raw: oneFile).runCollecting(release: first)
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: pipeline, encoding: .utf8)
+        let edited = text.replacingOccurrences(of: #""name": "validate", "kind": "validate","#, with: #""name": "validate", "kind": "validate", "params": {"seed": 7},"#)
+        try #require(edited != text)
+        try edited.write(to: pipeline, atomically: true, encoding: .utf8)
+        _ = try TestSupport.workspace(project).runCollecting(release: second)
+        let manifest = try JSONValue.parse(Data(contentsOf: second.appendingPathComponent(ReleaseFolder.manifestName)))
+        #expect(manifest["parameters"]?["validate"]?["seed"]?.intValue == 7)
+        #expect(manifest["parameters"]?["ingest"]?["max_year"]?.intValue != nil, "defaults are recorded too")
+
+        let result = try TestSupport.runIIN(["compare", first.path, second.path, "--json", "diff.json"], in: project)
+        #expect(result.status == 0, "\(result.errors)")
+        let seed = try #require(JSONValue.parse(Data(contentsOf: project.appendingPathComponent("diff.json")))["parameters"]?.arrayValue)
+        #expect(seed.count == 1 && seed.first?["parameter"]?.stringValue == "validate.seed" && seed.first?["after"]?.intValue == 7, "\(seed)")
+        #expect(result.output.contains("parameters changed: 1"), "\(result.output)")
+        #expect(result.output.contains("validate.seed: "), "\(result.output)")
+        #expect(result.output.contains("-> 7"), "\(result.output)")
+        #expect(result.output.contains("raw: records-002.csv added"), "\(result.output)")
+    }
+
     @Test func aReleaseComparedWithItselfHasNoChange() throws {
         let release = try TestSupport.defaultRelease()
         let folder = TestSupport.temporaryFolder()
@@ -56,6 +83,8 @@ struct ReleaseComparisonTests {
             #expect(slice["added"]?.intValue == 0 && slice["removed"]?.intValue == 0 && slice["changed"]?.intValue == 0)
         }
         #expect(comparison["edges"]?["largest_changes"]?.arrayValue?.isEmpty == true)
+        #expect(comparison["parameters"]?.arrayValue?.isEmpty == true && comparison["inputs"]?.arrayValue?.isEmpty == true)
+        #expect(!result.output.contains("parameters changed"))
         let missing = try TestSupport.runIIN(["compare", folder.path, release.path], in: folder)
         #expect(missing.status == 1 && missing.errors.contains(PublishStage.undirectedName), "\(missing.errors)")
     }

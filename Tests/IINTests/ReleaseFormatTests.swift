@@ -145,13 +145,27 @@ struct ReleaseFormatTests {
         #expect(((cities as? [String: Any])?["features"] as? [Any])?.count == 367)
     }
 
-    @Test func theDataPackageDescribesEveryCSV() throws {
+    @Test func theDataPackageDescribesEveryFilePublishWrites() throws {
         let release = try Self.release.get()
         let package = try JSONValue.parse(Data(contentsOf: release.appendingPathComponent(ReleaseDataPackage.fileName)))
         let paths = Set(package["resources"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
-        // The anonymised records sample comes from the validate stage and is
-        // described in validation.json; the package describes the tables.
-        #expect(paths == Set(try Self.csvTables(in: release)).subtracting([ConsistencySample.anonymisedName + ".csv"]))
+        // What later stages write (the report, the anonymised records
+        // sample) and the manifest come after the package; docs/outputs.md
+        // describes them.
+        let later: Set<String> = [ReleaseDataPackage.fileName, ReleaseFolder.manifestName, ValidateStage.reportFile, ValidateStage.pageFile,
+                                  ConsistencySample.anonymisedName + ".csv", ConsistencySample.anonymisedName + ".xlsx"]
+        let files = try FileManager.default.subpathsOfDirectory(atPath: release.path).filter { path in
+            var folder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: release.appendingPathComponent(path).path, isDirectory: &folder) && !folder.boolValue
+        }
+        #expect(paths == Set(files).subtracting(later))
+        #expect(paths.contains(ReleaseGeography.geoPackageName) && paths.contains("graphml/investment-2020.graphml"))
+        #expect(package["licenses"]?.arrayValue?.first?["name"]?.stringValue == "CC-BY-4.0")
+        let directed = package["resources"]?.arrayValue?.first { $0["path"]?.stringValue == PublishStage.directedName + ".csv" }
+        #expect(directed?["schema"]?["primaryKey"] == .array([.string("InvestmentYear"), .string("InvestorCityCode"), .string("InvesteeCityCode")]))
+        #expect(directed?["schema"]?["foreignKeys"]?.arrayValue?.count == 2)
+        let distance = directed?["schema"]?["fields"]?.arrayValue?.first { $0["name"]?.stringValue == "Distance_km" }
+        #expect(distance?["unit"]?.stringValue == "km")
         let metric = package["resources"]?.arrayValue?.first { $0["path"]?.stringValue == "Three network metric dataset.csv" }
         let types = metric?["schema"]?["fields"]?.arrayValue?.compactMap { $0["type"]?.stringValue }
         #expect(types == ["string", "string", "string", "number", "number", "integer", "integer", "integer", "integer", "integer", "integer", "integer"])
@@ -167,6 +181,7 @@ struct ReleaseFormatTests {
         #expect(status == 0, "\(text)")
         #expect(text.contains("client check passed: 15 workbooks"), "\(text)")
         #expect(text.contains("fixed point (leidenalg)"), "\(text)")
+        #expect(text.contains("resources valid)"), "\(text)")
     }
 
     /// The client check compares every cell, value and type: a workbook
@@ -176,7 +191,7 @@ struct ReleaseFormatTests {
         let release = try TestSupport.defaultRelease()
         var table = try ReleaseReader(folder: release, preferWorkbooks: false).require(PublishStage.statisticsName)
         let asText = ReleaseTable(name: PublishStage.statisticsName, header: table.header, rows: table.rows)
-        try XLSXWriter.write(header: asText.header, kinds: asText.header.map { _ in .text }, rows: asText.rows,
+        try XLSXWriter.write(header: asText.header, kinds: asText.header.map { _ in .text }, rows: asText.rows, sheet: asText.sheetName,
                              to: release.appendingPathComponent(PublishStage.statisticsName + ".xlsx"))
         let (status, text) = try Self.checkWithClients(release)
         #expect(status == 1)

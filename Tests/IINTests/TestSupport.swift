@@ -135,6 +135,32 @@ enum TestSupport {
     /// The default fixture's raw files, as a `--input` override.
     static let defaultRaw = fixtures.appendingPathComponent("default/raw/*.csv").path
 
+    /// The path of a program on PATH, if there is one.
+    static func findExecutable(_ name: String) -> String? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let path = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Runs a program found on PATH; its exit status and its output and
+    /// errors together.
+    static func runTool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
+        let path = try #require(findExecutable(name), "\(name) is not installed (.ci/run installs it)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// A scratch project run on the default data: its release folder.
     static func defaultRelease(_ name: String = #function) throws -> URL {
         let project = try scratchProject(name)

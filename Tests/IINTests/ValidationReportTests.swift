@@ -8,7 +8,8 @@ import Testing
 struct ValidationReportTests {
     /// Charts the default data must produce: every comparison has its input.
     static let expectedCharts = ["mobility-directed-scatter", "mobility-directed-qq", "mobility-undirected-scatter", "mobility-undirected-qq",
-                                 "gravity-2020-scatter", "gravity-2020-qq", "distance-decay", "map-degree", "map-communities"]
+                                 "gravity-2020-scatter", "gravity-2020-qq", "distance-decay", "map-degree", "map-communities",
+                                 "choropleth-2000-node-degree", "choropleth-2020-out-degree", "choropleth-2020-in-degree"]
 
     struct Page {
         var sections: [String] = []
@@ -29,7 +30,7 @@ struct ValidationReportTests {
                 if let id = attributes.first(where: { $0.named("data-chart") }) { chart = id.string; depth = 0; page.charts[id.string] = 0 }
                 depth += 1
             }
-            if let current = chart, XMLStream.equal(name, "circle") || XMLStream.equal(name, "polyline") { page.charts[current, default: 0] += 1 }
+            if let current = chart, XMLStream.equal(name, "circle") || XMLStream.equal(name, "polyline") || XMLStream.equal(name, "use") { page.charts[current, default: 0] += 1 }
         }
         stream.onEnd = { name in
             if XMLStream.equal(name, "svg"), chart != nil {

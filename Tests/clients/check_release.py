@@ -13,6 +13,7 @@ import pathlib
 import subprocess
 import sys
 
+import frictionless
 import igraph
 import leidenalg
 import networkx
@@ -24,6 +25,17 @@ def fail(message):
     sys.exit(1)
 
 
+# docs/outputs.md: each workbook's one sheet says what it holds, within
+# Excel's 31 characters.
+SHEET_NAMES = {
+    "Directed intercity investment network dataset": "Directed intercity",
+    "Directed intercity investment network dataset (including intracity investment)": "Directed incl. intracity",
+    "Undirected intercity investment network dataset": "Undirected intercity",
+    "Undirected intercity investment network dataset (including intracity investment)": "Undirected incl. intracity",
+    "Three network metric dataset": "Network metrics",
+}
+
+
 def main(release):
     checked = 0
     for table in sorted(release.rglob("*.csv")):
@@ -31,9 +43,10 @@ def main(release):
             rows = list(csv.reader(handle))
         workbook_path = table.with_suffix(".xlsx")
         workbook = openpyxl.load_workbook(workbook_path, read_only=True)
-        if workbook.sheetnames != ["Sheet1"]:
-            fail(f"{workbook_path.name}: sheets {workbook.sheetnames}")
-        sheet_rows = list(workbook["Sheet1"].iter_rows(values_only=True))
+        expected_sheet = SHEET_NAMES.get(table.stem, table.stem[:31])
+        if workbook.sheetnames != [expected_sheet]:
+            fail(f"{workbook_path.name}: sheets {workbook.sheetnames}, expected [{expected_sheet!r}]")
+        sheet_rows = list(workbook[expected_sheet].iter_rows(values_only=True))
         if [str(cell) for cell in sheet_rows[0]] != rows[0]:
             fail(f"{workbook_path.name}: header {sheet_rows[0]} is not {rows[0]}")
         if len(sheet_rows) != len(rows):
@@ -58,8 +71,14 @@ def main(release):
         if graph.number_of_edges() != edges or graph.number_of_nodes() != nodes:
             fail(f"{graph_path.name}: {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges, the tables say {nodes} and {edges}")
     check_report(release)
+    # Every resource of the data package, foreign keys to CityInfo included.
+    report = frictionless.validate(str(release / "datapackage.json"))
+    if not report.valid:
+        errors = [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors][:10]
+        fail(f"datapackage.json: frictionless finds {report.stats['errors']} errors: {errors}")
     print(f"client check passed: {checked} workbooks (openpyxl), IIN.sqlite (sqlite3 shell), GraphML (networkx), "
-          "validation.html (html.parser), Leiden modularity (networkx) and fixed point (leidenalg)")
+          "validation.html (html.parser), Leiden modularity (networkx) and fixed point (leidenalg), "
+          f"datapackage.json (frictionless: {report.stats['tasks']} resources valid)")
 
 
 def is_text_column(name):
@@ -108,7 +127,10 @@ class PageReader(html.parser.HTMLParser):
             self.sections.append(attrs.get("id"))
         if tag == "svg" and "data-chart" in attrs:
             self.charts.append(attrs["data-chart"])
-        if tag in ("script", "link", "img", "iframe") or "src" in attrs or "href" in attrs:
+        # A reference to a shape on the page itself (<use href="#city-…">)
+        # fetches nothing; any other src or href would.
+        local = attrs.get("href", "").startswith("#") and "src" not in attrs
+        if tag in ("script", "link", "img", "iframe") or (("src" in attrs or "href" in attrs) and not local):
             self.fetches.append(tag)
 
 
@@ -117,7 +139,7 @@ def check_report(release):
     page = PageReader()
     page.feed((release / "validation.html").read_text(encoding="utf-8"))
     if len(page.sections) < 14 or "map-communities" not in page.charts or page.fetches:
-        fail(f"validation.html: sections {page.sections}, charts {page.charts}, fetching tags {page.fetches}")
+        fail(f"validation.html: sections {page.sections}, charts {page.charts}, fetching tags {page.fetches[:10]}")
     # The modularity of the reported communities, recomputed by networkx
     # from the published undirected table.
     undirected = list(csv.DictReader((release / "Undirected intercity investment network dataset.csv").open(encoding="utf-8")))

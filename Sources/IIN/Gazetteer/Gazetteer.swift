@@ -18,6 +18,8 @@ public struct Gazetteer: Sendable {
     public let history: [HistoricalUnit]
     /// Every code of any era not in the 2020 table, for credit codes.
     public let historicalCodes: [HistoricalCode]
+    /// City and province outlines, for polygon layers and maps.
+    public let outlines: Outlines
     /// SHA-256 over the data files, in hex.
     public let digest: String
     private let cityIndexByCode: [Int: Int]
@@ -27,13 +29,14 @@ public struct Gazetteer: Sendable {
     public static let municipalityCodes: Set<Int> = [110000, 120000, 310000, 500000]
 
     public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit],
-                historicalCodes: [HistoricalCode], digest: String) {
+                historicalCodes: [HistoricalCode], outlines: Outlines = .none, digest: String) {
         self.cities = cities.sorted { $0.code < $1.code }
         self.counties = counties.sorted { $0.code < $1.code }
         self.provinces = provinces.sorted { $0.code < $1.code }
         self.outsideMainlandNames = outsideMainlandNames
         self.history = history
         self.historicalCodes = historicalCodes
+        self.outlines = outlines
         self.digest = digest
         var index: [Int: Int] = [:]
         for (position, city) in self.cities.enumerated() { index[city.code] = position }
@@ -66,17 +69,24 @@ public struct Gazetteer: Sendable {
         }
     }()
 
-    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "codes.csv", "outside-mainland.csv"]
+    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "codes.csv", "outside-mainland.csv", OutlineFile.citiesFile, OutlineFile.provincesFile]
 
-    public static func load(from folder: URL) throws(IINError) -> Gazetteer {
+    /// `outlines: false` reads the tables only: for `iin gazetteer`, which
+    /// derives the outlines from the cities it has just written.
+    public static func load(from folder: URL, outlines: Bool = true) throws(IINError) -> Gazetteer {
         var hasher = SHA256()
         var tables: [String: CSVTable] = [:]
-        for name in dataFiles {
+        var outlineFiles: [String: [Int: [OutlineFile.Polygon]]] = [:]
+        for name in dataFiles where outlines || name.hasSuffix(".csv") {
             let url = folder.appendingPathComponent(name)
             let data = try FileBytes.read(url)
             hasher.update(data: Data(name.utf8))
             hasher.update(data: data)
-            tables[name] = try CSVTable.parse(data, path: url.path)
+            if name.hasSuffix(".csv") {
+                tables[name] = try CSVTable.parse(data, path: url.path)
+            } else {
+                outlineFiles[name] = try OutlineFile.parse(data, path: url.path)
+            }
         }
         let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
 
@@ -139,6 +149,8 @@ public struct Gazetteer: Sendable {
 
         return Gazetteer(cities: cities, counties: counties,
                          provinces: provinces.map { Province(code: $0.key, name: $0.value) },
-                         outsideMainlandNames: outside, history: history, historicalCodes: codes, digest: digest)
+                         outsideMainlandNames: outside, history: history, historicalCodes: codes,
+                         outlines: Outlines(cities: outlineFiles[OutlineFile.citiesFile] ?? [:], provinces: outlineFiles[OutlineFile.provincesFile] ?? [:]),
+                         digest: digest)
     }
 }

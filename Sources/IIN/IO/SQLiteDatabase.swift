@@ -116,6 +116,8 @@ final class SQLiteDatabase {
                         }
                         _ = bytes.withMemoryRebound(to: CChar.self) { iin_sqlite_bind_text(handle, index, $0.baseAddress!, Int32($0.count)) }
                     }
+                case let .blob(bytes):
+                    _ = bytes.withUnsafeBytes { iin_sqlite_bind_blob(handle, index, $0.baseAddress, Int32($0.count)) }
                 case .null: sqlite3_bind_null(handle, index)
                 }
             }
@@ -177,6 +179,7 @@ final class SQLiteDatabase {
         case integer(Int)
         case real(Double)
         case text(String)
+        case blob([UInt8])
         case null
     }
 

@@ -14,10 +14,13 @@ public enum XLSXWriter {
         case number
     }
 
-    static let sheetName = "Sheet1"
-
-    static func write(header: [String], kinds: [CellKind], rows: [[String]], to url: URL) throws(IINError) {
+    /// `sheet` names the one sheet (at most 31 characters, none of
+    /// `\ / ? * [ ] :`, as Excel requires).
+    static func write(header: [String], kinds: [CellKind], rows: [[String]], sheet: String, to url: URL) throws(IINError) {
         precondition(kinds.count == header.count, "a kind per column")
+        let sheetName = SVGChart.escape(sheet)
+        // A sheet name with spaces or punctuation is quoted in references.
+        let reference = "'" + sheetName.replacingOccurrences(of: "'", with: "''") + "'"
         let columns = header.count
         let names = (0..<columns).map(columnName)
         let lastCell = (names.last ?? "A") + String(rows.count + 1)
@@ -31,7 +34,7 @@ public enum XLSXWriter {
             <bookViews><workbookView activeTab="0"/></bookViews>\
             <sheets><sheet name="\(sheetName)" sheetId="1" r:id="rId1"/></sheets>\
             <definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">\
-            \(sheetName)!$A$1:$\(names.last ?? "A")$\(rows.count + 1)</definedName></definedNames></workbook>
+            \(reference)!$A$1:$\(names.last ?? "A")$\(rows.count + 1)</definedName></definedNames></workbook>
             """)
         try zip.entry("xl/_rels/workbook.xml.rels", workbookRelationships)
         try zip.entry("xl/styles.xml", styles)

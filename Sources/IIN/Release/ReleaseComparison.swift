@@ -29,7 +29,62 @@ public enum ReleaseComparison {
             "rank_moves": rankMoves(before.1, after.1),
             "table1": try table1(previous, current),
             "figures": figures(previous, current),
+            "parameters": parameters(previous, current),
+            "inputs": inputs(previous, current),
         ])
+    }
+
+    static func manifest(_ folder: URL) -> JSONValue? {
+        guard let data = try? Data(contentsOf: folder.appendingPathComponent(ReleaseFolder.manifestName)) else { return nil }
+        return try? JSONValue.parse(data)
+    }
+
+    /// Every stage parameter whose value differs, by `stage.path` (as `dvc
+    /// params diff` lists them); a release from before manifests recorded
+    /// parameters has none to compare.
+    static func parameters(_ previous: URL, _ current: URL) -> JSONValue {
+        guard let old = manifest(previous)?["parameters"]?.objectValue, let new = manifest(current)?["parameters"]?.objectValue else { return .null }
+        var flatOld: [String: JSONValue] = [:], flatNew: [String: JSONValue] = [:]
+        func flatten(_ value: JSONValue, _ path: String, into table: inout [String: JSONValue]) {
+            if case let .object(members) = value, !members.isEmpty {
+                for (key, member) in members { flatten(member, path + "." + key, into: &table) }
+            } else {
+                table[path] = value
+            }
+        }
+        for (stage, value) in old { flatten(value, stage, into: &flatOld) }
+        for (stage, value) in new { flatten(value, stage, into: &flatNew) }
+        return .array(Set(flatOld.keys).union(flatNew.keys).sorted().compactMap { path in
+            let was = flatOld[path], now = flatNew[path]
+            guard was != now else { return nil }
+            return .object(["parameter": .string(path), "before": was ?? .null, "after": now ?? .null])
+        })
+    }
+
+    /// Input files added, removed or changed (by SHA-256), per input.
+    static func inputs(_ previous: URL, _ current: URL) -> JSONValue {
+        guard let old = manifest(previous)?["inputs"]?.objectValue, let new = manifest(current)?["inputs"]?.objectValue else { return .null }
+        func files(_ value: JSONValue?) -> [String: (size: Int, sha256: String)] {
+            var result: [String: (Int, String)] = [:]
+            for file in value?.arrayValue ?? [] {
+                guard let name = file["name"]?.stringValue else { continue }
+                result[name] = (file["size"]?.intValue ?? 0, file["sha256"]?.stringValue ?? "")
+            }
+            return result
+        }
+        var changes: [JSONValue] = []
+        for input in Set(old.keys).union(new.keys).sorted() {
+            let was = files(old[input]), now = files(new[input])
+            for name in Set(was.keys).union(now.keys).sorted() {
+                let before = was[name], after = now[name]
+                let change = before == nil ? "added" : after == nil ? "removed" : before!.sha256 == after!.sha256 ? nil : "changed"
+                guard let change else { continue }
+                changes.append(.object(["input": .string(input), "file": .string(name), "change": .string(change),
+                                        "size_before": before.map { .integer($0.size) } ?? .null, "size_after": after.map { .integer($0.size) } ?? .null,
+                                        "sha256_before": before.map { .string($0.sha256) } ?? .null, "sha256_after": after.map { .string($0.sha256) } ?? .null]))
+            }
+        }
+        return .array(changes)
     }
 
     private struct EdgeKey: Hashable, Comparable {
@@ -120,6 +175,19 @@ public enum ReleaseComparison {
         }
         let moved = (comparison["rank_moves"]?.arrayValue ?? []).map { "\($0["year"]?.intValue ?? 0): \($0["cities_moved"]?.intValue ?? 0)" }
         lines.append("  cities whose node-degree rank moved: " + moved.joined(separator: ", "))
+        // Only what differs, as `dvc params diff` does.
+        if let parameters = comparison["parameters"]?.arrayValue, !parameters.isEmpty {
+            lines.append("  parameters changed: \(parameters.count)")
+            for parameter in parameters.prefix(10) {
+                lines.append("    \(parameter["parameter"]?.stringValue ?? ""): \(parameter["before"]?.canonical ?? "null") -> \(parameter["after"]?.canonical ?? "null")")
+            }
+        }
+        if let inputs = comparison["inputs"]?.arrayValue, !inputs.isEmpty {
+            lines.append("  input files added/removed/changed: \(inputs.count)")
+            for input in inputs.prefix(10) {
+                lines.append("    \(input["input"]?.stringValue ?? ""): \(input["file"]?.stringValue ?? "") \(input["change"]?.stringValue ?? "")")
+            }
+        }
         let changed = (comparison["figures"]?.arrayValue ?? []).filter { ($0["change"]?.doubleValue).map { abs($0) > 1e-12 } ?? ($0["before"] != $0["after"]) }
         lines.append("  headline figures changed: \(changed.count) of \(comparison["figures"]?.arrayValue?.count ?? 0)")
         for figure in changed.prefix(5) {

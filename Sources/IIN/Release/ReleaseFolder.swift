@@ -194,16 +194,20 @@ public enum ReleaseFolder {
     }
 
     /// The manifest: the program, the pipeline file's hash, every input's
-    /// files, every stage's fingerprint and every file of the release.
+    /// files, every stage's parameters and fingerprint and every file of
+    /// the release.
     static func manifest(results: [StageResult], store: ArtifactStore, pipeline: Pipeline, files: [ManifestFile]) -> Data {
         var inputs: [String: JSONValue] = [:]
         var stages: [String: JSONValue] = [:]
+        var parameters: [String: JSONValue] = [:]
         for result in results {
             stages[result.stage] = .string(result.fingerprint)
             if case let .hit(record, _) = store.lookup(stage: result.stage, fingerprint: result.fingerprint, check: .sizes) {
                 for (name, digests) in record.components.inputs {
                     inputs[name] = .array(digests.map { .object(["name": .string($0.name), "size": .integer($0.size), "sha256": .string($0.sha256)]) })
                 }
+                // The stage's parameters as it ran, defaults filled in.
+                parameters[result.stage] = (try? JSONValue.parse(Data(record.components.parameters.utf8))) ?? .string(record.components.parameters)
             }
         }
         let pipelineHash = (try? FileHashCache.sha256(of: pipeline.file)) ?? ""
@@ -212,6 +216,7 @@ public enum ReleaseFolder {
             "program": .object(["name": .string("iin"), "version": .string(IINVersion.current)]),
             "pipeline": .object(["sha256": .string(pipelineHash)]),
             "inputs": .object(inputs),
+            "parameters": .object(parameters),
             "stages": .object(stages),
             "files": .array(files.map(\.json)),
         ])

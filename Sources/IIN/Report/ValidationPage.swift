@@ -11,20 +11,22 @@ public enum ValidationPage {
         ("summary", "Summary and thresholds"),
         ("invariants", "1. Invariants"),
         ("accounting", "2. Record accounting and geocoding audit"),
-        ("table1", "Table 1: descriptive statistics"),
-        ("consistency-sample", "3. Consistency sample"),
-        ("mobility", "4. Population mobility"),
-        ("gravity", "5. Economic gravity model"),
-        ("distance-decay", "6. Distance decay"),
-        ("top20", "7. Top 20 cities and other studies"),
-        ("map", "Map: cities by node degree and the strongest links"),
-        ("communities", "8. Communities (Leiden)"),
-        ("backbone", "8. Backbone: maximum spanning tree"),
-        ("localisation", "8. Localisation: intracity against outward"),
-        ("headquarters-branch", "8. Headquarters-branch network"),
+        ("table1", "3. Table 1: descriptive statistics"),
+        ("consistency-sample", "4. Consistency sample"),
+        ("mobility", "5. Population mobility"),
+        ("gravity", "6. Economic gravity model"),
+        ("distance-decay", "7. Distance decay"),
+        ("top20", "8. Top 20 cities and other studies"),
+        ("map", "9. Maps: degree per city and slice, and the strongest links"),
+        ("communities", "10. Communities (Leiden)"),
+        ("backbone", "11. Backbone: maximum spanning tree"),
+        ("localisation", "12. Localisation: intracity against outward"),
+        ("headquarters-branch", "13. Headquarters-branch network"),
     ]
 
-    public static func html(from report: ValidationReport) -> String {
+    /// `outlines`, the gazetteer's, are the maps' base: reference
+    /// geometry, not a result, so it is not in the report's JSON.
+    public static func html(from report: ValidationReport, outlines: Outlines) -> String {
         var body = ""
         for (id, heading) in sections {
             body += "<section id=\"\(id)\"><h2>\(e(heading))</h2>\n" + render(id, report.sections, report) + "\n</section>\n"
@@ -37,10 +39,15 @@ public enum ValidationPage {
         <style>
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;margin:2em auto;max-width:1100px;color:#222;line-height:1.4}
         h1{margin-bottom:0.2em} h2{border-bottom:1px solid #ccc;padding-bottom:0.2em;margin-top:2em}
-        table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em} td,th{border:1px solid #ddd;padding:2px 8px;text-align:right} th{background:#f2f2f2}
-        td.t,th.t{text-align:left} .pass{color:#18794e;font-weight:600} .fail{color:#c0392b;font-weight:600} .skip{color:#8a6d00;font-weight:600}
-        .charts{display:flex;flex-wrap:wrap;gap:12px} svg.chart{border:1px solid #eee;background:#fff} .note{color:#555;font-size:0.9em}
+        body{padding:0 12px}
+        table{border-collapse:collapse;margin:0.6em 0;font-size:0.9em;max-width:100%} td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;overflow-wrap:break-word} #accounting td.t{overflow-wrap:anywhere}
+        table.wide{font-size:0.75em} table.wide td,table.wide th{padding:2px 3px}
+        th{background:#f2f2f2;font-weight:600} td.t,th.t{text-align:left}
+        .pass{color:#18794e;font-weight:600} .fail{color:#c0392b;font-weight:600} .skip{color:#8a6d00;font-weight:600}
+        .charts{display:flex;flex-wrap:wrap;gap:12px} figure{margin:0;max-width:100%} figcaption{font-size:0.85em;color:#444;margin-top:2px}
+        svg.chart{border:1px solid #eee;background:#fff;max-width:100%;height:auto} .note{color:#555;font-size:0.9em}
         </style></head><body>
+        \(SVGChart.mapDefinitions(outlines))
         <h1>IIN validation report</h1>
         <p>Overall: <span class="\(valid ? "pass" : "fail")">\(valid ? "valid" : "NOT valid")</span>. Every number on this page is read from validation.json beside it (seed \(text(report.seed))).</p>
         \(body)</body></html>
@@ -59,8 +66,10 @@ public enum ValidationPage {
         case "gravity": return gravity(s.gravity)
         case "distance-decay": return decay(s.distanceDecay)
         case "top20": return top20(s.top20, cities: s.cities)
-        case "map": return map(s.cities, byCommunity: false)
-        case "communities": return communities(s.communities) + map(s.cities, byCommunity: true)
+        case "map": return degreeMaps(s.cities)
+        case "communities":
+            let latest = s.communities?.slices?.first { $0.year == s.cities?.year }
+            return communities(s.communities) + communityMap(s.cities, sizes: latest?.sizes ?? [])
         case "backbone": return backbone(s.backbone, gravity: s.gravity?.backbone, names: names(s.cities))
         case "localisation": return localisation(s.localisation, names: names(s.cities))
         case "headquarters-branch": return headquartersBranch(s.headquartersBranch, names: names(s.cities))
@@ -94,7 +103,7 @@ public enum ValidationPage {
         guard let section else { return skipped(nil) }
         let files = (section.files ?? []) + [section.total ?? ValidationReport.Accounting.File()]
         let reasons = Set(files.flatMap { $0.rejected?.keys.map { $0 } ?? [] }).sorted()
-        var out = table(["File", "Rows read", "Kept", "Duplicates"] + reasons + ["In a slice", "Outside every slice"], files.map { file in
+        var out = table(["File", "Rows read", "Kept", "Duplicates"] + reasons.map { $0.replacingOccurrences(of: "_", with: " ") } + ["In a slice", "Outside every slice"], files.map { file in
             [text(file.file), number(file.rowsRead), number(file.kept), number(file.duplicates)] + reasons.map { number(Double(file.rejected?[$0] ?? 0)) }
                 + [number(file.inSlice), number(file.outOfSlice)]
         }, textColumns: [0])
@@ -140,8 +149,10 @@ public enum ValidationPage {
             rows.append([e(network), number(part?.investmentPairs), number(part?.mobilityPairs), number(part?.matchedPairs),
                          number(part?.loglog?.slope), number(part?.loglog?.rSquared), number(part?.qq?.line?.rSquared)]
                         + (part?.bands ?? []).map { "\(number($0.rSquared)) (n=\(number($0.pairs)))" })
-            charts += scatter(id: "mobility-\(network)-scatter", title: "\(network.capitalized): ln investment vs ln mobility", x: "ln mobility", y: "ln investment", part?.scatter, fit: part?.loglog)
-            charts += qq(id: "mobility-\(network)-qq", title: "\(network.capitalized): Q-Q of z-scores", part?.qq, x: "mobility z-score quantile", y: "investment z-score quantile")
+            charts += scatter(id: "mobility-\(network)-scatter", title: "\(network.capitalized): ln investment vs ln mobility", x: "ln mobility (people a year)",
+                              y: "ln investment frequency (records)", part?.scatter, fit: part?.loglog,
+                              caption: "Each point is a city pair with both flows positive; points close to the fitted line mean investment grows with mobility as a power law, its slope the elasticity.")
+            charts += qq(id: "mobility-\(network)-qq", title: "\(network.capitalized): Q-Q of z-scores", part?.qq, x: "mobility z-score quantile (SD)", y: "investment z-score quantile (SD)")
         }
         let bandNames = (section.directed?.bands ?? []).map { "R² " + ($0.band ?? "") }
         out += table(["Network", "Investment pairs", "Mobility pairs", "Both positive", "Log-log slope", "Log-log R²", "Q-Q R²"] + bandNames, rows, textColumns: [0])
@@ -173,8 +184,10 @@ public enum ValidationPage {
         var charts = ""
         for slice in slices where slice.skipped == nil {
             let year = text(slice.year)
-            charts += scatter(id: "gravity-\(year)-scatter", title: "\(year): ln frequency vs ln E", x: "ln E (profile fit)", y: "ln frequency", slice.scatter, fit: slice.loglog)
-            charts += qq(id: "gravity-\(year)-qq", title: "\(year): Q-Q of z-scores", slice.qq, x: "E z-score quantile", y: "frequency z-score quantile")
+            charts += scatter(id: "gravity-\(year)-scatter", title: "\(year): ln frequency vs ln E", x: "ln E, the gravity model's prediction (records)",
+                              y: "ln investment frequency (records)", slice.scatter, fit: slice.loglog,
+                              caption: "Each point is a city pair; a narrow band along the fitted line means the gravity model predicts where investment goes.")
+            charts += qq(id: "gravity-\(year)-qq", title: "\(year): Q-Q of z-scores", slice.qq, x: "gravity-model z-score quantile (SD)", y: "frequency z-score quantile (SD)")
         }
         return out + "<div class=\"charts\">\(charts)</div>"
     }
@@ -191,9 +204,11 @@ public enum ValidationPage {
             SVGChart.Series(label: text(slice.year), points: (slice.bins ?? []).compactMap { bin in
                 guard let from = bin.fromKm, let to = bin.toKm, let share = bin.share else { return nil }
                 return (log((from + to) / 2), log(share))
-            }, colour: SVGChart.palette[index % SVGChart.palette.count])
+            }, colour: SVGChart.palette[index % SVGChart.palette.count], fit: slice.slope.flatMap { slope in slice.intercept.map { (slope, $0) } })
         }
-        return out + "<div class=\"charts\">" + SVGChart.plot(id: "distance-decay", title: "Distance decay per slice", xLabel: "ln distance (bin midpoint, km)", yLabel: "ln share of frequency", series: series, joined: true) + "</div>"
+        return out + "<div class=\"charts\">" + figure(SVGChart.plot(id: "distance-decay", title: "Distance decay per slice", xLabel: "ln distance (bin midpoint, km)",
+                                                                        yLabel: "ln share of intercity frequency", series: series, joined: true),
+                                                         caption: "Each slice's share of intercity investment per distance bin, log-log, with its fitted line (dashed): a straight line is power-law decay, and a flatter line in later slices means distance matters less.") + "</div>"
     }
 
     private static func top20(_ section: ValidationReport.Top20?, cities: ValidationReport.Cities?) -> String {
@@ -219,29 +234,121 @@ public enum ValidationPage {
         return out
     }
 
-    private static func map(_ section: ValidationReport.Cities?, byCommunity: Bool) -> String {
+    /// The latest slice's cities sized by node degree with its strongest
+    /// links; then, per slice, choropleths of node, out- and in-degree
+    /// (the source paper's Fig. 3).
+    private static func degreeMaps(_ section: ValidationReport.Cities?) -> String {
         guard let section, section.skipped == nil else { return skipped(section == nil ? nil : section?.skipped) }
         let cities = section.cities ?? []
         var position: [String: (Double, Double)] = [:]
-        let largest = Double(cities.compactMap(\.nodeDegree).max() ?? 1)
+        let largest = cities.compactMap(\.nodeDegree).max() ?? 1
+        func radius(_ degree: Int) -> Double { 1.5 + 10 * (Double(degree) / Double(max(largest, 1))).squareRoot() }
         let places: [SVGChart.Place] = cities.compactMap { city in
             guard let lng = city.lng, let lat = city.lat, let nodeDegree = city.nodeDegree else { return nil }
             position[city.code] = (lng, lat)
-            let degree = Double(nodeDegree)
-            let community = city.community
-            let colour = byCommunity ? (community.map { $0 < SVGChart.palette.count ? SVGChart.palette[$0] : "#bbbbbb" } ?? "#bbbbbb") : "#1f77b4"
-            return SVGChart.Place(lng: lng, lat: lat, radius: 1.5 + 10 * (degree / largest).squareRoot(), colour: colour,
-                                  title: "\(text(city.name)) \(text(city.nameEN)): node degree \(number(nodeDegree))" + (community.map { ", community \($0)" } ?? ""))
+            return SVGChart.Place(lng: lng, lat: lat, radius: radius(nodeDegree), colour: "#1f77b4",
+                                  title: "\(text(city.name)) \(text(city.nameEN)): node degree \(number(nodeDegree))")
         }
         let edgeRows = section.edges ?? []
-        let heaviest = Double(edgeRows.map(\.weight).max() ?? 1)
-        let edges: [(from: (Double, Double), to: (Double, Double), width: Double)] = byCommunity ? [] : edgeRows.compactMap { edge in
+        let heaviest = edgeRows.map(\.weight).max() ?? 1
+        func width(_ weight: Int) -> Double { 0.5 + 3.5 * Double(weight) / Double(max(heaviest, 1)) }
+        let edges: [(from: (Double, Double), to: (Double, Double), width: Double)] = edgeRows.compactMap { edge in
             guard let a = position[edge.a], let b = position[edge.b] else { return nil }
-            return (a, b, 0.5 + 3.5 * Double(edge.weight) / heaviest)
+            return (a, b, width(edge.weight))
         }
         let year = text(section.year)
-        let title = byCommunity ? "\(year): Leiden communities (colour), sized by node degree" : "\(year): cities sized by node degree, the \(edges.count) strongest links"
-        return "<div class=\"charts\">" + SVGChart.map(id: byCommunity ? "map-communities" : "map-degree", title: title, places: places, edges: edges) + "</div>"
+        var legend = Set([largest, max(1, largest / 4), max(1, largest / 16)]).sorted(by: >).map {
+            SVGChart.LegendEntry(mark: .circle(radius: radius($0)), colour: "#1f77b4", label: "node degree \($0)")
+        }
+        legend += Set([heaviest, max(1, heaviest / 2)]).sorted(by: >).map {
+            SVGChart.LegendEntry(mark: .stroke(width: width($0)), colour: "#c0392b", label: "\($0) records")
+        }
+        var out = "<div class=\"charts\">" + figure(SVGChart.map(id: "map-degree", title: "\(year): cities by node degree, the \(edges.count) strongest links",
+                                                                 places: places, edges: edges, legend: legend),
+                                                    caption: "Circle area grows with a city's node degree; lines are the latest slice's strongest undirected intercity links, wider for more records. Hubs and their links concentrate in the east.",
+                                                    width: 640) + "</div>"
+        let slices = section.slices ?? []
+        for (index, slice) in slices.enumerated() {
+            out += "<h3>\(slice): out-, in- and node degree per city</h3><div class=\"charts\">"
+            for (measure, column) in [("Node degree", 2), ("Out-degree", 0), ("In-degree", 1)] {
+                let values = cities.map { $0.degrees?.dropFirst(index).first?.dropFirst(column).first ?? 0 }
+                let classes = Self.classes(values)
+                let fills = zip(cities, values).compactMap { city, value -> (code: Int, colour: String, title: String)? in
+                    guard let code = Int(city.code) else { return nil }
+                    return (code, Self.colour(value, classes), "\(text(city.name)) \(text(city.nameEN)): \(measure.lowercased()) \(value)")
+                }
+                let legend = [SVGChart.LegendEntry(mark: .swatch, colour: Self.noLink, label: "0")]
+                    + classes.enumerated().map { SVGChart.LegendEntry(mark: .swatch, colour: Self.ramp(classes.count)[$0.offset], label: Self.range($0.element)) }
+                out += figure(SVGChart.map(id: "choropleth-\(slice)-\(measure.lowercased().replacingOccurrences(of: " ", with: "-"))",
+                                           title: "\(slice): \(measure.lowercased())", fills: fills, legend: legend, displayWidth: 350),
+                              caption: "Cities coloured by \(measure.lowercased()) in \(slice), in five classes of equal counts of the cities with a link (grey: none).",
+                              width: 350)
+            }
+            out += "</div>"
+        }
+        return out
+    }
+
+    /// Cities coloured by Leiden community in the latest slice (the source
+    /// paper's Fig. 4).
+    private static func communityMap(_ section: ValidationReport.Cities?, sizes: [Double]) -> String {
+        guard let section, section.skipped == nil else { return skipped(section == nil ? nil : section?.skipped) }
+        let cities = section.cities ?? []
+        // Ranked by size (ties to the lower number): the largest first.
+        let ranked = sizes.indices.sorted { (sizes[$1], $0) < (sizes[$0], $1) }
+        let rank = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1, $0) })
+        let shown = min(SVGChart.palette.count - 2, sizes.count)
+        func colour(_ community: Int?) -> String {
+            guard let community else { return noLink }
+            guard let place = rank[community], place < shown else { return "#cfcfcf" }
+            return SVGChart.palette[place]
+        }
+        let fills = cities.compactMap { city -> (code: Int, colour: String, title: String)? in
+            guard let code = Int(city.code) else { return nil }
+            let label = city.community.map { community in rank[community].map { "community \($0 + 1) by size" } ?? "community \(community)" } ?? "no link"
+            return (code, colour(city.community), "\(text(city.name)) \(text(city.nameEN)): " + label)
+        }
+        var legend = (0..<shown).map { SVGChart.LegendEntry(mark: .swatch, colour: SVGChart.palette[$0], label: "\($0 + 1) (\(number(sizes[ranked[$0]])) cities)") }
+        if sizes.count > shown { legend.append(SVGChart.LegendEntry(mark: .swatch, colour: "#cfcfcf", label: "the other \(sizes.count - shown)")) }
+        legend.append(SVGChart.LegendEntry(mark: .swatch, colour: noLink, label: "no link"))
+        let year = text(section.year)
+        return "<div class=\"charts\">" + figure(SVGChart.map(id: "map-communities", title: "\(year): Leiden communities", fills: fills, legend: legend),
+                                                 caption: "Each colour is one community of the latest slice, numbered from the largest; communities that are contiguous on the map mean investment clusters by region, as in the source paper's Fig. 4.",
+                                                 width: 640) + "</div>"
+    }
+
+    static let noLink = "#e6e6e6"
+
+    /// Up to five classes of about equal counts among the positive values
+    /// (quantile breaks), as whole-number ranges.
+    static func classes(_ values: [Int]) -> [ClosedRange<Int>] {
+        let positive = values.filter { $0 > 0 }.sorted()
+        guard !positive.isEmpty else { return [] }
+        var ranges: [ClosedRange<Int>] = []
+        var low = positive[0]
+        for step in 1...5 {
+            let upper = positive[min(positive.count - 1, Int((Double(step) / 5 * Double(positive.count)).rounded(.up)) - 1)]
+            if upper >= low {
+                ranges.append(low...upper)
+                low = upper + 1
+            }
+        }
+        return ranges
+    }
+
+    /// Yellow to red (ColorBrewer YlOrRd), spread over `count` classes.
+    static func ramp(_ count: Int) -> [String] {
+        let colours = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+        return (0..<count).map { colours[count == 1 ? 4 : $0 * 4 / (count - 1)] }
+    }
+
+    static func colour(_ value: Int, _ classes: [ClosedRange<Int>]) -> String {
+        guard value > 0, let index = classes.firstIndex(where: { $0.contains(value) }) else { return noLink }
+        return ramp(classes.count)[index]
+    }
+
+    static func range(_ range: ClosedRange<Int>) -> String {
+        range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
     }
 
     private static func communities(_ section: ValidationReport.Communities?) -> String {
@@ -252,9 +359,9 @@ public enum ValidationPage {
             : "<p>Not a fixed point in \(unconverged.joined(separator: ", ")): Leiden stopped at its pass limit while a pass still changed the partition.</p>"
         return "<p>Leiden, modularity with resolution \(number(section.resolution)), seed \(number(section.seed)), on each slice's undirected intercity network, "
             + "repeated until a pass changes nothing.</p>" + warning
-            + table(["Slice", "Cities", "Communities", "Modularity", "Passes", "Sizes (first 8, strongest community first)"], slices.map { slice in
+            + table(["Slice", "Cities", "Communities", "Modularity", "Passes", "Sizes of the 8 largest (cities)"], slices.map { slice in
                 [number(slice.year), number(slice.cities), number(slice.communities), number(slice.modularity), number(slice.passes),
-                 (slice.sizes ?? []).prefix(8).map { number($0) }.joined(separator: ", ")]
+                 (slice.sizes ?? []).sorted(by: >).prefix(8).map { number($0) }.joined(separator: ", ")]
             }, textColumns: [5])
     }
 
@@ -293,15 +400,25 @@ public enum ValidationPage {
 
     // MARK: Pieces
 
-    private static func scatter(id: String, title: String, x: String, y: String, _ points: [ValidationReport.Point]?, fit: ValidationReport.Fit?) -> String {
-        SVGChart.plot(id: id, title: title + rSquaredNote(fit), xLabel: x, yLabel: y,
-                      series: [SVGChart.Series(label: "", points: pairs(points), colour: SVGChart.palette[0])], fit: line(fit))
+    private static func scatter(id: String, title: String, x: String, y: String, _ points: [ValidationReport.Point]?, fit: ValidationReport.Fit?,
+                                caption: String) -> String {
+        figure(SVGChart.plot(id: id, title: title + rSquaredNote(fit), xLabel: x, yLabel: y,
+                             series: [SVGChart.Series(label: "city pair", points: pairs(points), colour: SVGChart.palette[0])], fit: line(fit),
+                             fitLabel: "OLS fit on logs"), caption: caption)
     }
 
     /// The Q-Q points with their OLS line and, dashed, y = x.
     private static func qq(id: String, title: String, _ plot: ValidationReport.QuantilePlot?, x: String, y: String) -> String {
-        SVGChart.plot(id: id, title: title + rSquaredNote(plot?.line), xLabel: x, yLabel: y,
-                      series: [SVGChart.Series(label: "", points: pairs(plot?.points), colour: SVGChart.palette[1])], fit: line(plot?.line), diagonal: true)
+        figure(SVGChart.plot(id: id, title: title + rSquaredNote(plot?.line), xLabel: x, yLabel: y,
+                             series: [SVGChart.Series(label: "quantile pair", points: pairs(plot?.points), colour: SVGChart.palette[1])],
+                             fit: line(plot?.line), fitLabel: "OLS line y = kx + b", diagonal: true),
+               caption: "Quantiles of one z-score against the other: points near the line y = kx + b mean the two distributions have the same shape; near the dashed y = x, the same spread as well.")
+    }
+
+    /// A chart with its one-line reading under it.
+    /// `width`, the chart's shown width, bounds the caption's.
+    private static func figure(_ svg: String, caption: String, width: Int = 440) -> String {
+        "<figure style=\"width:\(width)px\">\(svg)<figcaption>\(e(caption))</figcaption></figure>"
     }
 
     private static func line(_ fit: ValidationReport.Fit?) -> (slope: Double, intercept: Double)? {
@@ -337,7 +454,8 @@ public enum ValidationPage {
         }
         let head = "<tr>" + header.enumerated().map { cell("th", $0, e($1)) }.joined() + "</tr>"
         let body = rows.map { "<tr>" + $0.enumerated().map { cell("td", $0, $1) }.joined() + "</tr>" }.joined(separator: "\n")
-        return "<table>\(head)\n\(body)</table>"
+        // Many columns: smaller type, so the table fits a 1,024 px page.
+        return "<table\(header.count > 9 ? " class=\"wide\"" : "")>\(head)\n\(body)</table>"
     }
 
     /// `reason` nil when the section is not in the report at all.

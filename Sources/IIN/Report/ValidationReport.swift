@@ -311,7 +311,9 @@ public struct ValidationReport: Decodable, Sendable {
             public var lat: Double?
             public var nodeDegree: Int?
             public var community: Int?
-            enum CodingKeys: String, CodingKey { case code, name, lng, lat, community, nameEN = "name_en", nodeDegree = "node_degree" }
+            /// Per slice of `slices`: out-, in- and node degree.
+            public var degrees: [[Int]]?
+            enum CodingKeys: String, CodingKey { case code, name, lng, lat, community, degrees, nameEN = "name_en", nodeDegree = "node_degree" }
         }
         /// One of the strongest links: two codes and a weight, written as
         /// a three-element array.
@@ -329,6 +331,7 @@ public struct ValidationReport: Decodable, Sendable {
         }
         public var skipped: String?
         public var year: Int?
+        public var slices: [Int]?
         public var cities: [City]?
         public var edges: [Edge]?
     }

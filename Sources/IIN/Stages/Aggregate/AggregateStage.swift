@@ -4,7 +4,7 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 4
+    public static let codeVersion = 5
     public static let usesGazetteer = false
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
 

@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 9
+    public static let codeVersion = 10
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -91,18 +91,41 @@ public struct PublishStage: Stage {
         var path: String
         var network: Network?
         var rows: Int?
-        var bytes: @Sendable () -> [UInt8]
+        /// Writes the file at the URL given (its folder made).
+        var write: @Sendable (URL) throws(IINError) -> Void
+
+        init(path: String, network: Network?, rows: Int?, bytes: @escaping @Sendable () -> [UInt8]) {
+            self.init(path: path, network: network, rows: rows) { url throws(IINError) in
+                let writer = try BufferedFileWriter(url: url)
+                writer.write(block: bytes())
+                try writer.close()
+            }
+        }
+
+        init(path: String, network: Network?, rows: Int?, write: @escaping @Sendable (URL) throws(IINError) -> Void) {
+            self.path = path
+            self.network = network
+            self.rows = rows
+            self.write = write
+        }
     }
 
     /// GeoJSON, GraphML and the data package.
     static func documents(networks: [Network], placed: [PlacedTable], gazetteer: Gazetteer) -> [Document] {
         var documents: [Document] = []
+        let geography = ReleaseGeography(gazetteer: gazetteer)
         for network in networks {
             if let undirected = network.tables.first(where: { $0.table.name == Self.undirectedName })?.table {
                 documents.append(Document(path: network.prefix + Self.undirectedName + ".geojson", network: network, rows: undirected.rows.count) {
-                    ReleaseGeoJSON.edges(undirected)
+                    ReleaseGeoJSON.edges(undirected, geography: geography)
+                })
+                documents.append(Document(path: network.prefix + ReleaseGeography.geoPackageName, network: network, rows: nil) { url throws(IINError) in
+                    try geography.writeGeoPackage(undirected: undirected, degrees: network.degrees, to: url)
                 })
             }
+            documents.append(Document(path: network.prefix + ReleaseGeography.boundariesName, network: network, rows: gazetteer.cities.count) {
+                geography.cityBoundaries(degrees: network.degrees)
+            })
             var years: [Int] = []
             for link in network.links where years.last != link.year { years.append(link.year) }
             for year in years {
@@ -113,10 +136,11 @@ public struct PublishStage: Stage {
             }
         }
         documents.append(Document(path: ReleaseGeoJSON.citiesName, network: nil, rows: gazetteer.cities.count) {
-            Array(ReleaseGeoJSON.cities(gazetteer).utf8)
+            Array(ReleaseGeoJSON.cities(geography).utf8)
         })
+        let paths = documents.map(\.path)
         documents.append(Document(path: ReleaseDataPackage.fileName, network: nil, rows: nil) {
-            Array((ReleaseDataPackage.describe(placed, version: IINVersion.current).prettyPrinted() + "\n").utf8)
+            Array((ReleaseDataPackage.describe(placed, documents: paths, version: IINVersion.current).prettyPrinted() + "\n").utf8)
         })
         return documents
     }
@@ -171,9 +195,7 @@ public struct PublishStage: Stage {
                     return .success(try reuse.files(key: key, files: [document.path: document.rows]) { () throws(IINError) in
                         let url = output.appendingPathComponent(document.path)
                         try DiskWrites.makeFolder(url.deletingLastPathComponent())
-                        let writer = try BufferedFileWriter(url: url)
-                        writer.write(block: document.bytes())
-                        try writer.close()
+                        try document.write(url)
                     })
                 }
             } catch {

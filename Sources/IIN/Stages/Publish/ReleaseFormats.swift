@@ -128,35 +128,35 @@ enum ReleaseDatabase {
 enum ReleaseGeoJSON {
     static let citiesName = "Cities.geojson"
 
-    static func cities(_ gazetteer: Gazetteer) -> String {
-        let features = gazetteer.cities.map { city in
-            feature(geometry: point(city),
-                    properties: [("CityCode", string(String(city.code))), ("CityName_CN", string(city.nameCN)), ("CityName_EN", string(city.nameEN)),
-                                 ("ProvinceCode", string(String(city.provinceCode))), ("ProvinceName_CN", string(city.provinceNameCN)),
-                                 ("Level", string(city.level.rawValue))])
+    /// The cities as WGS84 points (the tables' LNG and LAT are GCJ-02).
+    static func cities(_ geography: ReleaseGeography) -> String {
+        let features = geography.gazetteer.cities.map { city in
+            feature(geometry: point(geography.positions[city.code]), properties: ReleaseGeography.cityProperties(city))
         }
         return collection(features)
     }
 
-    /// The undirected (intercity) table as lines, spelled from the table's
-    /// own cells (its coordinates are already written out).
-    static func edges(_ table: ReleaseTable) -> [UInt8] {
+    /// The undirected (intercity) table as lines between the cities' WGS84
+    /// points, its other cells spelled as the table spells them.
+    static func edges(_ table: ReleaseTable, geography: ReleaseGeography) -> [UInt8] {
         let column = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
         let dyad = column["CityDyad"]!, a = column["CityACode"]!, b = column["CityBCode"]!
-        let aLongitude = column["CityA_LNG"]!, aLatitude = column["CityA_LAT"]!, bLongitude = column["CityB_LNG"]!, bLatitude = column["CityB_LAT"]!
         let weight = column["InvestmentFrequency"]!, distance = column["Distance_km"]!, year = column["InvestmentYear"]!
+        let unplaced = ReleaseGeography.Position(longitude: "0", latitude: "0", point: (0, 0))
+        func position(_ code: String) -> ReleaseGeography.Position { Int(code).flatMap { geography.positions[$0] } ?? unplaced }
         var out: [UInt8] = Array("{\"type\":\"FeatureCollection\",\"features\":[\n".utf8)
         out.reserveCapacity(table.rows.count * 260)
         for (index, row) in table.rows.enumerated() {
             if index > 0 { out.append(contentsOf: ",\n".utf8) }
+            let (from, to) = (position(row[a]), position(row[b]))
             out.append(contentsOf: #"{"type":"Feature","geometry":{"type":"LineString","coordinates":[["#.utf8)
-            out.append(contentsOf: row[aLongitude].utf8)
+            out.append(contentsOf: from.longitude.utf8)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: row[aLatitude].utf8)
+            out.append(contentsOf: from.latitude.utf8)
             out.append(contentsOf: "],[".utf8)
-            out.append(contentsOf: row[bLongitude].utf8)
+            out.append(contentsOf: to.longitude.utf8)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: row[bLatitude].utf8)
+            out.append(contentsOf: to.latitude.utf8)
             out.append(contentsOf: #"]]},"properties":{"CityDyad":""#.utf8)
             out.append(contentsOf: row[dyad].utf8)
             out.append(contentsOf: #"","CityACode":""#.utf8)
@@ -175,11 +175,10 @@ enum ReleaseGeoJSON {
         return out
     }
 
-    static func position(_ city: City) -> String {
-        "[\(ReleaseFormat.fixed(city.longitude, 6)),\(ReleaseFormat.fixed(city.latitude, 6))]"
+    static func point(_ position: ReleaseGeography.Position?) -> String {
+        guard let position else { return "null" }
+        return #"{"type":"Point","coordinates":[\#(position.longitude),\#(position.latitude)]}"#
     }
-
-    static func point(_ city: City) -> String { #"{"type":"Point","coordinates":\#(position(city))}"# }
 
     static func feature(geometry: String, properties: [(String, String)]) -> String {
         #"{"type":"Feature","geometry":\#(geometry),"properties":{"# + properties.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}}"
@@ -194,7 +193,8 @@ enum ReleaseGeoJSON {
 }
 
 /// GraphML, one file per slice: the directed intercity network, cities as
-/// nodes with code, names, coordinates and degrees, links weighted by
+/// nodes with code, names, WGS84 coordinates (as the GeoJSON has them) and
+/// degrees, links weighted by
 /// investment frequency. Gephi, networkx and igraph read it.
 enum ReleaseGraphML {
     static func slice(year: Int, links: [LinkTable.Link], degrees: [CityDegree], gazetteer: Gazetteer) -> String {
@@ -205,8 +205,8 @@ enum ReleaseGraphML {
             <key id="code" for="node" attr.name="CityCode" attr.type="string"/>
             <key id="name_cn" for="node" attr.name="CityName_CN" attr.type="string"/>
             <key id="name_en" for="node" attr.name="CityName_EN" attr.type="string"/>
-            <key id="lng" for="node" attr.name="LNG" attr.type="double"/>
-            <key id="lat" for="node" attr.name="LAT" attr.type="double"/>
+            <key id="lng" for="node" attr.name="LNG_WGS84" attr.type="double"/>
+            <key id="lat" for="node" attr.name="LAT_WGS84" attr.type="double"/>
             <key id="out" for="node" attr.name="Outdegree" attr.type="int"/>
             <key id="in" for="node" attr.name="Indegree" attr.type="int"/>
             <key id="degree" for="node" attr.name="NodeDegree" attr.type="int"/>
@@ -216,10 +216,11 @@ enum ReleaseGraphML {
             """
         for degree in degrees.sorted(by: { $0.city < $1.city }) {
             guard let city = gazetteer.city(code: degree.city) else { continue }
+            let wgs = GCJ02.toWGS84(longitude: city.longitude, latitude: city.latitude)
             out += """
                 <node id="\(city.code)"><data key="code">\(city.code)</data><data key="name_cn">\(escape(city.nameCN))</data>\
-                <data key="name_en">\(escape(city.nameEN))</data><data key="lng">\(ReleaseFormat.fixed(city.longitude, 6))</data>\
-                <data key="lat">\(ReleaseFormat.fixed(city.latitude, 6))</data><data key="out">\(degree.outdegree)</data>\
+                <data key="name_en">\(escape(city.nameEN))</data><data key="lng">\(ReleaseFormat.fixed(wgs.longitude, 6))</data>\
+                <data key="lat">\(ReleaseFormat.fixed(wgs.latitude, 6))</data><data key="out">\(degree.outdegree)</data>\
                 <data key="in">\(degree.indegree)</data><data key="degree">\(degree.nodeDegree)</data></node>
 
                 """
@@ -233,34 +234,4 @@ enum ReleaseGraphML {
     /// GraphML readers (Gephi, networkx) do not know the spreadsheet's
     /// `_xHHHH_`, so names get the visible escapes the HTML report uses.
     static func escape(_ text: String) -> String { SVGChart.escape(text) }
-}
-
-/// `datapackage.json` (Frictionless Data): every CSV table of the release
-/// with its schema, so data tools can load the release with types.
-enum ReleaseDataPackage {
-    static let fileName = "datapackage.json"
-
-    static func describe(_ tables: [PlacedTable], version: String) -> JSONValue {
-        let resources = tables.map { placed -> JSONValue in
-            let fields = placed.table.header.map { column -> JSONValue in
-                .object(["name": .string(column), "type": .string(ReleaseColumnType(column: column).rawValue)])
-            }
-            return .object([
-                "name": .string(placed.sqlName.replacingOccurrences(of: "_", with: "-")),
-                "path": .string(placed.path + ".csv"),
-                "profile": .string("tabular-data-resource"),
-                "format": .string("csv"),
-                "mediatype": .string("text/csv"),
-                "encoding": .string("utf-8"),
-                "schema": .object(["fields": .array(fields)]),
-            ])
-        }
-        return .object([
-            "profile": .string("tabular-data-package"),
-            "name": .string("intercity-investment-network-china"),
-            "title": .string("Intercity investment network (IIN) of China"),
-            "version": .string(version),
-            "resources": .array(resources),
-        ])
-    }
 }

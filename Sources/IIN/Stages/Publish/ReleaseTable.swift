@@ -75,8 +75,23 @@ public struct ReleaseTable: Sendable, Equatable {
 
     public func writeXLSX(to folder: URL) throws(IINError) -> String {
         let fileName = name + ".xlsx"
-        try XLSXWriter.write(header: header, kinds: kinds, rows: rows, to: folder.appendingPathComponent(fileName))
+        try XLSXWriter.write(header: header, kinds: kinds, rows: rows, sheet: sheetName, to: folder.appendingPathComponent(fileName))
         return fileName
+    }
+
+    /// The workbook's sheet: what the table holds, within Excel's 31
+    /// characters and without the characters it refuses (`\ / ? * [ ] :`).
+    public var sheetName: String {
+        switch name {
+        case PublishStage.directedName: return "Directed intercity"
+        case PublishStage.directedIntracityName: return "Directed incl. intracity"
+        case PublishStage.undirectedName: return "Undirected intercity"
+        case PublishStage.undirectedIntracityName: return "Undirected incl. intracity"
+        case PublishStage.metricName: return "Network metrics"
+        default:
+            let allowed = String(name.filter { !"\\/?*[]:".contains($0) }.prefix(31))
+            return allowed.isEmpty ? "Table" : allowed
+        }
     }
 }
 

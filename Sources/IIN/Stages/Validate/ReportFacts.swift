@@ -85,21 +85,30 @@ enum ReportFacts {
         ])
     }
 
-    /// Every city with its names and coordinates, and its node degree and
+    /// Every city with its names and coordinates, its node degree and
     /// Leiden community in the latest slice (null where it has no link
-    /// there); and the slice's strongest undirected edges.
+    /// there) and its degrees in every slice; and the latest slice's
+    /// strongest undirected edges.
     static func cities(_ gazetteer: Gazetteer, networks: ReleaseNetworks, communities: ValidationReport.Communities?) -> JSONValue {
         guard let year = networks.degrees.keys.max() else { return .object(["skipped": .string("the release has no slices")]) }
         let membership = communities?.slices?.first { $0.year == year }?.membership
         let degrees = networks.degrees[year]!
+        let years = networks.degrees.keys.sorted()
         let cities: [JSONValue] = gazetteer.cities.map { city in
-            .object(["code": .string(String(city.code)), "name": .string(city.nameCN), "name_en": .string(city.nameEN),
-                     "lng": .number(city.longitude), "lat": .number(city.latitude), "node_degree": degrees[city.code].map { .integer($0.node) } ?? .null,
-                     "community": membership?[String(city.code)].map(JSONValue.integer) ?? .null])
+            // Per slice: out-, in- and node degree, for the choropleths;
+            // [0, 0, 0] where the city has no row that slice.
+            let slices = years.map { year -> JSONValue in
+                let degree = networks.degrees[year]?[city.code]
+                return .array([.integer(degree?.out ?? 0), .integer(degree?.in ?? 0), .integer(degree?.node ?? 0)])
+            }
+            return .object(["code": .string(String(city.code)), "name": .string(city.nameCN), "name_en": .string(city.nameEN),
+                            "lng": .number(city.longitude), "lat": .number(city.latitude), "node_degree": degrees[city.code].map { .integer($0.node) } ?? .null,
+                            "community": membership?[String(city.code)].map(JSONValue.integer) ?? .null, "degrees": .array(slices)])
         }
         let strongest = networks.undirected.filter { $0.year == year }.sorted { ($1.weight, $0.a, $0.b) < ($0.weight, $1.a, $1.b) }.prefix(mapEdges)
         return .object([
             "year": .integer(year),
+            "slices": .array(years.map(JSONValue.integer)),
             "cities": .array(cities),
             "edges": .array(strongest.map { .array([.string(String($0.a)), .string(String($0.b)), .integer($0.weight)]) }),
         ])

@@ -209,7 +209,7 @@ public struct ValidateStage: Stage {
         let text = report.prettyPrinted() + "\n"
         // The page is made from the JSON as written, so it can show nothing
         // the JSON does not hold.
-        let page = ValidationPage.html(from: try ValidationReport.decode(Data(text.utf8), path: Self.reportFile))
+        let page = ValidationPage.html(from: try ValidationReport.decode(Data(text.utf8), path: Self.reportFile), outlines: context.gazetteer.outlines)
         for (name, contents) in [(Self.reportFile, text), (Self.pageFile, page)] {
             try DiskWrites.write(Data(contents.utf8), to: context.output.appendingPathComponent(name))
         }
