@@ -19,8 +19,7 @@ struct Audit: ParsableCommand {
     @Flag(name: .long, help: "Read the CSV tables even where workbooks are there.")
     var csv = false
 
-    @Flag(name: .long, help: "Also print what every passed check compared.")
-    var verbose = false
+    @OptionGroup var output: OutputOptions
 
     @Flag(name: .long, inversion: .prefixedNo,
           help: "Check every file against the manifest's SHA-256 and recompute from both the CSVs and the workbooks (default: when a manifest is present).")
@@ -52,13 +51,14 @@ struct Audit: ParsableCommand {
             return checks
         }
         for check in checks {
-            let status = check.skipped ? "SKIP" : check.passed ? "ok  " : "FAIL"
-            print("\(status) \(check.title)")
-            if verbose || check.skipped { for detail in check.details { print("       \(detail)") } }
-            for failure in check.failures { print("     - \(failure)") }
+            let status = check.skipped ? Colour.yellow("SKIP") : check.passed ? Colour.green("ok  ") : Colour.red("FAIL")
+            output.say("\(status) \(check.title)")
+            if output.verbose || check.skipped { for detail in check.details { output.say("       \(detail)") } }
+            for failure in check.failures { output.say("     - \(failure)") }
         }
         let failed = checks.filter { !$0.passed }.count
-        print(failed == 0 ? "audit: \(checks.count) checks, all agree" : "audit: \(failed) of \(checks.count) checks found discrepancies")
+        output.say(failed == 0 ? "audit: \(checks.count) checks, all agree" : "audit: \(failed) of \(checks.count) checks found discrepancies")
+        try output.emit(CommandReports.audit(release: folder, checks: checks))
         if failed > 0 { throw ExitCode(3) }
     }
 }

@@ -17,22 +17,14 @@ struct Compare: ParsableCommand {
     @Argument(help: "The current release folder.")
     var current: String
 
-    @Option(name: .long, help: "Also write the whole comparison as JSON to this file.")
-    var json: String?
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let comparison = try reportingErrors { () throws(IINError) -> JSONValue in
             try ReleaseComparison.compare(previous: URL(fileURLWithPath: previous), current: URL(fileURLWithPath: current))
         }
-        for line in ReleaseComparison.summary(comparison) { print(line) }
-        if let json {
-            let text = comparison.prettyPrinted() + "\n"
-            try reportingErrors {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: json)) } catch {
-                    throw IINError.unwritableFile(path: json, reason: error.localizedDescription)
-                }
-            }
-            print("comparison: \(json)")
-        }
+        for line in ReleaseComparison.summary(comparison) { output.say(line) }
+        try output.emit(comparison)
+        if let json = output.json, json != "-" { output.say("comparison: \(json)") }
     }
 }

@@ -26,6 +26,7 @@ struct GeocodeCommand: ParsableCommand {
     var explain = false
 
     @OptionGroup var options: PipelineOptions
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if text == nil && region == nil && address == nil && name == nil && creditCode == nil {
@@ -45,26 +46,27 @@ struct GeocodeCommand: ParsableCommand {
         switch outcome.method == nil ? nil : outcome.answer {
         case let .city(code):
             let city = gazetteer.city(code: code)
-            print("city: \(code) \(city?.nameCN ?? "") (\(city?.nameEN ?? ""))")
+            output.say("city: \(code) \(city?.nameCN ?? "") (\(city?.nameEN ?? ""))")
         case .outsideMainland:
-            print("city: none: outside the mainland")
+            output.say("city: none: outside the mainland")
         default:
-            print("city: none: no method gave exactly one city")
+            output.say("city: none: no method gave exactly one city")
         }
-        print("method: \(outcome.method?.name ?? "none")")
+        output.say("method: \(outcome.method?.name ?? "none")")
         let winner = explanations.first { $0.method == outcome.method }
         if explain {
             let width = explanations.map { $0.method.name.count }.max() ?? 0
             for explanation in explanations {
-                print("  \(explanation.method.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(explanation.detail)")
+                output.say("  \(explanation.method.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(explanation.detail)")
             }
         } else if let winner {
-            print("\(winner.method.name): \(winner.detail)")
+            output.say("\(winner.method.name): \(winner.detail)")
         } else {
             for explanation in explanations where explanation.answer != nil {
-                print("weighed by \(explanation.method.name): \(explanation.detail)")
+                output.say("weighed by \(explanation.method.name): \(explanation.detail)")
             }
         }
+        try output.emit(CommandReports.geocode(outcome: outcome, explanations: explanations, gazetteer: gazetteer))
     }
 
     /// The geocoder of the pipeline's geocode stage, built by the stage's
@@ -76,6 +78,9 @@ struct GeocodeCommand: ParsableCommand {
         let pipelineFile = URL(fileURLWithPath: options.pipeline)
         let stagesFolder = options.stages.map { URL(fileURLWithPath: $0) } ?? pipelineFile.deletingLastPathComponent().appendingPathComponent("stages")
         guard FileManager.default.fileExists(atPath: pipelineFile.path) else {
+            if options.pipelineOption != nil {
+                throw IINError.invalidArgument(name: "--pipeline", value: options.pipeline, expected: "an existing pipeline file: there is no such file")
+            }
             guard FileManager.default.fileExists(atPath: stagesFolder.appendingPathComponent("\(GeocodeStage.kind).json").path) else {
                 if options.stages != nil {
                     throw IINError.invalidArgument(name: "--stages", value: stagesFolder.path, expected: "a folder holding geocode.json")

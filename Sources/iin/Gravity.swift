@@ -6,14 +6,15 @@ struct Gravity: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build a gravity network F = k M_i M_j / D^beta from city masses and distances, and its maximum spanning tree.",
         discussion: """
-            --masses: CSV with columns city_code and mass (an economic quality index, say). --distances: a matrix CSV \
-            (header city_code,A,B,...; geographic or economic distances, not necessarily symmetric: a pair uses the mean of \
+            --masses: CSV with a key column (city_code, city, name or id: a regional study may name its places) and mass (an \
+            economic quality index, say). --distances: a matrix CSV (header city_code,A,B,..., or city, name or id first; \
+            geographic or economic distances, not necessarily symmetric: a pair uses the mean of \
             both directions) or a list CSV with columns from, to, distance. Writes OUT/gravity.csv (every pair's force), \
             OUT/spanning-tree.csv (the maximum spanning tree by Prim's algorithm; a forest when some cities are not connected) \
             and OUT/tree-degrees.csv (each city's degree in the tree).
             """)
 
-    @Option(name: .long, help: "City masses (CSV: city_code, mass).") var masses: String
+    @Option(name: .long, help: "Masses (CSV: city_code, city, name or id; mass).") var masses: String
     @Option(name: .long, help: "Distances between cities (matrix or list CSV).") var distances: String
     @Option(name: .long, help: "Distance exponent.") var beta: Double = 2
     @Option(name: .long, help: "Gravity constant.") var k: Double = 1

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import IIN
 
 @main
@@ -17,14 +20,40 @@ struct IINCommand: ParsableCommand {
     /// with one line.
     static func main() {
         Interruption.install()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `run` is the default command and takes no word of its own, so a
+        // mistyped command would otherwise read as "unexpected argument".
+        if let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) {
+            let suggestion = commandNames.min { distance(first, $0) < distance(first, $1) }.map { distance(first, $0) <= 3 ? " Did you mean '\($0)'?" : "" } ?? ""
+            StandardError.write("error: '\(first)' is not an iin command.\(suggestion) Commands: \(commandNames.joined(separator: ", ")); 'iin --help' says more.\n")
+            Glibc.exit(64)
+        }
         main(nil)
+    }
+
+    static var commandNames: [String] {
+        (configuration.subcommands.map { $0.configuration.commandName ?? String(describing: $0).lowercased() }) + ["help"]
+    }
+
+    /// Edit distance between two words (Levenshtein).
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() { current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))) }
+            previous = current
+        }
+        return previous[b.count]
     }
 }
 
 /// Options every command that reads the pipeline shares.
 struct PipelineOptions: ParsableArguments {
-    @Option(name: .long, help: "The pipeline file.")
-    var pipeline = "pipeline.json"
+    @Option(name: .customLong("pipeline"), help: "The pipeline file (default: pipeline.json).")
+    var pipelineOption: String?
+
+    var pipeline: String { pipelineOption ?? "pipeline.json" }
 
     @Option(name: .long, help: "The stage definition folder (default: 'stages' beside the pipeline file).")
     var stages: String?
@@ -48,6 +77,13 @@ struct PipelineOptions: ParsableArguments {
 
     func workspace() throws -> Workspace {
         let overrides = try overrides()
+        if !FileManager.default.fileExists(atPath: pipeline) {
+            _ = try reportingErrors { () throws(IINError) -> Int in
+                throw IINError.invalidArgument(name: "--pipeline", value: pipeline,
+                                               expected: pipelineOption == nil ? "a pipeline.json in this folder: run from the project folder, or name the file with --pipeline FILE"
+                                                   : "an existing pipeline file: there is no such file")
+            }
+        }
         return try reportingErrors {
             try Workspace(pipelineFile: URL(fileURLWithPath: pipeline), stagesFolder: stages.map { URL(fileURLWithPath: $0) },
                           workFolder: work.map { URL(fileURLWithPath: $0) }, inputOverrides: overrides)
@@ -66,6 +102,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         case .workFolderLocked, .releaseFolderBusy: throw ExitCode(75)
         case .releaseShrank: throw ExitCode(4)
         case let .interrupted(signal): throw ExitCode(128 + signal)
+        // A command-line option the user got wrong (--force, --input,
+        // --pipeline, --stages): a usage mistake, as sysexits.h has it.
+        case let .invalidArgument(name, _, _) where name.hasPrefix("--"): throw ExitCode(64)
         default: throw ExitCode(1)
         }
     }

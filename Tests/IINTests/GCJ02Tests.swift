@@ -56,6 +56,17 @@ struct GCJ02Tests {
         #expect(worst < 0.01, "worst round trip \(worst) m")
     }
 
+    /// The outlines' coordinates are spelled as `%.6f` would, trimmed.
+    @Test func coordinatesAreSpelledAsSixDecimalsTrimmed() {
+        for value in [116.39775550083061, -0.1276, 0.0000005, 120.0, 31.1, -89.999999, 0.000001, 1e-7, 135.5000004] {
+            var expected = String(format: "%.6f", ReleaseGeography.round6(value))
+            while expected.hasSuffix("0") { expected.removeLast() }
+            if expected.hasSuffix(".") { expected.removeLast() }
+            if expected == "-0" { expected = "0" }
+            #expect(ReleaseGeography.number(ReleaseGeography.round6(value)) == expected, "\(value)")
+        }
+    }
+
     @Test func pointsOutsideTheOffsetBoxAreLeftAsTheyAre() {
         let london = GCJ02.toWGS84(longitude: -0.1276, latitude: 51.5072)
         #expect(london.longitude == -0.1276 && london.latitude == 51.5072)

@@ -64,6 +64,23 @@ struct ReleaseGeographyTests {
         #expect(loaded.outlines.provinces.count == 34)
     }
 
+    @Test func aBrokenOutlineLineIsRefusedByItsLine() throws {
+        let good = "# a header\n110000\t0\t0\t1,1 2.5,1 2,2e0 1,1\n110000\t0\t1\t1.2,1.2 1.4,1.2 1.3,1.3 1.2,1.2\n"
+        let parsed = try OutlineFile.parse(Data(good.utf8), path: "outlines.txt")
+        #expect(parsed[110000]?.count == 1 && parsed[110000]?.first?.count == 2)
+        #expect(parsed[110000]?.first?.first?[1] == OutlineFile.Point(longitude: 2.5, latitude: 1))
+        for (text, problem) in [("110000\t0\t0\t1,1 2,x 2,2 1,1\n", "unreadable point"), ("110000 0 0\t1,1\n", "separated by tabs"),
+                                ("110000\t0\t0\t1,1 2,1 1,1\n", "4 points or more"), ("110000\t0\t0\t1,1  2,1 2,2 1,1\n", "unreadable point"),
+                                ("110000\t1\t0\t1,1 2,1 2,2 1,1\n", "out of order"), ("110000\t0\t0\t1,1 2,1 2,2 1,1", nil)] {
+            do {
+                _ = try OutlineFile.parse(Data(("# h\n" + text).utf8), path: "outlines.txt")
+                #expect(problem == nil, "accepted \(text)")
+            } catch {
+                #expect(problem != nil && error.description.contains(problem!) && error.description.contains("2"), "\(text): \(error)")
+            }
+        }
+    }
+
     /// The points are the CityInfo table's GCJ-02 coordinates converted:
     /// never the GCJ-02 numbers relabelled.
     @Test func theCityPointsAreWGS84() throws {

@@ -41,6 +41,9 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTableCell(path: String, row: Int, column: String, value: String, expected: String)
     /// A remote service refused or failed; `problem` never holds a secret.
     case externalService(service: String, problem: String, fix: String)
+    /// Slice years in which no kept record falls; `found`, the years the
+    /// kept records span.
+    case emptySlices(years: [Int], found: ClosedRange<Int>?)
 
     /// Names from a file, shortened for a message: a header of any size
     /// never floods the terminal.
@@ -91,6 +94,10 @@ public enum IINError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path), row \(row), column \(column): '\(value)' is not \(expected). Correct the cell."
         case let .externalService(service, problem, fix):
             return "\(service): \(problem). \(fix)"
+        case let .emptySlices(years, found):
+            let list = years.map(String.init).joined(separator: ", ")
+            let span = found.map { "the kept records' investment years run from \($0.lowerBound) to \($0.upperBound)" } ?? "no record was kept at all"
+            return "slice year\(years.count == 1 ? "" : "s") \(list) hold\(years.count == 1 ? "s" : "") no record: \(span). Set the aggregate stage's slices.years within that range, or check the input files' dates; nothing was published."
         case let .releaseFolderNotOurs(path, reason):
             return "\(path) is not an iin release folder (\(reason)); refusing to replace it. Choose another --out folder, or move those files away."
         case let .diskFull(folder, file, needed, available):

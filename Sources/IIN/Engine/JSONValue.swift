@@ -129,8 +129,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
+    /// Strict JSON (RFC 8259): Foundation's decoder also takes a trailing
+    /// comma, which then hides a deleted line; it is refused here with its
+    /// line and column, as are comments.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        if let leniency = JSONSyntaxError.firstLeniency(in: data) { throw leniency }
+        return try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
     /// Pretty, sorted JSON for files people read (reports, metadata).
@@ -149,5 +153,48 @@ public enum JSONValue: Sendable, Hashable, Codable {
         default:
             return canonical
         }
+    }
+}
+
+/// A departure from strict JSON that Foundation's decoder would let pass.
+public struct JSONSyntaxError: Error, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var problem: String
+
+    public var description: String { "line \(line), column \(column): \(problem)" }
+
+    static func firstLeniency(in data: Data) -> JSONSyntaxError? {
+        var (line, column) = (1, 0)
+        var inString = false, escaped = false
+        var comma: (line: Int, column: Int)?
+        for byte in data {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 0
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"):
+                continue
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if let comma {
+                    return JSONSyntaxError(line: comma.line, column: comma.column, problem: "a comma before '\(Character(UnicodeScalar(byte)))' (JSON allows no trailing comma; remove it)")
+                }
+            case UInt8(ascii: "/"):
+                return JSONSyntaxError(line: line, column: column, problem: "a comment (JSON has none; remove it)")
+            case UInt8(ascii: "\""):
+                inString = true
+            default:
+                break
+            }
+            comma = byte == UInt8(ascii: ",") ? (line, column) : nil
+        }
+        return nil
     }
 }

@@ -69,10 +69,22 @@ public struct GravityNetwork: Sendable {
 
 /// Reads the inputs of `iin gravity`.
 public enum GravityInputs {
-    /// A CSV with the columns `city_code` and `mass` (others are ignored).
+    /// The names a key column may have: a city code, or the place's
+    /// name or id, as a regional study names its places.
+    public static let keyColumns = ["city_code", "city", "name", "id"]
+
+    static func keyColumn(_ header: [String], path: String) throws(IINError) -> (index: Int, name: String) {
+        for name in keyColumns {
+            if let index = header.firstIndex(of: name) { return (index, name) }
+        }
+        throw IINError.missingColumns(path: path, missing: ["one key column: " + keyColumns.joined(separator: ", ")], found: header)
+    }
+
+    /// A CSV with a key column (`city_code`, `city`, `name` or `id`) and
+    /// `mass` (others are ignored).
     public static func masses(_ url: URL) throws(IINError) -> [(String, Double)] {
         let table = try CSVTable.read(url)
-        let code = try table.columnIndex("city_code")
+        let (code, keyName) = try keyColumn(table.header, path: url.path)
         let mass = try table.columnIndex("mass")
         var result: [(String, Double)] = []
         var seen: [String: Int] = [:]
@@ -82,7 +94,7 @@ public enum GravityInputs {
                 throw IINError.invalidTableCell(path: url.path, row: line, column: "mass", value: row[mass], expected: "a number of at least 0")
             }
             if let earlier = seen[city] {
-                throw IINError.invalidTableCell(path: url.path, row: line, column: "city_code", value: city, expected: "a city not already on row \(earlier)")
+                throw IINError.invalidTableCell(path: url.path, row: line, column: keyName, value: city, expected: "a place not already on row \(earlier)")
             }
             seen[city] = line
             result.append((city, value))
@@ -90,7 +102,8 @@ public enum GravityInputs {
         return result
     }
 
-    /// Distances as a matrix (header `city_code,A,B,…`, one row per city)
+    /// Distances as a matrix (header `city_code,A,B,…`, or `city`, `name`
+    /// or `id` first; one row per place)
     /// or as a list (columns `from`, `to`, `distance`). Empty cells and the
     /// diagonal are no distance.
     public static func distances(_ url: URL) throws(IINError) -> [String: [String: Double]] {
@@ -110,8 +123,9 @@ public enum GravityInputs {
             }
             return result
         }
-        guard table.header.first == "city_code" else {
-            throw IINError.missingColumns(path: url.path, missing: ["city_code (a matrix) or from, to, distance (a list)"], found: table.header)
+        guard let first = table.header.first, keyColumns.contains(first) else {
+            throw IINError.missingColumns(path: url.path, missing: ["a key column first (\(keyColumns.joined(separator: ", "))) for a matrix, or from, to, distance for a list"],
+                                          found: table.header)
         }
         for (row, line) in zip(table.rows, table.lines) {
             for (column, other) in table.header.enumerated().dropFirst() where column < row.count && other != row[0] {

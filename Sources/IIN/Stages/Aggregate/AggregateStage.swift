@@ -123,6 +123,20 @@ public struct AggregateStage: Stage {
         var links: [LinkTable.Link] = []
         counts.forEach { key, count in links.append(LinkCounter.link(key, count: count)) }
         links.sort { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
+        // A slice with no record is a wrong year or a crawl that lost a
+        // period: publishing empty tables for it would look like data.
+        let filled = Set(links.map(\.year))
+        let empty = scheme.years.filter { !filled.contains($0) }
+        if !empty.isEmpty {
+            var (low, high) = (Int.max, Int.min)
+            for file in 0..<kept.fileCount {
+                try kept.forEachView(file: file) { record throws(IINError) in
+                    low = min(low, record.year)
+                    high = max(high, record.year)
+                }
+            }
+            throw IINError.emptySlices(years: empty, found: low <= high ? low...high : nil)
+        }
         try LinkTable(links: links).write(to: context.output)
         try accounting.write(to: context.output)
         try scheme.write(to: context.output)

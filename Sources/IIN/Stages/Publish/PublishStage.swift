@@ -67,7 +67,8 @@ public struct PublishStage: Stage {
         placed.append(PlacedTable(subfolder: "", table: builder.accounting(accounting)))
         let reuse = PublishedFileReuse(earlier: context.earlierParts, output: context.output)
         let fileRows = try Self.write(placed, documents: Self.documents(networks: built, placed: placed, gazetteer: gazetteer),
-                                      networks: built, reuse: reuse, gazetteer: gazetteer, to: context.output, threads: context.threads)
+                                      networks: built, reuse: reuse, gazetteer: gazetteer, to: context.output, threads: context.threads,
+                                      progress: context.progress)
         try reuse.writeMemo()
         return StageOutcome(counts: ["edges": fileRows["\(Self.directedName).csv"] ?? 0, "files_reused": reuse.reused], fileRows: fileRows)
     }
@@ -113,7 +114,7 @@ public struct PublishStage: Stage {
     /// GeoJSON, GraphML and the data package.
     static func documents(networks: [Network], placed: [PlacedTable], gazetteer: Gazetteer) -> [Document] {
         var documents: [Document] = []
-        let geography = ReleaseGeography(gazetteer: gazetteer)
+        let geography = ReleaseGeography.of(gazetteer)
         for network in networks {
             if let undirected = network.tables.first(where: { $0.table.name == Self.undirectedName })?.table {
                 documents.append(Document(path: network.prefix + Self.undirectedName + ".geojson", network: network, rows: undirected.rows.count) {
@@ -151,7 +152,7 @@ public struct PublishStage: Stage {
     /// linked from the last build instead when their network is as it was.
     /// Returns the rows of each table file.
     static func write(_ placed: [PlacedTable], documents: [Document], networks: [Network], reuse: PublishedFileReuse, gazetteer: Gazetteer,
-                      to output: URL, threads: Int) throws(IINError) -> [String: Int] {
+                      to output: URL, threads: Int, progress: ProgressReporter = ProgressReporter(style: .silent)) throws(IINError) -> [String: Int] {
         enum Job: Sendable {
             case database
             case table(PlacedTable, key: String?)
@@ -164,7 +165,10 @@ public struct PublishStage: Stage {
         // Largest first, so the two threads finish together.
         let jobs: [Job] = [.database] + documents.map { Job.document($0, key: key($0.path, $0.network)) }
             + placed.sorted { $0.table.rows.count > $1.table.rows.count }.map { Job.table($0, key: key($0.path, networkOfTable[$0.path])) }
+        progress.begin("publish", total: jobs.count, unit: "files")
+        defer { progress.finish() }
         let results = Parallel.map(count: jobs.count, threads: threads) { index -> Result<[String: Int], IINError> in
+            defer { progress.advance(by: 1) }
             do throws(IINError) {
                 switch jobs[index] {
                 case .database:
