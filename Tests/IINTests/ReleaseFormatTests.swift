@@ -208,16 +208,9 @@ struct ReleaseFormatTests {
     }
 
     static func checkWithClients(_ release: URL) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["IIN_CLIENT_PYTHON"]!)
-        process.arguments = [TestSupport.repository.appendingPathComponent("Tests/clients/check_release.py").path, release.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try TestSupport.runProgram(ProcessInfo.processInfo.environment["IIN_CLIENT_PYTHON"]!,
+                                                [TestSupport.repository.appendingPathComponent("Tests/clients/check_release.py").path, release.path], in: release)
+        return (result.status, result.output + result.errors)
     }
 
     /// The same inputs give the same release, byte for byte, Excel and

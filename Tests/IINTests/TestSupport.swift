@@ -146,19 +146,10 @@ enum TestSupport {
 
     /// Runs a program found on PATH; its exit status and its output and
     /// errors together.
-    static func runTool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String) {
+    static func runTool(_ name: String, _ arguments: [String]) throws -> (Int32, String) {
         let path = try #require(findExecutable(name), "\(name) is not installed (.ci/run installs it)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let result = try runProgram(path, arguments, in: URL(fileURLWithPath: NSTemporaryDirectory()))
+        return (result.status, result.output + result.errors)
     }
 
     /// A scratch project run on the default data: its release folder.
