@@ -25,6 +25,10 @@ struct Audit: ParsableCommand {
           help: "Check every file against the manifest's SHA-256 and recompute from both the CSVs and the workbooks (default: when a manifest is present).")
     var verify: Bool?
 
+    func validate() throws {
+        try requireReleaseFolder(release, argument: "RELEASE")
+    }
+
     func run() throws {
         let folder = URL(fileURLWithPath: release)
         let integrity = verify == false ? nil : ReleaseIntegrity.check(folder)

@@ -19,6 +19,11 @@ struct Compare: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        try requireReleaseFolder(previous, argument: "PREVIOUS")
+        try requireReleaseFolder(current, argument: "CURRENT")
+    }
+
     func run() throws {
         let comparison = try reportingErrors { () throws(IINError) -> JSONValue in
             try ReleaseComparison.compare(previous: URL(fileURLWithPath: previous), current: URL(fileURLWithPath: current))

@@ -25,24 +25,41 @@ struct Gravity: ParsableCommand {
     }
 
     func run() throws {
-        let network = try reportingErrors { () throws(IINError) -> GravityNetwork in
-            let masses = try GravityInputs.masses(URL(fileURLWithPath: masses))
-            let distances = try GravityInputs.distances(URL(fileURLWithPath: distances))
-            return GravityNetwork(masses: masses, distance: { distances[$0]?[$1] }, k: k, beta: beta)
+        let massList = try reportingErrors { () throws(IINError) -> [(String, Double)] in try GravityInputs.masses(URL(fileURLWithPath: masses)) }
+        let table = try reportingErrors { () throws(IINError) -> [String: [String: Double]] in try GravityInputs.distances(URL(fileURLWithPath: distances)) }
+        let network = GravityNetwork(masses: massList, distance: { table[$0]?[$1] }, k: k, beta: beta)
+        let unknown = Set(table.keys).union(table.values.flatMap(\.keys)).subtracting(massList.map(\.0)).sorted()
+        // Said, not silent: a name spelled one way in each file would
+        // otherwise only show as a tree in several parts.
+        if !unknown.isEmpty {
+            StandardError.write("warning: \(unknown.count) place(s) of \(distances) have no mass in \(masses) and are left out: \(unknown.prefix(10).joined(separator: ", "))\(unknown.count > 10 ? ", ..." : "")\n")
         }
         let tree = network.maximumSpanningTree()
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         func number(_ value: Double) -> String { String(format: "%.10g", value) }
-        func write(_ name: String, _ header: [String], _ rows: [[String]]) throws {
-            let text = ([header] + rows).map { $0.joined(separator: ",") + "\n" }.joined()
-            try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        // Names are quoted where they hold a comma or quote, and a name a
+        // spreadsheet would run as a formula gets a leading apostrophe, as
+        // in the release's CSVs.
+        func place(_ name: String) -> String {
+            guard let first = name.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return name }
+            return "'" + name
         }
-        try write("gravity.csv", ["CityA", "CityB", "Force"], network.edges.map { [$0.a, $0.b, number($0.force)] })
-        try write("spanning-tree.csv", ["CityA", "CityB", "Force"], tree.map { [$0.a, $0.b, number($0.force)] })
+        func write(_ name: String, _ header: [String], _ rows: [[String]]) throws {
+            let text = ([header] + rows).map(CSVWriter.line).joined()
+            let url = folder.appendingPathComponent(name)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: url)
+            } catch {
+                StandardError.write("error: \(IINError.unwritableFile(path: url.path, reason: error.localizedDescription).description)\n")
+                throw ExitCode(1)
+            }
+        }
+        try write("gravity.csv", ["CityA", "CityB", "Force"], network.edges.map { [place($0.a), place($0.b), number($0.force)] })
+        try write("spanning-tree.csv", ["CityA", "CityB", "Force"], tree.map { [place($0.a), place($0.b), number($0.force)] })
         let degrees = network.degrees(in: tree)
         try write("tree-degrees.csv", ["CityCode", "Mass", "TreeDegree"],
-                  zip(network.cities, network.masses).map { [$0, number($1), String(degrees[$0] ?? 0)] })
+                  zip(network.cities, network.masses).map { [place($0), number($1), String(degrees[$0] ?? 0)] })
         let components = network.cities.count - tree.count
         print("gravity: \(network.cities.count) cities, \(network.edges.count) pairs; spanning tree: \(tree.count) edges"
               + (components > 1 ? " in \(components) parts (some cities have no distance path between them)" : ""))

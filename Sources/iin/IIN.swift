@@ -77,12 +77,14 @@ struct PipelineOptions: ParsableArguments {
 
     func workspace() throws -> Workspace {
         let overrides = try overrides()
-        if !FileManager.default.fileExists(atPath: pipeline) {
-            _ = try reportingErrors { () throws(IINError) -> Int in
-                throw IINError.invalidArgument(name: "--pipeline", value: pipeline,
-                                               expected: pipelineOption == nil ? "a pipeline.json in this folder: run from the project folder, or name the file with --pipeline FILE"
-                                                   : "an existing pipeline file: there is no such file")
-            }
+        var status = stat()
+        let problem: String? = stat(pipeline, &status) != 0
+            ? (pipelineOption == nil ? "a pipeline.json in this folder: run from the project folder, or name the file with --pipeline FILE"
+                : "an existing pipeline file: there is no such file")
+            : (status.st_mode & S_IFMT) == S_IFDIR ? "a pipeline file, not a folder"
+            : (status.st_mode & S_IFMT) != S_IFREG ? "a pipeline file: this is not a regular file" : nil
+        if let problem {
+            _ = try reportingErrors { () throws(IINError) -> Int in throw IINError.invalidArgument(name: "--pipeline", value: pipeline, expected: problem) }
         }
         return try reportingErrors {
             try Workspace(pipelineFile: URL(fileURLWithPath: pipeline), stagesFolder: stages.map { URL(fileURLWithPath: $0) },
@@ -97,15 +99,20 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         return try body()
     } catch let error as IINError {
         StandardError.write("error: \(error.description)\n")
-        switch error {
-        case .invariantsBroken, .thresholdsNotMet: throw ExitCode(3)
-        case .workFolderLocked, .releaseFolderBusy: throw ExitCode(75)
-        case .releaseShrank: throw ExitCode(4)
-        case let .interrupted(signal): throw ExitCode(128 + signal)
-        // A command-line option the user got wrong (--force, --input,
-        // --pipeline, --stages): a usage mistake, as sysexits.h has it.
-        case let .invalidArgument(name, _, _) where name.hasPrefix("--"): throw ExitCode(64)
-        default: throw ExitCode(1)
-        }
+        throw ExitCode(exitStatus(for: error))
+    }
+}
+
+/// The exit code of an error (README, docs/cli.md).
+func exitStatus(for error: IINError) -> Int32 {
+    switch error {
+    case .invariantsBroken, .thresholdsNotMet: return 3
+    case .workFolderLocked, .releaseFolderBusy: return 75
+    case .releaseShrank: return 4
+    case let .interrupted(signal): return 128 + signal
+    // A command-line option the user got wrong (--force, --input,
+    // --pipeline, --stages): a usage mistake, as sysexits.h has it.
+    case let .invalidArgument(name, _, _) where name.hasPrefix("--"): return 64
+    default: return 1
     }
 }

@@ -15,6 +15,19 @@ struct OutputOptions: ParsableArguments {
 
     func validate() throws {
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot both be given") }
+        // Found before any work, not after it: a run that published and
+        // then could not say so would read as failed to a script.
+        if let json, json != "-" {
+            let url = URL(fileURLWithPath: json)
+            var folder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) {
+                if folder.boolValue || !FileManager.default.isWritableFile(atPath: url.path) {
+                    throw ValidationError("--json '\(json)': \(folder.boolValue ? "is a folder" : "cannot be written")")
+                }
+            } else if !FileManager.default.isWritableFile(atPath: url.deletingLastPathComponent().path) {
+                throw ValidationError("--json '\(json)': its folder \(url.deletingLastPathComponent().path) does not exist or cannot be written")
+            }
+        }
     }
 
     /// A line of the human report: to standard output, or to standard
@@ -47,7 +60,9 @@ struct OutputOptions: ParsableArguments {
 /// ANSI colour for words people scan for (ok, FAIL, stale), only on a
 /// terminal and only when NO_COLOR is unset (no-color.org).
 enum Colour {
-    static let enabled: Bool = isatty(STDOUT_FILENO) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    /// The report may go to either stream (`--json -` sends it to
+    /// standard error), so both must be terminals.
+    static let enabled: Bool = isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
 
     static func green(_ text: String) -> String { paint(text, "32") }
     static func red(_ text: String) -> String { paint(text, "31") }
@@ -56,4 +71,14 @@ enum Colour {
     private static func paint(_ text: String, _ code: String) -> String {
         enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
+}
+
+/// A release folder named on the command line: one that exists and is a
+/// folder, or a usage error that says which.
+func requireReleaseFolder(_ path: String, argument: String) throws {
+    var folder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &folder) else {
+        throw ValidationError("\(argument) '\(path)': no such folder")
+    }
+    guard folder.boolValue else { throw ValidationError("\(argument) '\(path)': a file, not a release folder") }
 }

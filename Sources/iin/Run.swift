@@ -34,17 +34,32 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "The folder for files that hold enterprise names and so stay out of the release (default: 'audit' in the work folder).")
     var audit: String?
 
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads \(threads): give 1 or more") }
+    }
+
     func run() throws {
         Interruption.install()
         let workspace = try options.workspace()
         if dryRun { return try plan(workspace) }
         let started = Date()
         let log = ConsoleLog(output: output)
-        let outcome = try reportingErrors {
-            try workspace.runner(log: log, progress: output.quiet ? ProgressReporter(style: .silent) : ProgressReporter.forStandardError())
-                .run(force: force, verify: verify, threads: max(1, threads), releaseFolder: workspace.releaseFolder(override: out),
-                     options: ReleaseFolder.Options(compareWith: compareWith.map { URL(fileURLWithPath: $0) }, acceptShrink: acceptShrink,
-                                                    auditFolder: audit.map { URL(fileURLWithPath: $0) }))
+        let runner = workspace.runner(log: log, progress: output.quiet ? ProgressReporter(style: .silent) : ProgressReporter.forStandardError())
+        let releaseFolder = workspace.releaseFolder(override: out)
+        let options = ReleaseFolder.Options(compareWith: compareWith.map { URL(fileURLWithPath: $0) }, acceptShrink: acceptShrink,
+                                            auditFolder: audit.map { URL(fileURLWithPath: $0) })
+        let attempt = Result { () throws(IINError) -> Runner.Outcome in
+            try runner.run(force: force, verify: verify, threads: threads, releaseFolder: releaseFolder, options: options)
+        }
+        guard case let .success(outcome) = attempt else {
+            // A failed run says so in its JSON too, so a script never reads
+            // an earlier night's file as tonight's result.
+            let message = attempt.failureMessage ?? ""
+            let status = attempt.failureStatus
+            StandardError.write("error: \(message)\n")
+            try output.emit(CommandReports.failedRun(error: message, exitCode: Int(status), lastRun: ArtifactStore(workFolder: workspace.workFolder).lastRun(),
+                                                     seconds: Date().timeIntervalSince(started)))
+            throw ExitCode(status)
         }
         let seconds = Date().timeIntervalSince(started)
         if let accounting = Workspace.accounting(of: outcome.results, in: workspace.pipeline) {
@@ -125,5 +140,17 @@ final class ConsoleLog: RunLog {
 
     func warning(_ message: String) {
         StandardError.write("warning: \(message)\n")
+    }
+}
+
+extension Result where Failure == IINError {
+    var failureMessage: String? {
+        if case let .failure(error) = self { return error.description }
+        return nil
+    }
+
+    var failureStatus: Int32 {
+        if case let .failure(error) = self { return exitStatus(for: error) }
+        return 0
     }
 }

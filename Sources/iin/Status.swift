@@ -53,7 +53,12 @@ struct Status: ParsableCommand {
         case _ where integrity?.passed == false:
             releaseState = "altered"
             failures = integrity?.failures ?? []
-            output.say("release    \(Colour.red("altered"))  \(release.path) (its bytes differ from its manifest; 'iin audit' lists them, 'iin run --verify' rewrites it)")
+            // A file the manifest does not list makes 'iin run' refuse the
+            // folder, so rewriting is not the advice then.
+            let foreign = failures.contains { $0.hasSuffix(": not in the manifest") }
+            output.say("release    \(Colour.red("altered"))  \(release.path) " + (foreign
+                ? "(it holds files its manifest does not list, and 'iin run' replaces no folder holding files it did not write: move them away)"
+                : "(its bytes differ from its manifest; 'iin audit' lists them, 'iin run --verify' rewrites it)"))
             for failure in failures.prefix(10) { output.say("           \(failure)") }
         case let recorded? where recorded == current:
             releaseState = "up_to_date"

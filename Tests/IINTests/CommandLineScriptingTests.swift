@@ -53,6 +53,34 @@ struct CommandLineScriptingTests {
         try text.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 1, // the format").write(to: file, atomically: true, encoding: .utf8)
         let comment = try TestSupport.runIIN(["status"], in: project)
         #expect(comment.status == 1 && comment.errors.contains("a comment"), "\(comment.errors)")
+        // A key given twice: Foundation keeps the first, Python the last.
+        try text.replacingOccurrences(of: #""max_year": 2025}"#, with: #""max_year": 2025, "max_year": 2001}"#).write(to: file, atomically: true, encoding: .utf8)
+        let twice = try TestSupport.runIIN(["status"], in: project)
+        #expect(twice.status == 1 && twice.errors.contains("the key \"max_year\" a second time"), "\(twice.errors)")
+    }
+
+    /// A script reads the JSON of the run it started, failed or not, and
+    /// learns of a place it cannot write before anything runs.
+    @Test func aFailedRunWritesItsJSONAndAnUnwritableOneStopsItFirst() throws {
+        let project = try Self.project()
+        try "{\"old\": true}".write(to: project.appendingPathComponent("run.json"), atomically: true, encoding: .utf8)
+        let file = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"years\": [2000, 2005, 2010, 2015, 2020]", with: "\"years\": [1985, 2020]")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let failed = try TestSupport.runIIN(["run", "--json", "run.json"], in: project)
+        #expect(failed.status == 1)
+        let report = try JSONValue.parse(Data(contentsOf: project.appendingPathComponent("run.json")))
+        #expect(report["error"]?["exit_code"]?.intValue == 1)
+        #expect(report["error"]?["failed_stage"]?.stringValue == "aggregate", "\(report.canonical)")
+        #expect(report["error"]?["message"]?.stringValue?.contains("1985") == true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let unwritable = try TestSupport.runIIN(["run", "--json", "/nonexistent-folder/run.json"], in: project)
+        #expect(unwritable.status == 64 && unwritable.errors.contains("/nonexistent-folder"), "\(unwritable.errors)")
+        #expect(!unwritable.output.contains("ran") && !FileManager.default.fileExists(atPath: project.appendingPathComponent("release").path), "nothing ran")
+        #expect(try TestSupport.runIIN(["run", "--threads", "0"], in: project).status == 64)
+        let audit = try TestSupport.runIIN(["audit", "no-such-release"], in: project)
+        #expect(audit.status == 64 && audit.errors.contains("no such folder"), "\(audit.errors)")
     }
 
     @Test func statusCheckAndDryRunTellWithoutRunning() throws {
@@ -135,6 +163,14 @@ struct CommandLineScriptingTests {
         let tree = try String(contentsOf: folder.appendingPathComponent("out/spanning-tree.csv"), encoding: .utf8)
         // F = M_i M_j / D^2: 上海-苏州 0.006, 苏州-杭州 0.00153, 上海-杭州 0.00173.
         #expect(tree.contains("上海,苏州,") && tree.contains("上海,杭州,") && !tree.contains("苏州,杭州,"), "\(tree)")
+        // A name with a comma stays one cell; one a spreadsheet would run
+        // is made text; a name with no mass is named, not dropped silently.
+        try "name,mass\n\"Xi,an\",10\n=cmd,6\n".write(to: folder.appendingPathComponent("odd.csv"), atomically: true, encoding: .utf8)
+        try "from,to,distance\n\"Xi,an\",=cmd,100\n\"Xi,an\",Lanzhou,500\n".write(to: folder.appendingPathComponent("odd-distances.csv"), atomically: true, encoding: .utf8)
+        let odd = try TestSupport.runIIN(["gravity", "--masses", "odd.csv", "--distances", "odd-distances.csv", "--out", "odd"], in: folder)
+        #expect(odd.status == 0 && odd.errors.contains("1 place(s)") && odd.errors.contains("Lanzhou"), "\(odd.errors)")
+        let rows = try CSVTable.read(folder.appendingPathComponent("odd/gravity.csv")).rows
+        #expect(rows.count == 1 && rows[0].count == 3 && rows[0][0] == "Xi,an" && rows[0][1] == "'=cmd", "\(rows)")
         try "place,mass\n上海,10\n".write(to: folder.appendingPathComponent("bad.csv"), atomically: true, encoding: .utf8)
         let bad = try TestSupport.runIIN(["gravity", "--masses", "bad.csv", "--distances", "distances.csv"], in: folder)
         #expect(bad.status == 1 && bad.errors.contains("city_code, city, name, id"), "\(bad.errors)")
@@ -144,5 +180,6 @@ struct CommandLineScriptingTests {
         #expect(ProgressReporter.pace(done: 100 << 20, total: 300 << 20, unit: "bytes", seconds: 2) == ", 50.0 MB/s, about 4 s left")
         #expect(ProgressReporter.pace(done: 1000, total: 91_000, unit: "records", seconds: 1) == ", 1000 records/s, about 1 min 30 s left")
         #expect(ProgressReporter.pace(done: 0, total: 10, unit: "files", seconds: 1) == "")
+        #expect(ProgressReporter.pace(done: 1, total: 4, unit: "steps", seconds: 2) == ", 0.5 steps/s, about 6 s left")
     }
 }

@@ -130,8 +130,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Strict JSON (RFC 8259): Foundation's decoder also takes a trailing
-    /// comma, which then hides a deleted line; it is refused here with its
-    /// line and column, as are comments.
+    /// comma, which then hides a deleted line, and a key given twice, of
+    /// which it keeps the first where other readers keep the last; both are
+    /// refused here with their line and column, as are comments.
     public static func parse(_ data: Data) throws -> JSONValue {
         if let leniency = JSONSyntaxError.firstLeniency(in: data) { throw leniency }
         return try JSONDecoder().decode(JSONValue.self, from: data)
@@ -165,10 +166,19 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
     public var description: String { "line \(line), column \(column): \(problem)" }
 
     static func firstLeniency(in data: Data) -> JSONSyntaxError? {
+        /// An open object (with its keys so far) or array.
+        struct Container {
+            var isObject: Bool
+            var keys: Set<[UInt8]> = []
+            var expectsKey = false
+        }
         var (line, column) = (1, 0)
         var inString = false, escaped = false
+        var stringStart: (offset: Int, line: Int, column: Int, isKey: Bool)?
         var comma: (line: Int, column: Int)?
-        for byte in data {
+        var stack: [Container] = []
+        let bytes = [UInt8](data)
+        for (offset, byte) in bytes.enumerated() {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 0
@@ -176,7 +186,24 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
                 column += 1
             }
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                    if let start = stringStart, start.isKey, !stack.isEmpty {
+                        // Foundation keeps the first of two equal keys,
+                        // Python the last: either way one value is lost.
+                        let key = Array(bytes[(start.offset + 1)..<offset])
+                        if !stack[stack.count - 1].keys.insert(key).inserted {
+                            return JSONSyntaxError(line: start.line, column: start.column,
+                                                   problem: "the key \"\(String(decoding: key, as: UTF8.self))\" a second time in one object (JSON readers disagree on which value wins; keep one)")
+                        }
+                        stack[stack.count - 1].expectsKey = false
+                    }
+                    stringStart = nil
+                }
                 continue
             }
             switch byte {
@@ -186,10 +213,18 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
                 if let comma {
                     return JSONSyntaxError(line: comma.line, column: comma.column, problem: "a comma before '\(Character(UnicodeScalar(byte)))' (JSON allows no trailing comma; remove it)")
                 }
+                if !stack.isEmpty { stack.removeLast() }
+            case UInt8(ascii: "{"):
+                stack.append(Container(isObject: true, expectsKey: true))
+            case UInt8(ascii: "["):
+                stack.append(Container(isObject: false))
+            case UInt8(ascii: ","):
+                if !stack.isEmpty, stack[stack.count - 1].isObject { stack[stack.count - 1].expectsKey = true }
             case UInt8(ascii: "/"):
                 return JSONSyntaxError(line: line, column: column, problem: "a comment (JSON has none; remove it)")
             case UInt8(ascii: "\""):
                 inString = true
+                stringStart = (offset, line, column, stack.last.map { $0.isObject && $0.expectsKey } ?? false)
             default:
                 break
             }

@@ -73,7 +73,8 @@ public final class ProgressReporter: Sendable {
     static func pace(done: Int, total: Int, unit: String, seconds: Double) -> String {
         guard seconds > 0.05, done > 0 else { return "" }
         let rate = Double(done) / seconds
-        let rateText = unit == "bytes" ? String(format: "%.1f MB/s", rate / 1_048_576) : String(format: "%.0f %@/s", rate, unit)
+        let rateText = unit == "bytes" ? String(format: "%.1f MB/s", rate / 1_048_576)
+            : rate < 10 ? String(format: "%.1f %@/s", rate, unit) : String(format: "%.0f %@/s", rate, unit)
         let left = Double(max(0, total - done)) / rate
         let leftText = left < 60 ? "\(Int(left.rounded(.up))) s" : String(format: "%d min %02d s", Int(left) / 60, Int(left) % 60)
         return ", \(rateText), about \(leftText) left"

@@ -79,6 +79,27 @@ public enum CommandReports {
             "comparison": comparison ?? .null,
             "comparison_problem": comparisonProblem.map(JSONValue.string) ?? .null,
             "seconds": .number((seconds * 1000).rounded() / 1000),
+            "error": .null,
+        ])
+    }
+
+    /// A run that stopped: the error and its exit code, and each stage of
+    /// the run as far as it went (from the run log).
+    public static func failedRun(error: String, exitCode: Int, lastRun: RunSummary?, seconds: Double) -> JSONValue {
+        .object([
+            "schema": .string("iin-run/1"),
+            "dry_run": .bool(false),
+            "stages": .array((lastRun?.stages ?? []).map { stage in
+                .object(["name": .string(stage.stage), "kind": .string(""), "status": .string(stage.status.rawValue),
+                         "reasons": .array(stage.reasons.map(JSONValue.string))])
+            }),
+            "accounting": .null,
+            "early_cutoffs": .array([]),
+            "release": .null,
+            "comparison": .null,
+            "comparison_problem": .null,
+            "seconds": .number((seconds * 1000).rounded() / 1000),
+            "error": .object(["message": .string(error), "exit_code": .integer(exitCode), "failed_stage": lastRun?.failedStage.map(JSONValue.string) ?? .null]),
         ])
     }
 

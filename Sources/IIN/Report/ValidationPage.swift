@@ -281,7 +281,7 @@ public enum ValidationPage {
                     + classes.enumerated().map { SVGChart.LegendEntry(mark: .swatch, colour: Self.ramp(classes.count)[$0.offset], label: Self.range($0.element)) }
                 out += figure(SVGChart.map(id: "choropleth-\(slice)-\(measure.lowercased().replacingOccurrences(of: " ", with: "-"))",
                                            title: "\(slice): \(measure.lowercased())", fills: fills, legend: legend, displayWidth: 350),
-                              caption: "Cities coloured by \(measure.lowercased()) in \(slice), in five classes of equal counts of the cities with a link (grey: none).",
+                              caption: "Cities coloured by \(measure.lowercased()) in \(slice), in up to five classes of equal counts of the cities with a link (fewer when degrees repeat; grey: none).",
                               width: 350)
             }
             out += "</div>"

@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 10
+    public static let codeVersion = 11
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 

@@ -60,7 +60,7 @@ enum ReleaseDataPackage {
         "Sum": ("Sum of the link weights", "records"), "Mean": ("Mean link weight", "records"), "Min": ("Smallest link weight", "records"),
         "Median": ("Median link weight", "records"), "Max": ("Largest link weight", "records"),
         "SD": ("Sample standard deviation of the link weights (n - 1); empty for fewer than two links", "records"),
-        "File": ("Input file (the last row, 'Total', sums them)", nil), "RowsRead": ("Records read after the header", "records"),
+        "File": ("Input file name (the last row, 'TOTAL', sums them; files in different folders may share a name)", nil), "RowsRead": ("Records read after the header", "records"),
         "Kept": ("Records kept", "records"), "Duplicate": ("Records dropped as duplicates of an earlier one", "records"),
         "Malformed": ("Rows rejected as malformed", "records"), "MissingName": ("Rows rejected for a missing enterprise name", "records"),
         "BadDate": ("Rows rejected for an unreadable or impossible date", "records"), "BadLinkType": ("Rows rejected for an unknown link type", "records"),
@@ -127,8 +127,9 @@ enum ReleaseDataPackage {
             : has.contains("CityACode") ? ["InvestmentYear", "CityACode", "CityBCode"]
             : has.contains("Rank_node") ? ["InvestmentYear", "CityCode"]
             : placed.table.name == PublishStage.cityInfoName ? ["CityCode"]
-            : placed.table.name == PublishStage.statisticsName ? ["Type", "Year"]
-            : placed.table.name == PublishStage.accountingName ? ["File"] : nil
+            : placed.table.name == PublishStage.statisticsName ? ["Type", "Year"] : nil
+        // The accounting has no key: two input files may share a name in
+        // different folders (a crawl laid out as DATE/records.csv).
         if let key { schema["primaryKey"] = .array(key.map(JSONValue.string)) }
         let cityInfo = names[PublishStage.cityInfoName]
         if let cityInfo, placed.table.name != PublishStage.cityInfoName {
