@@ -505,7 +505,8 @@ public enum ReleaseIntegrity {
         for item in present.unexpected(listed: listed) {
             check.failures.append("\(item): not in the manifest")
         }
-        check.details.append("\(files.count) files listed, \(present.entries.filter { $0.kind == .file }.count) files present")
+        // The manifest does not list itself.
+        check.details.append("\(files.count) files listed, \(present.entries.filter { $0.kind == .file && $0.path != ReleaseFolder.manifestName }.count) files present besides the manifest")
         check.passed = check.failures.isEmpty
         return check
     }
