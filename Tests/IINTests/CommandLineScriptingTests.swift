@@ -57,6 +57,17 @@ struct CommandLineScriptingTests {
         try text.replacingOccurrences(of: #""max_year": 2025}"#, with: #""max_year": 2025, "max_year": 2001}"#).write(to: file, atomically: true, encoding: .utf8)
         let twice = try TestSupport.runIIN(["status"], in: project)
         #expect(twice.status == 1 && twice.errors.contains("the key \"max_year\" a second time"), "\(twice.errors)")
+        // What Foundation would report with no position gets one.
+        for (broken, problem) in [(text.replacingOccurrences(of: #""max_year": 2025"#, with: #""max_year": NaN"#), "'N' outside a string"),
+                                  (text.replacingOccurrences(of: #""encoding": "auto""#, with: #""encoding": 'auto'"#), "''' outside a string"),
+                                  (String(text.prefix(200)), "the file ends"),
+                                  ("\n  \n", "the file is empty")] {
+            try broken.write(to: file, atomically: true, encoding: .utf8)
+            let result = try TestSupport.runIIN(["status"], in: project)
+            #expect(result.status == 1 && result.errors.contains(problem) && result.errors.contains("line "), "\(problem): \(result.errors)")
+        }
+        try ("\u{FEFF}" + text).write(to: file, atomically: true, encoding: .utf8)
+        #expect(try TestSupport.runIIN(["dag"], in: project).status == 0, "a byte-order mark is no content")
     }
 
     /// A script reads the JSON of the run it started, failed or not, and

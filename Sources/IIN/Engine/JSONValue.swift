@@ -176,9 +176,15 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
         var inString = false, escaped = false
         var stringStart: (offset: Int, line: Int, column: Int, isKey: Bool)?
         var comma: (line: Int, column: Int)?
-        var stack: [Container] = []
+        var stack: [(container: Container, line: Int, column: Int)] = []
         let bytes = [UInt8](data)
-        for (offset, byte) in bytes.enumerated() {
+        // Outside strings JSON has only its punctuation, numbers and the
+        // words true, false and null: anything else (a single quote, NaN)
+        // is named here, where Foundation's message has no position.
+        let allowed = Set(Array("{}[],:0123456789-+.eEtrufalsn".utf8))
+        // A byte-order mark, which editors on Windows write, is not content.
+        let first = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        for (offset, byte) in bytes.enumerated() where offset >= first {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 0
@@ -196,11 +202,11 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
                         // Foundation keeps the first of two equal keys,
                         // Python the last: either way one value is lost.
                         let key = Array(bytes[(start.offset + 1)..<offset])
-                        if !stack[stack.count - 1].keys.insert(key).inserted {
+                        if !stack[stack.count - 1].container.keys.insert(key).inserted {
                             return JSONSyntaxError(line: start.line, column: start.column,
                                                    problem: "the key \"\(String(decoding: key, as: UTF8.self))\" a second time in one object (JSON readers disagree on which value wins; keep one)")
                         }
-                        stack[stack.count - 1].expectsKey = false
+                        stack[stack.count - 1].container.expectsKey = false
                     }
                     stringStart = nil
                 }
@@ -215,20 +221,33 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
                 }
                 if !stack.isEmpty { stack.removeLast() }
             case UInt8(ascii: "{"):
-                stack.append(Container(isObject: true, expectsKey: true))
+                stack.append((Container(isObject: true, expectsKey: true), line, column))
             case UInt8(ascii: "["):
-                stack.append(Container(isObject: false))
+                stack.append((Container(isObject: false), line, column))
             case UInt8(ascii: ","):
-                if !stack.isEmpty, stack[stack.count - 1].isObject { stack[stack.count - 1].expectsKey = true }
+                if !stack.isEmpty, stack[stack.count - 1].container.isObject { stack[stack.count - 1].container.expectsKey = true }
             case UInt8(ascii: "/"):
                 return JSONSyntaxError(line: line, column: column, problem: "a comment (JSON has none; remove it)")
             case UInt8(ascii: "\""):
                 inString = true
-                stringStart = (offset, line, column, stack.last.map { $0.isObject && $0.expectsKey } ?? false)
+                stringStart = (offset, line, column, stack.last.map { $0.container.isObject && $0.container.expectsKey } ?? false)
+            case let other where !allowed.contains(other):
+                let shown = other < 0x80 ? "'\(Character(UnicodeScalar(other)))'" : "a non-ASCII character"
+                return JSONSyntaxError(line: line, column: column, problem: "\(shown) outside a string (JSON quotes strings with \" and has no NaN or Infinity)")
             default:
                 break
             }
             comma = byte == UInt8(ascii: ",") ? (line, column) : nil
+        }
+        if let start = stringStart {
+            return JSONSyntaxError(line: start.line, column: start.column, problem: "the file ends inside the string that starts here")
+        }
+        if let open = stack.last {
+            return JSONSyntaxError(line: open.line, column: open.column,
+                                   problem: "the file ends before the \(open.container.isObject ? "object" : "array") that opens here is closed")
+        }
+        if bytes.dropFirst(first).allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
+            return JSONSyntaxError(line: line, column: column, problem: "the file is empty")
         }
         return nil
     }
