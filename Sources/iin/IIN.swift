@@ -76,6 +76,18 @@ struct PipelineOptions: ParsableArguments {
     }
 
     func workspace() throws -> Workspace {
+        let loaded = try loadWorkspace()
+        guard case let .success(workspace) = loaded else {
+            StandardError.write("error: \(loaded.failureMessage ?? "")\n")
+            throw ExitCode(loaded.failureStatus)
+        }
+        return workspace
+    }
+
+    /// The workspace, or the error that stops it (not yet printed), for a
+    /// command that reports it in its JSON too. Throws only a usage error
+    /// of the arguments themselves.
+    func loadWorkspace() throws -> Result<Workspace, IINError> {
         let overrides = try overrides()
         var status = stat()
         let problem: String? = stat(pipeline, &status) != 0
@@ -83,12 +95,10 @@ struct PipelineOptions: ParsableArguments {
                 : "an existing pipeline file: there is no such file")
             : (status.st_mode & S_IFMT) == S_IFDIR ? "a pipeline file, not a folder"
             : (status.st_mode & S_IFMT) != S_IFREG ? "a pipeline file: this is not a regular file" : nil
-        if let problem {
-            _ = try reportingErrors { () throws(IINError) -> Int in throw IINError.invalidArgument(name: "--pipeline", value: pipeline, expected: problem) }
-        }
-        return try reportingErrors {
-            try Workspace(pipelineFile: URL(fileURLWithPath: pipeline), stagesFolder: stages.map { URL(fileURLWithPath: $0) },
-                          workFolder: work.map { URL(fileURLWithPath: $0) }, inputOverrides: overrides)
+        if let problem { return .failure(IINError.invalidArgument(name: "--pipeline", value: pipeline, expected: problem)) }
+        let (pipelineFile, stagesFolder, workFolder) = (URL(fileURLWithPath: pipeline), stages.map { URL(fileURLWithPath: $0) }, work.map { URL(fileURLWithPath: $0) })
+        return Result { () throws(IINError) -> Workspace in
+            try Workspace(pipelineFile: pipelineFile, stagesFolder: stagesFolder, workFolder: workFolder, inputOverrides: overrides)
         }
     }
 }

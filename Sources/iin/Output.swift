@@ -18,14 +18,20 @@ struct OutputOptions: ParsableArguments {
         // Found before any work, not after it: a run that published and
         // then could not say so would read as failed to a script.
         if let json, json != "-" {
+            guard !json.isEmpty, !json.hasSuffix("/") else { throw ValidationError("--json '\(json)': name a file, or '-' for standard output") }
             let url = URL(fileURLWithPath: json)
             var folder: ObjCBool = false
             if FileManager.default.fileExists(atPath: url.path, isDirectory: &folder) {
                 if folder.boolValue || !FileManager.default.isWritableFile(atPath: url.path) {
                     throw ValidationError("--json '\(json)': \(folder.boolValue ? "is a folder" : "cannot be written")")
                 }
-            } else if !FileManager.default.isWritableFile(atPath: url.deletingLastPathComponent().path) {
-                throw ValidationError("--json '\(json)': its folder \(url.deletingLastPathComponent().path) does not exist or cannot be written")
+            } else {
+                let parent = url.deletingLastPathComponent().path
+                var parentIsFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: parent, isDirectory: &parentIsFolder), parentIsFolder.boolValue,
+                      FileManager.default.isWritableFile(atPath: parent) else {
+                    throw ValidationError("--json '\(json)': \(parent) is no folder this user can write in")
+                }
             }
         }
     }

@@ -40,9 +40,15 @@ struct Run: ParsableCommand {
 
     func run() throws {
         Interruption.install()
-        let workspace = try options.workspace()
-        if dryRun { return try plan(workspace) }
         let started = Date()
+        let loaded = try options.loadWorkspace()
+        guard case let .success(workspace) = loaded else {
+            // A pipeline that does not load is a failed run to a script too.
+            try failed(message: loaded.failureMessage ?? "", status: loaded.failureStatus, thisRun: nil, started: started)
+            return
+        }
+        if dryRun { return try plan(workspace) }
+        let previousRun = ArtifactStore(workFolder: workspace.workFolder).lastRun()
         let log = ConsoleLog(output: output)
         let runner = workspace.runner(log: log, progress: output.quiet ? ProgressReporter(style: .silent) : ProgressReporter.forStandardError())
         let releaseFolder = workspace.releaseFolder(override: out)
@@ -52,14 +58,11 @@ struct Run: ParsableCommand {
             try runner.run(force: force, verify: verify, threads: threads, releaseFolder: releaseFolder, options: options)
         }
         guard case let .success(outcome) = attempt else {
-            // A failed run says so in its JSON too, so a script never reads
-            // an earlier night's file as tonight's result.
-            let message = attempt.failureMessage ?? ""
-            let status = attempt.failureStatus
-            StandardError.write("error: \(message)\n")
-            try output.emit(CommandReports.failedRun(error: message, exitCode: Int(status), lastRun: ArtifactStore(workFolder: workspace.workFolder).lastRun(),
-                                                     seconds: Date().timeIntervalSince(started)))
-            throw ExitCode(status)
+            // The run log tells how far this run went, if it got to write
+            // one; an earlier run's log is not this run's.
+            let last = ArtifactStore(workFolder: workspace.workFolder).lastRun()
+            try failed(message: attempt.failureMessage ?? "", status: attempt.failureStatus, thisRun: last == previousRun ? nil : last, started: started)
+            return
         }
         let seconds = Date().timeIntervalSince(started)
         if let accounting = Workspace.accounting(of: outcome.results, in: workspace.pipeline) {
@@ -89,6 +92,14 @@ struct Run: ParsableCommand {
         try output.emit(CommandReports.run(results: outcome.results, accounting: Workspace.accounting(of: outcome.results, in: workspace.pipeline),
                                            release: outcome.releaseFolder, seconds: seconds, comparison: outcome.comparison,
                                            comparisonProblem: outcome.comparisonProblem, cutoffs: cutoffs))
+    }
+
+    /// A failed run says so in its JSON too, so a script never reads an
+    /// earlier night's file as tonight's result.
+    private func failed(message: String, status: Int32, thisRun: RunSummary?, started: Date) throws {
+        StandardError.write("error: \(message)\n")
+        try output.emit(CommandReports.failedRun(error: message, exitCode: Int(status), lastRun: thisRun, seconds: Date().timeIntervalSince(started)))
+        throw ExitCode(status)
     }
 
     /// `--dry-run`: each stage's plan, with `--force` applied to it and

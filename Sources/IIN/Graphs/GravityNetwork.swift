@@ -117,9 +117,11 @@ public enum GravityInputs {
             }
             return value
         }
+        // Names are trimmed as the masses file's are, so the files match.
+        func name(_ text: String) -> String { text.trimmingCharacters(in: .whitespaces) }
         if let from = table.header.firstIndex(of: "from"), let to = table.header.firstIndex(of: "to"), let distance = table.header.firstIndex(of: "distance") {
-            for (row, line) in zip(table.rows, table.lines) where row[from] != row[to] {
-                if let value = try read(row[distance], row: line, column: "distance") { result[row[from], default: [:]][row[to]] = value }
+            for (row, line) in zip(table.rows, table.lines) where name(row[from]) != name(row[to]) {
+                if let value = try read(row[distance], row: line, column: "distance") { result[name(row[from]), default: [:]][name(row[to])] = value }
             }
             return result
         }
@@ -128,8 +130,8 @@ public enum GravityInputs {
                                           found: table.header)
         }
         for (row, line) in zip(table.rows, table.lines) {
-            for (column, other) in table.header.enumerated().dropFirst() where column < row.count && other != row[0] {
-                if let value = try read(row[column], row: line, column: other) { result[row[0], default: [:]][other] = value }
+            for (column, other) in table.header.enumerated().dropFirst() where column < row.count && name(other) != name(row[0]) {
+                if let value = try read(row[column], row: line, column: other) { result[name(row[0]), default: [:]][name(other)] = value }
             }
         }
         return result
