@@ -126,3 +126,17 @@ func exitStatus(for error: IINError) -> Int32 {
     default: return 1
     }
 }
+
+/// A failed command's message and exit code, for commands that also
+/// report the failure in their JSON.
+extension Result where Failure == IINError {
+    var failureMessage: String? {
+        if case let .failure(error) = self { return error.description }
+        return nil
+    }
+
+    var failureStatus: Int32 {
+        if case let .failure(error) = self { return exitStatus(for: error) }
+        return 0
+    }
+}

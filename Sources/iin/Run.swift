@@ -153,15 +153,3 @@ final class ConsoleLog: RunLog {
         StandardError.write("warning: \(message)\n")
     }
 }
-
-extension Result where Failure == IINError {
-    var failureMessage: String? {
-        if case let .failure(error) = self { return error.description }
-        return nil
-    }
-
-    var failureStatus: Int32 {
-        if case let .failure(error) = self { return exitStatus(for: error) }
-        return 0
-    }
-}

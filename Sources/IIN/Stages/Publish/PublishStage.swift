@@ -132,7 +132,7 @@ public struct PublishStage: Stage {
             for year in years {
                 documents.append(Document(path: network.prefix + "graphml/\(network.linkType.name)-\(year).graphml", network: network, rows: nil) {
                     Array(ReleaseGraphML.slice(year: year, links: network.links.filter { $0.year == year },
-                                               degrees: network.degrees.filter { $0.year == year }, gazetteer: gazetteer).utf8)
+                                               degrees: network.degrees.filter { $0.year == year }, geography: geography).utf8)
                 })
             }
         }

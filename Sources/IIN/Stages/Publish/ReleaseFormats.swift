@@ -197,7 +197,8 @@ enum ReleaseGeoJSON {
 /// degrees, links weighted by
 /// investment frequency. Gephi, networkx and igraph read it.
 enum ReleaseGraphML {
-    static func slice(year: Int, links: [LinkTable.Link], degrees: [CityDegree], gazetteer: Gazetteer) -> String {
+    static func slice(year: Int, links: [LinkTable.Link], degrees: [CityDegree], geography: ReleaseGeography) -> String {
+        let gazetteer = geography.gazetteer
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
@@ -215,12 +216,11 @@ enum ReleaseGraphML {
 
             """
         for degree in degrees.sorted(by: { $0.city < $1.city }) {
-            guard let city = gazetteer.city(code: degree.city) else { continue }
-            let wgs = GCJ02.toWGS84(longitude: city.longitude, latitude: city.latitude)
+            guard let city = gazetteer.city(code: degree.city), let position = geography.positions[city.code] else { continue }
             out += """
                 <node id="\(city.code)"><data key="code">\(city.code)</data><data key="name_cn">\(escape(city.nameCN))</data>\
-                <data key="name_en">\(escape(city.nameEN))</data><data key="lng">\(ReleaseFormat.fixed(wgs.longitude, 6))</data>\
-                <data key="lat">\(ReleaseFormat.fixed(wgs.latitude, 6))</data><data key="out">\(degree.outdegree)</data>\
+                <data key="name_en">\(escape(city.nameEN))</data><data key="lng">\(position.longitude)</data>\
+                <data key="lat">\(position.latitude)</data><data key="out">\(degree.outdegree)</data>\
                 <data key="in">\(degree.indegree)</data><data key="degree">\(degree.nodeDegree)</data></node>
 
                 """

@@ -18,6 +18,7 @@ struct ReleaseGeography: Sendable {
     /// network and file, so made once per build.
     struct Outline: Sendable {
         var polygons: [[[(Double, Double)]]]
+        var envelope: Envelope
         var geoJSON: String
         var blob: [UInt8]
     }
@@ -61,7 +62,7 @@ struct ReleaseGeography: Sendable {
             }.joined(separator: ",") + "]"
             var envelope = Envelope()
             for polygon in polygons { for ring in polygon { for point in ring { envelope.add(point) } } }
-            outlines[city.code] = Outline(polygons: polygons, geoJSON: #"{"type":"MultiPolygon","coordinates":\#(coordinates)}"#,
+            outlines[city.code] = Outline(polygons: polygons, envelope: envelope, geoJSON: #"{"type":"MultiPolygon","coordinates":\#(coordinates)}"#,
                                           blob: Self.geometry(Self.multiPolygonWKB(polygons), envelope: envelope))
         }
         self.outlines = outlines
@@ -191,7 +192,7 @@ struct ReleaseGeography: Sendable {
                                  description: "The 367 cities of 2020 as polygons, with out-, in- and node degree per slice",
                                  columns: cityColumns.map { ($0, "TEXT") } + degreeColumns.map { ($0, "INTEGER") })
         for city in gazetteer.cities {
-            for polygon in outline(city.code) { for ring in polygon { for point in ring { bounds.add(point) } } }
+            if let outline = outlines[city.code] { bounds.merge(outline.envelope) }
             let values = Self.degreeValues(city: city.code, years: years, byCity: byCity).map { SQLiteDatabase.Value.integer($0) }
             try polygons.run([outlines[city.code].map { .blob($0.blob) } ?? .null] + cityCells(city) + values)
         }
