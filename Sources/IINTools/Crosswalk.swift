@@ -29,6 +29,10 @@ struct Crosswalk {
     /// How a code reached its 2020 cities, step by step, for `--explain`.
     struct Resolution {
         var cities: Set<Int>
+        /// The units of the 2020 table the walk reached: one county-level
+        /// unit is the code's (or name's) county; several are a split at
+        /// county level, which the county network never guesses between.
+        var units: Set<Int>
         var steps: [String]
     }
 
@@ -70,7 +74,7 @@ struct Crosswalk {
     func resolve(code: Int) -> Resolution {
         var walk = Walk()
         let cities = walk.code(code, uses: uses[code] ?? [], since: nil, in: self)
-        return Resolution(cities: cities, steps: walk.steps)
+        return Resolution(cities: cities, units: walk.units, steps: walk.steps)
     }
 
     /// One named use of a code (a name of 2000-2020): the area the name
@@ -80,7 +84,7 @@ struct Crosswalk {
         var walk = Walk()
         let named = (uses[code] ?? []).filter { $0.name == name }
         let cities = walk.uses(named.isEmpty ? uses[code] ?? [] : named, since: since, in: self)
-        return Resolution(cities: cities, steps: walk.steps)
+        return Resolution(cities: cities, units: walk.units, steps: walk.steps)
     }
 
     /// A first use after 2020 has no 2020 city, as the contract says.
@@ -91,10 +95,12 @@ struct Crosswalk {
     private struct Walk {
         var visiting = Set<String>()
         var steps: [String] = []
+        var units = Set<Int>()
 
         mutating func code(_ code: Int, uses candidates: [Use], since: Int?, in crosswalk: Crosswalk) -> Set<Int> {
             if let city = crosswalk.units2020[code] {
                 steps.append("\(code) is in the 2020 table" + (city == 0 ? ": a province, no city" : " -> \(city)"))
+                units.insert(code)
                 return city == 0 ? [] : [city]
             }
             return uses(candidates, since: since, in: crosswalk)

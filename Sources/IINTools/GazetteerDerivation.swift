@@ -102,7 +102,7 @@ public enum GazetteerDerivation {
             cityCodes.insert(code)
         }
 
-        var countyLines = [CSVWriter.line(["code", "name", "city_code"])]
+        var countyLines = [CSVWriter.line(["code", "name", "city_code", "lng", "lat"])]
         var countyCities: [Int: Int] = [:]
         for (code, name) in divisions where code % 100 != 0 {
             let city: Int
@@ -116,7 +116,8 @@ public enum GazetteerDerivation {
             guard cityCodes.contains(city) else {
                 throw IINError.gazetteer(file: divisionsURL.path, row: 0, problem: "county \(code) \(name) maps to \(city), which is not a city")
             }
-            countyLines.append(CSVWriter.line([String(code), name, String(city)]))
+            let (lng, lat) = coordinates[code] ?? ("", "")
+            countyLines.append(CSVWriter.line([String(code), name, String(city), lng, lat]))
             countyCities[code] = city
         }
         let history = try HistoryDerivation.derive(sharedData: sharedData, countyCities: countyCities, cityCodes: cityCodes)

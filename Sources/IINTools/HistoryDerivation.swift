@@ -58,19 +58,26 @@ enum HistoryDerivation {
                 firstLast[key] = (firstLast[key]?.0 ?? year, year)
             }
         }
-        var resolved: [Key: Set<Int>] = [:]
+        var resolved: [Key: Crosswalk.Resolution] = [:]
         for (key, years) in firstLast {
-            let cities = crosswalk.resolve(code: key.code, name: key.name, since: years.0).cities
-            if let carriers = currentNames[NameAtLevel(key.code, key.name)], !carriers.isDisjoint(with: cities) { continue }
-            resolved[key] = cities
+            let resolution = crosswalk.resolve(code: key.code, name: key.name, since: years.0)
+            if let carriers = currentNames[NameAtLevel(key.code, key.name)], !carriers.isDisjoint(with: resolution.cities) { continue }
+            resolved[key] = resolution
         }
-        var history = [CSVWriter.line(["code", "name", "first_year", "last_year", "cities"])]
+        // The county a former unit stands for: the one county-level unit of
+        // 2020 its area went to; empty for a split or a prefecture.
+        func county(_ resolution: Crosswalk.Resolution) -> String {
+            guard resolution.units.count == 1, let unit = resolution.units.first, countyCities[unit] != nil else { return "" }
+            return String(unit)
+        }
+        var history = [CSVWriter.line(["code", "name", "first_year", "last_year", "cities", "county"])]
         for (key, years) in firstLast.sorted(by: { ($0.key.code, $0.value.0, $0.key.name) < ($1.key.code, $1.value.0, $1.key.name) }) {
-            guard let cities = resolved[key] else { continue }
-            history.append(CSVWriter.line([String(key.code), key.name, String(years.0), String(years.1), joined(cities)]))
+            guard let resolution = resolved[key] else { continue }
+            history.append(CSVWriter.line([String(key.code), key.name, String(years.0), String(years.1), joined(resolution.cities),
+                                           key.code % 100 == 0 ? "" : county(resolution)]))
         }
 
-        var codes = [CSVWriter.line(["code", "name", "first_year", "last_year", "cities", "chain"])]
+        var codes = [CSVWriter.line(["code", "name", "first_year", "last_year", "cities", "county", "chain"])]
         for code in crosswalk.allCodes where current[code] == nil {
             let uses = crosswalk.uses[code] ?? []
             let latest = uses.max { $0.start < $1.start }!
@@ -79,6 +86,7 @@ enum HistoryDerivation {
             let resolution = crosswalk.resolve(code: code)
             codes.append(CSVWriter.line([String(code), latest.name, String(first), last,
                                          Crosswalk.firstUsedAfter2020(uses) ? "" : joined(resolution.cities),
+                                         Crosswalk.firstUsedAfter2020(uses) || code % 100 == 0 ? "" : county(resolution),
                                          resolution.steps.joined(separator: " | ")]))
         }
         return Output(historyCSV: history.joined(), codesCSV: codes.joined())

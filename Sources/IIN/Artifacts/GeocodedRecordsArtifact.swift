@@ -16,7 +16,9 @@ import Foundation
 //     its record id, names, key digest and paid-in capital are read there),
 //   varint year, varint link type,
 //   varint investor city, investee city (2020 codes),
-//   varint investor method, investee method (GeocodeMethod raw values).
+//   varint investor method, investee method (GeocodeMethod raw values),
+//   varint investor county, investee county (county-level units of 2020,
+//     0 where the side is placed only in its city: `CountyResolver`).
 //
 // The texts stay in the linked source: copying the record id and both
 // names made this file 127 bytes a record instead of about 20, and on
@@ -80,16 +82,18 @@ enum GeocodedRecordsArtifact {
 
     /// Appends a resolved record to `records` and its key to `keys`.
     @inline(__always)
-    static func append(_ view: IngestedRecordView, investorCity: Int, investeeCity: Int, investorMethod: GeocodeMethod, investeeMethod: GeocodeMethod,
-                       records: inout [UInt8], keys: inout [UInt8]) {
+    static func append(_ view: IngestedRecordView, investor: (city: Int, county: Int, method: GeocodeMethod),
+                       investee: (city: Int, county: Int, method: GeocodeMethod), records: inout [UInt8], keys: inout [UInt8]) {
         records.appendVarint(UInt64(view.line))
         records.appendVarint(UInt64(view.offset))
         records.appendVarint(UInt64(view.year))
         records.appendVarint(UInt64(view.linkType))
-        records.appendVarint(UInt64(investorCity))
-        records.appendVarint(UInt64(investeeCity))
-        records.appendVarint(UInt64(investorMethod.rawValue))
-        records.appendVarint(UInt64(investeeMethod.rawValue))
+        records.appendVarint(UInt64(investor.city))
+        records.appendVarint(UInt64(investee.city))
+        records.appendVarint(UInt64(investor.method.rawValue))
+        records.appendVarint(UInt64(investee.method.rawValue))
+        records.appendVarint(UInt64(investor.county))
+        records.appendVarint(UInt64(investee.county))
         keys.appendFixed64(view.digestHigh)
         keys.appendFixed64(view.digestLow)
         keys.appendFixed64(UInt64(view.year << 1 | view.linkType))
@@ -109,6 +113,8 @@ struct GeocodedRecordView {
     var investeeCity: Int
     var investorMethod: GeocodeMethod
     var investeeMethod: GeocodeMethod
+    var investorCounty: Int
+    var investeeCounty: Int
     var range: Range<Int>
 }
 
@@ -172,7 +178,10 @@ struct GeocodedRecordReader {
         guard let investorMethod = GeocodeMethod(rawValue: try cursor.varint()), let investeeMethod = GeocodeMethod(rawValue: try cursor.varint()) else {
             throw cursor.corrupt("unknown geocoding method")
         }
+        let investorCounty = try cursor.varint()
+        let investeeCounty = try cursor.varint()
         return GeocodedRecordView(file: file, line: line, sourceOffset: sourceOffset, year: year, linkType: linkType, investorCity: investorCity,
-                                  investeeCity: investeeCity, investorMethod: investorMethod, investeeMethod: investeeMethod, range: start..<cursor.offset)
+                                  investeeCity: investeeCity, investorMethod: investorMethod, investeeMethod: investeeMethod,
+                                  investorCounty: investorCounty, investeeCounty: investeeCounty, range: start..<cursor.offset)
     }
 }

@@ -11,13 +11,20 @@ public struct FileAccount: Codable, Sendable, Equatable {
     /// Kept records inside a slice, and outside every slice.
     public var inSlice = 0
     public var outOfSlice = 0
+    /// Kept records a scoped network leaves out, by `ScopeExclusion`; nil
+    /// (and absent from the JSON) for the national city network.
+    public var excluded: [String: Int]?
 
     public init(file: String) { self.file = file }
 
+    public func exclusions(_ reason: ScopeExclusion) -> Int { excluded?[reason.rawValue] ?? 0 }
+    public var totalExcluded: Int { excluded?.values.reduce(0, +) ?? 0 }
+
     public func rejections(_ reason: RejectionReason) -> Int { rejected[reason.rawValue, default: 0] }
     public var totalRejected: Int { rejected.values.reduce(0, +) }
-    /// rows read - (kept + duplicates + rejected): zero when nothing was lost.
-    public var unaccounted: Int { rowsRead - kept - duplicate - totalRejected }
+    /// rows read - (kept + duplicates + rejected + excluded): zero when
+    /// nothing was lost.
+    public var unaccounted: Int { rowsRead - kept - duplicate - totalRejected - totalExcluded }
 }
 
 /// The accounting of a whole run, carried from stage to stage: ingest
@@ -39,6 +46,11 @@ public struct RecordAccounting: Codable, Sendable, Equatable {
             sum.inSlice += file.inSlice
             sum.outOfSlice += file.outOfSlice
             for (reason, count) in file.rejected { sum.rejected[reason, default: 0] += count }
+            if let excluded = file.excluded {
+                var merged = sum.excluded ?? [:]
+                for (reason, count) in excluded { merged[reason, default: 0] += count }
+                sum.excluded = merged
+            }
         }
         return sum
     }
@@ -62,7 +74,9 @@ public struct RecordAccounting: Codable, Sendable, Equatable {
         let sum = total
         let reasons = RejectionReason.allCases.map { "\($0.rawValue) \(sum.rejections($0))" }.joined(separator: ", ")
         let holds = sum.unaccounted == 0 && files.allSatisfy { $0.unaccounted == 0 }
-        return "rows read \(sum.rowsRead) = kept \(sum.kept) + duplicates \(sum.duplicate) + rejected \(sum.totalRejected) (\(reasons)) \(holds ? "[holds]" : "[BROKEN: \(sum.unaccounted) unaccounted]")"
+        let excluded = sum.excluded == nil ? "" : " + excluded from this network \(sum.totalExcluded) ("
+            + ScopeExclusion.allCases.map { "\($0.rawValue) \(sum.exclusions($0))" }.joined(separator: ", ") + ")"
+        return "rows read \(sum.rowsRead) = kept \(sum.kept) + duplicates \(sum.duplicate) + rejected \(sum.totalRejected) (\(reasons))\(excluded) \(holds ? "[holds]" : "[BROKEN: \(sum.unaccounted) unaccounted]")"
     }
 }
 

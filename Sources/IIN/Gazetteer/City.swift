@@ -29,6 +29,9 @@ public struct CountyUnit: Sendable, Hashable {
     public var code: Int
     public var name: String
     public var cityCode: Int
+    /// cpca's point for it (GCJ-02, as the cities'); nil where cpca has none.
+    public var longitude: Double? = nil
+    public var latitude: Double? = nil
 }
 
 /// A division name in force at some time from 2000 to 2020 but not in
@@ -40,6 +43,9 @@ public struct HistoricalUnit: Sendable, Hashable {
     public var firstYear: Int
     public var lastYear: Int
     public var cities: [Int]
+    /// The one county-level unit of 2020 its area went to; nil for a
+    /// prefecture, and for a unit whose area was ever split between units.
+    public var county: Int? = nil
 }
 
 /// A division code of any era (1981 on) that is not in the 2020 table,
@@ -53,6 +59,9 @@ public struct HistoricalCode: Sendable, Hashable {
     /// nil while still in force (a code first used after 2020).
     public var lastYear: Int?
     public var cities: [Int]
+    /// The one county-level unit of 2020 its area went to, as for
+    /// `HistoricalUnit.county`.
+    public var county: Int? = nil
     /// How the crosswalk led there, one step per `|`, for `--explain`.
     public var chain: String
 }

@@ -43,6 +43,18 @@ public struct Gazetteer: Sendable {
         self.cityIndexByCode = index
     }
 
+    /// The nodes of a county-level network: every county-level unit of
+    /// 2020, and the four cities that have none (Dongguan, Zhongshan,
+    /// Danzhou, Jiayuguan govern their towns directly), each its own unit
+    /// at its city's point. Sorted by code.
+    public var countyLevelUnits: [CountyUnit] {
+        let withCounties = Set(counties.map(\.cityCode))
+        let lone = cities.filter { !withCounties.contains($0.code) }.map {
+            CountyUnit(code: $0.code, name: $0.nameCN, cityCode: $0.code, longitude: $0.longitude, latitude: $0.latitude)
+        }
+        return (counties + lone).sorted { $0.code < $1.code }
+    }
+
     public func city(code: Int) -> City? {
         cityIndexByCode[code].map { cities[$0] }
     }
@@ -108,17 +120,21 @@ public struct Gazetteer: Sendable {
         let cityCodes = Set(cities.map(\.code))
 
         let countyTable = tables["counties.csv"]!
-        let countyColumns = try ["code", "name", "city_code"].map { name throws(IINError) in try countyTable.columnIndex(name) }
+        let countyColumns = try ["code", "name", "city_code", "lng", "lat"].map { name throws(IINError) in try countyTable.columnIndex(name) }
         var counties: [CountyUnit] = []
         for (row, line) in zip(countyTable.rows, countyTable.lines) {
             guard let code = Int(row[countyColumns[0]]), let cityCode = Int(row[countyColumns[2]]), cityCodes.contains(cityCode) else {
                 throw IINError.gazetteer(file: countyTable.path, row: line, problem: "county row with an unknown city \(row)")
             }
-            counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode))
+            let (longitude, latitude) = (row[countyColumns[3]], row[countyColumns[4]])
+            guard (longitude.isEmpty && latitude.isEmpty) || (Double(longitude) != nil && Double(latitude) != nil) else {
+                throw IINError.gazetteer(file: countyTable.path, row: line, problem: "unreadable coordinates in \(row)")
+            }
+            counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode, longitude: Double(longitude), latitude: Double(latitude)))
         }
 
         let historyTable = tables["history.csv"]!
-        let historyColumns = try ["code", "name", "first_year", "last_year", "cities"].map { name throws(IINError) in try historyTable.columnIndex(name) }
+        let historyColumns = try ["code", "name", "first_year", "last_year", "cities", "county"].map { name throws(IINError) in try historyTable.columnIndex(name) }
         var history: [HistoricalUnit] = []
         for (row, line) in zip(historyTable.rows, historyTable.lines) {
             let cities = row[historyColumns[4]].split(separator: ";").compactMap { Int($0) }
@@ -126,11 +142,12 @@ public struct Gazetteer: Sendable {
                   cities.allSatisfy(cityCodes.contains) else {
                 throw IINError.gazetteer(file: historyTable.path, row: line, problem: "unreadable history row, or a city not of 2020: \(row)")
             }
-            history.append(HistoricalUnit(code: code, name: row[historyColumns[1]], firstYear: first, lastYear: last, cities: cities))
+            history.append(HistoricalUnit(code: code, name: row[historyColumns[1]], firstYear: first, lastYear: last, cities: cities,
+                                          county: Int(row[historyColumns[5]])))
         }
 
         let codeTable = tables["codes.csv"]!
-        let codeColumns = try ["code", "name", "first_year", "last_year", "cities", "chain"].map { name throws(IINError) in try codeTable.columnIndex(name) }
+        let codeColumns = try ["code", "name", "first_year", "last_year", "cities", "chain", "county"].map { name throws(IINError) in try codeTable.columnIndex(name) }
         var codes: [HistoricalCode] = []
         for (row, line) in zip(codeTable.rows, codeTable.lines) {
             let cities = row[codeColumns[4]].split(separator: ";").compactMap { Int($0) }
@@ -140,7 +157,7 @@ public struct Gazetteer: Sendable {
                 throw IINError.gazetteer(file: codeTable.path, row: line, problem: "unreadable code row, or a city not of 2020: \(row)")
             }
             codes.append(HistoricalCode(code: code, name: row[codeColumns[1]], firstYear: first, lastYear: Int(lastText), cities: cities,
-                                        chain: row[codeColumns[5]]))
+                                        county: Int(row[codeColumns[6]]), chain: row[codeColumns[5]]))
         }
 
         let outsideTable = tables["outside-mainland.csv"]!

@@ -29,13 +29,19 @@ public struct Workspace {
     }
 
     /// The release folder: `--out` if given, else pipeline.json's `release`
-    /// relative to the pipeline file.
+    /// relative to the pipeline file; a network other than the national
+    /// city one goes in its scope's folder inside it (`release/county-guizhou`),
+    /// so the two never replace each other.
     public func releaseFolder(override: String?) -> URL {
+        let folder: URL
         if let override {
-            return URL(fileURLWithPath: override, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+            folder = URL(fileURLWithPath: override, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        } else {
+            let release = pipeline.releaseFolder
+            folder = release.hasPrefix("/") ? URL(fileURLWithPath: release) : pipeline.file.deletingLastPathComponent().appendingPathComponent(release)
         }
-        let release = pipeline.releaseFolder
-        return release.hasPrefix("/") ? URL(fileURLWithPath: release) : pipeline.file.deletingLastPathComponent().appendingPathComponent(release)
+        let scope = pipeline.scope
+        return scope.isNational ? folder : folder.appendingPathComponent(scope.folderName)
     }
 
     /// The final record accounting of a run: the aggregate stage the

@@ -93,6 +93,7 @@ public enum ReleaseFolder {
             try? FileManager.default.removeItem(at: staging)
         }
         try write(contents, manifest: manifestBytes, to: staging)
+        try carrySubreleases(from: destination, into: staging)
 
         let hasPrevious = FileManager.default.fileExists(atPath: destination.appendingPathComponent(manifestName).path)
         // The two releases' figures are read on two threads.
@@ -211,7 +212,13 @@ public enum ReleaseFolder {
             }
         }
         let pipelineHash = (try? FileHashCache.sha256(of: pipeline.file)) ?? ""
-        let manifest = JSONValue.object([
+        var scoped: [String: JSONValue] = [:]
+        let scope = pipeline.scope
+        if !scope.isNational {
+            scoped[subreleaseKey] = .object(["resolution": .string(scope.resolution.rawValue), "region": .string(scope.region?.name ?? ""),
+                                             "codes": .array((scope.region?.codes ?? []).map { .integer($0) })])
+        }
+        let manifest = JSONValue.object(scoped.merging([
             markerKey: .integer(1),
             "program": .object(["name": .string("iin"), "version": .string(IINVersion.current)]),
             "pipeline": .object(["sha256": .string(pipelineHash)]),
@@ -219,7 +226,7 @@ public enum ReleaseFolder {
             "parameters": .object(parameters),
             "stages": .object(stages),
             "files": .array(files.map(\.json)),
-        ])
+        ]) { first, _ in first })
         return Data((manifest.prettyPrinted() + "\n").utf8)
     }
 
@@ -303,6 +310,40 @@ public enum ReleaseFolder {
 
     /// Removes the staging and retired folders of runs that died, and puts
     /// back a retired release whose replacement never arrived.
+    /// The manifest key of a release of a scoped network (`NetworkScope`),
+    /// which sits in a folder of its own inside the national release.
+    static let subreleaseKey = "scope"
+
+    /// Whether a folder holds a scoped network's release: its own
+    /// pipeline places and replaces it; the release around it carries it
+    /// over, untouched, and lists none of its files.
+    static func isSubrelease(_ folder: URL) -> Bool {
+        guard FolderEntries.kind(of: folder.path) == .folder,
+              FolderEntries.kind(of: folder.appendingPathComponent(manifestName).path) == .file,
+              let data = try? Data(contentsOf: folder.appendingPathComponent(manifestName)), let manifest = try? JSONValue.parse(data) else { return false }
+        return manifest[markerKey]?.intValue == 1 && manifest[subreleaseKey] != nil
+    }
+
+    /// Links the scoped releases inside the release being replaced into
+    /// its successor, file by file (copies across file systems).
+    static func carrySubreleases(from destination: URL, into staging: URL) throws(IINError) {
+        guard FolderEntries.kind(of: destination.path) == .folder, let present = try? FolderEntries(destination) else { return }
+        for name in present.subreleases {
+            let folder = destination.appendingPathComponent(name)
+            let inner = try FolderEntries(folder, keepingSubreleases: true)
+            for entry in inner.entries {
+                let target = staging.appendingPathComponent(name).appendingPathComponent(entry.path)
+                switch entry.kind {
+                case .folder: try DiskWrites.makeFolder(target)
+                case .file:
+                    try DiskWrites.makeFolder(target.deletingLastPathComponent())
+                    try DiskWrites.copy(folder.appendingPathComponent(entry.path), to: target, knownSHA256: nil, link: true)
+                default: continue
+                }
+            }
+        }
+    }
+
     static func removeLeftovers(of destination: URL) {
         let manager = FileManager.default
         let parent = destination.deletingLastPathComponent()
@@ -519,13 +560,19 @@ struct FolderEntries {
     enum Kind: Equatable { case file, folder, link, other(String) }
 
     var entries: [(path: String, kind: Kind)] = []
+    /// Top-level folders holding a scoped network's release
+    /// (`ReleaseFolder.isSubrelease`): neither walked nor in `entries`.
+    var subreleases: [String] = []
+    private var keepingSubreleases = false
 
     static let empty = FolderEntries()
     private init() {}
 
-    init(_ folder: URL) throws(IINError) {
+    init(_ folder: URL, keepingSubreleases: Bool = false) throws(IINError) {
+        self.keepingSubreleases = keepingSubreleases
         try walk(folder, prefix: "")
         entries.sort { $0.path < $1.path }
+        subreleases.sort()
     }
 
     private mutating func walk(_ folder: URL, prefix: String) throws(IINError) {
@@ -537,6 +584,10 @@ struct FolderEntries {
             let url = folder.appendingPathComponent(name)
             let path = prefix + name
             let kind = Self.kind(of: url.path)
+            if prefix.isEmpty && kind == .folder && !keepingSubreleases && ReleaseFolder.isSubrelease(url) {
+                subreleases.append(name)
+                continue
+            }
             entries.append((path, kind))
             if kind == .folder { try walk(url, prefix: path + "/") }
         }

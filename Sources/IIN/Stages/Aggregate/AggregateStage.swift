@@ -4,7 +4,7 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 5
+    public static let codeVersion = 6
     public static let usesGazetteer = false
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
 
@@ -14,6 +14,30 @@ public struct AggregateStage: Stage {
     public struct Parameters: StageParameters {
         public var slices: SliceScheme
         var sample: SampleDraw.Parameters
+        var resolution: NetworkScope.Resolution
+        var region: NetworkScope.Region
+
+        var scope: NetworkScope { NetworkScope(resolution: resolution, region: region) }
+
+        public func problems() -> [ParameterProblem] {
+            var problems: [ParameterProblem] = []
+            if !region.codes.isEmpty && (region.name.isEmpty || !region.name.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })) {
+                problems.append(ParameterProblem(path: "region.name", problem: "'\(region.name)' cannot name the region's release folder",
+                                                 fix: "Name the region in lower-case letters, digits and '-', for example \"guizhou\" or \"yrd\"."))
+            }
+            if region.codes.isEmpty && !region.name.isEmpty {
+                problems.append(ParameterProblem(path: "region.codes", problem: "the region '\(region.name)' lists no code",
+                                                 fix: "List its province codes (520000) or city codes (310000, 320100, ...)."))
+            }
+            if let gazetteer = try? Gazetteer.embedded() {
+                let known = Set(gazetteer.cities.map(\.code)).union(gazetteer.provinces.map(\.code))
+                for (position, code) in region.codes.enumerated() where !known.contains(code) {
+                    problems.append(ParameterProblem(path: "region.codes[\(position)]", problem: "\(code) is no province or city of 2020",
+                                                     fix: "Give six-digit 2020 codes of provinces (520000) or cities (520100)."))
+                }
+            }
+            return problems
+        }
     }
 
     public func run(_ context: StageContext, parameters: Parameters) throws(IINError) -> StageOutcome {
@@ -50,13 +74,25 @@ public struct AggregateStage: Stage {
         let fileNames = accounting.files.map(\.file)
         let earlier = context.earlierParts.load(FileCounts.self, prefix: Self.memoPrefix)
         let schemeText = "\(scheme.mode.rawValue) \(scheme.years) \(scheme.width)"
+        let scope = parameters.scope
+        let byCounty = scope.resolution == .county
+        // Cities inside the region, by code; nil for the whole country.
+        let regionCities: [Bool]? = scope.region.map { region in
+            var inside = [Bool](repeating: false, count: LinkCounter.codeLimit)
+            let codes = Set(region.codes)
+            for code in 0..<inside.count where code % 100 == 0 || (code / 100) % 100 == 90 {
+                inside[code] = codes.contains(code) || codes.contains(code / 10000 * 10000)
+            }
+            return inside
+        }
+        let scopeText = scope.isNational ? "" : "\n" + String(decoding: (try? JSONEncoder().encode(scope)) ?? Data(), as: UTF8.self)
         let output = context.output
         try DiskWrites.makeFolder(output.appendingPathComponent(Self.memoPrefix))
         let perFile = Parallel.map(count: kept.fileCount, threads: context.threads) { file -> Result<(pairs: [UInt64], part: PartManifest<FileCounts>.Part, reused: Bool), IINError> in
             // A file whose kept records are as they were takes its counts
             // from the last build.
             let key = FingerprintComponents.digest([Self.kind, String(Self.codeVersion), schemeText, "\(sample.perSlice) \(sample.seed)",
-                                                    fileNames[file], kept.parts[file].part.key, kept.duplicateFlagsDigest(file: file)].joined(separator: "\n"))
+                                                    fileNames[file], kept.parts[file].part.key, kept.duplicateFlagsDigest(file: file)].joined(separator: "\n") + scopeText)
             let name = Self.memoPrefix + PartFiles.name("links", part: file, extension: "bin")
             if let adopted = earlier.adopt(key: key, into: output, naming: { _ in name }) {
                 // The drawn candidates point into the geocoded records: each
@@ -66,6 +102,7 @@ public struct AggregateStage: Stage {
                 if let pairs = try? LinkCounter.readPairs(output.appendingPathComponent(name)),
                    adopted.summary.sample.count == scheme.years.count,
                    adopted.summary.addsUp(keptRecords: kept.keptCount(file: file), linkTotal: Self.linkTotal(pairs), mode: scheme.mode),
+                   (adopted.summary.excluded == nil) == scope.isNational,
                    (try? kept.pointsAtRecords(adopted.summary.sample.flatMap { $0 }, file: file)) == true {
                     return .success((pairs, adopted, true))
                 }
@@ -73,12 +110,22 @@ public struct AggregateStage: Stage {
             }
             var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0
+            var excluded: [Int] = [0, 0]
             var lowest = [SampleDraw.Lowest](repeating: SampleDraw.Lowest(limit: sample.perSlice), count: scheme.years.count)
             let salt = SampleDraw.salt(seed: sample.seed, fileName: fileNames[file])
             do throws(IINError) {
                 try starts.withUnsafeBufferPointer { starts throws(IINError) in
                     try list.withUnsafeBufferPointer { list throws(IINError) in
                         try kept.forEachView(file: file) { record throws(IINError) in
+                            if let regionCities, !(regionCities[record.investorCity] && regionCities[record.investeeCity]) {
+                                excluded[1] += 1
+                                return
+                            }
+                            if byCounty && (record.investorCounty == 0 || record.investeeCounty == 0) {
+                                excluded[0] += 1
+                                return
+                            }
+                            let (from, to) = byCounty ? (record.investorCounty, record.investeeCounty) : (record.investorCity, record.investeeCity)
                             let year = record.year
                             guard year < yearsCovered, starts[year] < starts[year + 1] else {
                                 outOfSlice += 1
@@ -86,7 +133,7 @@ public struct AggregateStage: Stage {
                             }
                             inSlice += 1
                             for position in starts[year]..<starts[year + 1] {
-                                guard let key = LinkCounter.key(linkType: record.linkType, year: list[position], from: record.investorCity, to: record.investeeCity) else {
+                                guard let key = LinkCounter.key(linkType: record.linkType, year: list[position], from: from, to: to) else {
                                     throw IINError.corruptArtifact(path: kept.parts[file].records.path,
                                                                    reason: "a record of line \(record.line) has a city code out of range")
                                 }
@@ -99,7 +146,8 @@ public struct AggregateStage: Stage {
                 }
                 let pairs = counts.sortedPairs()
                 try DiskWrites.write(pairs.withUnsafeBytes { Data($0) }, to: output.appendingPathComponent(name))
-                return .success((pairs, PartManifest<FileCounts>.Part(key: key, files: ["links": name], summary: FileCounts(inSlice: inSlice, outOfSlice: outOfSlice, sample: lowest.map(\.candidates))), false))
+                return .success((pairs, PartManifest<FileCounts>.Part(key: key, files: ["links": name], summary: FileCounts(inSlice: inSlice, outOfSlice: outOfSlice, sample: lowest.map(\.candidates),
+                                                                                                                                     excluded: scope.isNational ? nil : Dictionary(uniqueKeysWithValues: zip(ScopeExclusion.allCases.map(\.rawValue), excluded)))), false))
             } catch {
                 return .failure(error)
             }
@@ -113,6 +161,11 @@ public struct AggregateStage: Stage {
             if wasReused { reused += 1 }
             accounting.files[file].inSlice += part.summary.inSlice
             accounting.files[file].outOfSlice += part.summary.outOfSlice
+            if let excluded = part.summary.excluded {
+                // The records left out of this network are no longer kept here.
+                accounting.files[file].excluded = excluded
+                accounting.files[file].kept -= excluded.values.reduce(0, +)
+            }
             candidates.append(part.summary.sample)
             for pair in stride(from: 0, to: pairs.count, by: 2) {
                 counts.add(UInt64(littleEndian: pairs[pair]), Int(truncatingIfNeeded: UInt64(littleEndian: pairs[pair + 1])))
@@ -124,10 +177,12 @@ public struct AggregateStage: Stage {
         counts.forEach { key, count in links.append(LinkCounter.link(key, count: count)) }
         links.sort { ($0.linkType.rawValue, $0.year, $0.from, $0.to) < ($1.linkType.rawValue, $1.year, $1.from, $1.to) }
         // A slice with no record is a wrong year or a crawl that lost a
-        // period: publishing empty tables for it would look like data.
+        // period: publishing empty tables for it would look like data. In a
+        // region or at county level a slice can be empty for real (no link
+        // inside a province in 2000): the scoped release shows it empty.
         let filled = Set(links.map(\.year))
         let empty = scheme.years.filter { !filled.contains($0) }
-        if !empty.isEmpty {
+        if !empty.isEmpty && scope.isNational {
             var (low, high) = (Int.max, Int.min)
             for file in 0..<kept.fileCount {
                 try kept.forEachView(file: file) { record throws(IINError) in
@@ -140,6 +195,7 @@ public struct AggregateStage: Stage {
         try LinkTable(links: links).write(to: context.output)
         try accounting.write(to: context.output)
         try scheme.write(to: context.output)
+        try scope.write(to: context.output)
         try SampleDraw.draw(perFile: candidates, fileNames: fileNames, sliceYears: scheme.years, parameters: sample).write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice, "files_reused": reused])
@@ -163,12 +219,15 @@ public struct AggregateStage: Stage {
         var inSlice: Int
         var outOfSlice: Int
         var sample: [[SampleDraw.Candidate]]
+        /// Kept records this scope leaves out, by `ScopeExclusion`; nil for
+        /// the national city network.
+        var excluded: [String: Int]? = nil
 
         /// Whether the tallies fit the file: every kept record in or out of
         /// the slices, and one counted link per record in a slice (more in
         /// window mode, where a record may be in several).
         func addsUp(keptRecords: Int, linkTotal: Int, mode: SliceScheme.Mode) -> Bool {
-            inSlice >= 0 && outOfSlice >= 0 && inSlice + outOfSlice == keptRecords
+            inSlice >= 0 && outOfSlice >= 0 && inSlice + outOfSlice + (excluded?.values.reduce(0, +) ?? 0) == keptRecords
                 && (linkTotal == inSlice || (mode == .window && linkTotal > inSlice))
         }
     }

@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 10
+    public static let codeVersion = 11
     public static let usesGazetteer = true
     public static let reads: [String] = [IngestStage.kind]
     public static let overridesInput = "overrides"
@@ -269,6 +269,7 @@ public struct GeocodeStage: Stage {
                 resolved.answer = answer
                 resolved.method = .external
                 resolved.answers[.external] = MethodAnswers.encode(answer)
+                if case let .city(code) = answer { resolved.county = geocoder.county(fields, city: code) }
                 if side == 0 { investor = resolved } else { investee = resolved }
             }
             var single = BatchResult(range: 0..<0)
@@ -398,8 +399,8 @@ public struct GeocodeStage: Stage {
             result.rejects.append(Reject(file: view.file, line: view.line, reason: .ungeocodable, detail: problems.joined(separator: " || "), text: text(view)))
             return
         }
-        GeocodedRecordsArtifact.append(view, investorCity: investorCity, investeeCity: investeeCity, investorMethod: investorMethod,
-                                       investeeMethod: investeeMethod, records: &result.geocoded, keys: &result.keys)
+        GeocodedRecordsArtifact.append(view, investor: (investorCity, investor.county, investorMethod), investee: (investeeCity, investee.county, investeeMethod),
+                                       records: &result.geocoded, keys: &result.keys)
         result.written += 1
     }
 

@@ -61,6 +61,9 @@ public struct SideOutcome: Sendable {
     public var method: GeocodeMethod?
     public var answers: MethodAnswers
     public var wrongCheckCharacter: Bool
+    /// The side's county-level unit of 2020 (`CountyResolver`), 0 when
+    /// no method places it below its city or it has no city.
+    public var county: Int = 0
 }
 
 /// What the cascade tells a recorder as it goes: `iin geocode --explain`
@@ -86,6 +89,7 @@ public struct Geocoder: Sendable {
     public let codes: AdministrativeCodes
     public let overrides: GeocodeOverrides
     public let methods: [GeocodeMethod]
+    public let counties: CountyResolver
 
     /// - Parameter methods: in the order tried, as the geocode stage's
     ///   parameters give them (GeocodeStage.makeGeocoder).
@@ -93,6 +97,7 @@ public struct Geocoder: Sendable {
         reader = PlaceReader(gazetteer: gazetteer)
         nameReader = EnterpriseNameReader(reader: reader)
         codes = AdministrativeCodes(gazetteer: gazetteer)
+        counties = CountyResolver(gazetteer: gazetteer, index: reader.index)
         self.overrides = overrides
         self.methods = methods
     }
@@ -112,9 +117,10 @@ public struct Geocoder: Sendable {
         var winning = CompactAnswer.nothing
         var firstCandidates = CitySet()
         var wrongCheckCharacter = false
+        var regionCounty: Int32?
         for method in methods {
             if winner != nil && !compareAll { break }
-            guard let answer = ask(method, side, memo: &memo, wrongCheckCharacter: &wrongCheckCharacter) else {
+            guard let answer = ask(method, side, memo: &memo, wrongCheckCharacter: &wrongCheckCharacter, regionCounty: &regionCounty) else {
                 recorder.asked(method, answer: nil, side: side)
                 continue
             }
@@ -131,12 +137,60 @@ public struct Geocoder: Sendable {
             }
         }
         let final: PlaceAnswer = winner != nil ? winning.answer(reader.index) : .none(candidates: reader.index.codes(firstCandidates))
-        return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter)
+        let county = winning.code > 0 ? county(side, city: winning.code, memo: &memo, regionCounty: regionCounty) : 0
+        return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter, county: Int(county))
+    }
+
+    /// The cascade again at county level, for a side placed in `city`:
+    /// the first method naming one of the city's units answers. Overrides
+    /// name cities only, and the external service is not asked again.
+    @inline(__always)
+    private func county(_ side: SideFields, city: Int32, memo: inout RegionMemo, regionCounty: Int32?) -> Int32 {
+        let lone = counties.loneUnit(ofCity: city)
+        if lone != 0 { return lone }
+        for method in methods {
+            var unit: Int32 = 0
+            switch method {
+            case .region:
+                if side.region.isEmpty { continue }
+                let anywhere = regionCounty ?? memo.answer(for: side.region, read: readRegion).county
+                unit = anywhere > 0 ? (counties.isUnit(anywhere, of: city) ? anywhere : 0)
+                    : anywhere < 0 ? reader.county(side.region, from: 0, to: side.region.count, severalAddresses: true, city: city, senses: counties.senses) : 0
+            case .creditCode:
+                if side.creditCode.isEmpty { continue }
+                unit = counties.unit(creditCode: side.creditCode, city: city)
+            case .address:
+                if side.address.isEmpty { continue }
+                unit = reader.county(side.address, from: 0, to: side.address.count, severalAddresses: true, city: city, senses: counties.senses)
+            case .name:
+                if side.name.isEmpty { continue }
+                unit = reader.county(side.name, from: 0, to: side.name.count, severalAddresses: false, city: city, senses: counties.senses)
+            case .overrides, .external:
+                continue
+            }
+            if unit > 0 { return unit }
+        }
+        return 0
+    }
+
+    /// A side's county once another answer (the external service's) placed
+    /// it in `city`.
+    func county(_ side: SideFields, city: Int) -> Int {
+        var memo = RegionMemo(capacity: 0)
+        return Int(county(side, city: Int32(city), memo: &memo, regionCounty: nil))
+    }
+
+    /// A region text read at city level and, without its city, at county level.
+    @inline(__always)
+    private func readRegion(_ text: UnsafeBufferPointer<UInt8>) -> (CompactAnswer, Int32) {
+        (reader.readCompact(text, from: 0, to: text.count),
+         reader.county(text, from: 0, to: text.count, severalAddresses: true, city: 0, senses: counties.senses))
     }
 
     /// One local method's answer, or nil when it has nothing to read.
     @inline(__always)
-    private func ask(_ method: GeocodeMethod, _ side: SideFields, memo: inout RegionMemo, wrongCheckCharacter: inout Bool) -> CompactAnswer? {
+    private func ask(_ method: GeocodeMethod, _ side: SideFields, memo: inout RegionMemo, wrongCheckCharacter: inout Bool,
+                     regionCounty: inout Int32?) -> CompactAnswer? {
         switch method {
         case .overrides:
             guard !overrides.isEmpty, let entry = overrides.lookup(creditCode: side.creditCode, key: side.key) else { return nil }
@@ -147,7 +201,9 @@ public struct Geocoder: Sendable {
             }
         case .region:
             if side.region.isEmpty { return nil }
-            return memo.answer(for: side.region) { reader.readCompact($0, from: 0, to: $0.count) }
+            let (answer, county) = memo.answer(for: side.region, read: readRegion)
+            regionCounty = county
+            return answer
         case .creditCode:
             if side.creditCode.isEmpty { return nil }
             switch codes.read(side.creditCode) {

@@ -135,6 +135,29 @@ public struct PlaceReader: Sendable {
         /// with its division word (市, 省, 区 …).
         var names = 0
         var opensInFull = false
+        /// The sense of the deepest name the chain took, -1 for none: what
+        /// a county reading looks at.
+        var deepest = -1
+    }
+
+    /// The county-level unit of 2020 a text names, read as `readCompact`
+    /// reads it, each address on its own: `city` 0 asks without knowing
+    /// the side's city (-1 then means the answer depends on it), otherwise
+    /// only units inside that city count. 0 when no address names one
+    /// unit, or two name different ones.
+    func county(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, severalAddresses: Bool, city: Int32, senses: CountySenses) -> Int32 {
+        var trace: [Range<Int>]? = nil
+        var chain = readChain(bytes, from: start, to: end, trace: &trace)
+        var found = senses.unit(chain.deepest, city: city)
+        guard severalAddresses else { return found }
+        while let next = chain.nextAddress ?? Self.nextAddress(bytes, from: chain.stop, to: end) {
+            chain = readChain(bytes, from: next, to: end, trace: &trace)
+            if !(chain.names >= 2 || chain.opensInFull) { continue }
+            let other = senses.unit(chain.deepest, city: city)
+            if other == 0 { continue }
+            if found == 0 { found = other } else if found != other { return city == 0 && (found < 0 || other < 0) ? -1 : 0 }
+        }
+        return found
     }
 
     @inline(__always)
@@ -147,6 +170,7 @@ public struct PlaceReader: Sendable {
         var hasProvince = false, hasCity = false
         var nextAddress: Int?
         var names = 0, opensInFull = false
+        var deepest = -1
         while position < end {
             guard let match = index.longestName(in: bytes, from: position, to: end) else { break }
             let sense = index.sense(match.sense)
@@ -184,6 +208,7 @@ public struct PlaceReader: Sendable {
                 break
             }
             trace?.append(position..<match.end)
+            deepest = match.sense
             if names == 0 { opensInFull = StreetWords.endsWithDivisionWord(bytes, position..<match.end) }
             names += 1
             matchedAny = true
@@ -200,7 +225,7 @@ public struct PlaceReader: Sendable {
             if atProvince.count == 1 { cities.formUnion(atProvince) } else { unresolved = true }
         }
         let answer: CompactAnswer = !unresolved && cities.single != nil ? .city(index.cityCodes[cities.single!]) : .none(cities)
-        return Chain(answer: answer, stop: position, nextAddress: nextAddress, names: names, opensInFull: opensInFull)
+        return Chain(answer: answer, stop: position, nextAddress: nextAddress, names: names, opensInFull: opensInFull, deepest: deepest)
     }
 
     /// True when a street word follows: a place name so followed names a

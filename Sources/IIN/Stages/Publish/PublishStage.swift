@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 11
+    public static let codeVersion = 12
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -46,6 +46,10 @@ public struct PublishStage: Stage {
         let links = try LinkTable.read(from: aggregate)
         let degrees = try DegreeTable.read(from: degreesFolder)
         let accounting = try RecordAccounting.read(from: aggregate)
+        let scope = try NetworkScope.read(from: aggregate)
+        if !scope.isNational {
+            return try ScopedRelease.publish(context, scope: scope, links: links, degrees: degrees, accounting: accounting)
+        }
         let builder = TableBuilder(gazetteer: context.gazetteer)
 
         // First every table, each link type's on a thread of its own (with
@@ -236,15 +240,24 @@ final class TableBuilder {
     private var distances: [String?]
     private let cityCount: Int
 
-    init(gazetteer: Gazetteer) {
+    /// - Parameter nodes: the network's nodes as cities (a county-level
+    ///   unit is one whose English name is its city's name); by default the
+    ///   gazetteer's cities. A node without a point has NaN coordinates,
+    ///   spelled as empty cells, as are its distances.
+    init(gazetteer: Gazetteer, nodes: [City]? = nil) {
         self.gazetteer = gazetteer
-        for (index, city) in gazetteer.cities.enumerated() {
+        let nodes = nodes ?? gazetteer.cities
+        for (index, city) in nodes.enumerated() {
             spelledByCode[city.code] = Spelled(index: index, city: city, code: String(city.code),
-                                               longitude: ReleaseFormat.fixed(city.longitude, 6), latitude: ReleaseFormat.fixed(city.latitude, 6))
+                                               longitude: Self.coordinate(city.longitude), latitude: Self.coordinate(city.latitude))
         }
-        cityCount = gazetteer.cities.count
+        // A table per pair costs 16 bytes a pair: for the 2,848 units of a
+        // national county network, distances are spelled as rows need them.
+        cityCount = nodes.count <= 1_000 ? nodes.count : 0
         distances = Array(repeating: nil, count: cityCount * cityCount)
     }
+
+    private static func coordinate(_ value: Double) -> String { value.isNaN ? "" : ReleaseFormat.fixed(value, 6) }
 
     private func spelled(_ code: Int) -> Spelled {
         if let known = spelledByCode[code] { return known }
@@ -257,7 +270,10 @@ final class TableBuilder {
     }
 
     private func distance(_ first: Spelled, _ second: Spelled) -> String {
-        guard first.index >= 0, second.index >= 0 else { return ReleaseFormat.fixed(first.city.distanceKilometres(to: second.city), 3) }
+        if first.longitude.isEmpty || second.longitude.isEmpty { return "" }
+        guard first.index >= 0, second.index >= 0, first.index < cityCount, second.index < cityCount else {
+            return ReleaseFormat.fixed(first.city.distanceKilometres(to: second.city), 3)
+        }
         let slot = first.index * cityCount + second.index
         if let known = distances[slot] { return known }
         let text = ReleaseFormat.fixed(first.city.distanceKilometres(to: second.city), 3)
@@ -323,7 +339,7 @@ final class TableBuilder {
 
         let metric = degrees.map { degree -> [String] in
             let info = city(degree.city)
-            return [String(info.code), info.nameCN, info.nameEN, ReleaseFormat.fixed(info.longitude, 6), ReleaseFormat.fixed(info.latitude, 6),
+            return [String(info.code), info.nameCN, info.nameEN, Self.coordinate(info.longitude), Self.coordinate(info.latitude),
                     String(degree.outdegree), String(degree.indegree), String(degree.nodeDegree),
                     String(degree.rankOut), String(degree.rankIn), String(degree.rankNode), String(degree.year)]
         }

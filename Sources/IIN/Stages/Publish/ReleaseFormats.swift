@@ -21,8 +21,10 @@ struct PlacedTable: Sendable {
 enum ReleaseColumnType: String {
     case integer, number, string
 
-    static let decimalColumns: Set<String> = ["InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT",
-                                              "CityB_LNG", "CityB_LAT", "Distance_km", "LNG", "LAT", "Mean", "Median", "SD"]
+    static let decimalColumns: Set<String> = {
+        let coordinates = ["InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT", "CityB_LNG", "CityB_LAT"]
+        return Set(coordinates + coordinates.map(ScopedRelease.Names(resolution: .county).column) + ["Distance_km", "LNG", "LAT", "Mean", "Median", "SD"])
+    }()
 
     init(column: String) {
         if Self.decimalColumns.contains(column) {

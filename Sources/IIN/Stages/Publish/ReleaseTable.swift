@@ -16,7 +16,14 @@ public struct ReleaseTable: Sendable, Equatable {
         "CityB_LNG", "CityB_LAT", "Distance_km", "InvestmentYear", "LNG", "LAT", "Outdegree", "Indegree", "NodeDegree", "Rank_out", "Rank_in",
         "Rank_node", "Year", "Nodes", "Dyads", "Sum", "Mean", "Min", "Median", "Max", "SD", "RowsRead", "Kept", "Duplicate", "InSlice",
         "OutOfSlice", "Slice", "Line",
-    ]).union(RejectionReason.allCases.map(\.accountingColumn))
+        // Scoped releases (ScopedRelease): their own columns, and the
+        // county-level spellings of the columns above.
+        "Inbound", "Outbound", "DegreeCentrality", "Rank", "PartnerWeight", "PartnerNodeDegree", "PartnerLarger", "IsCentre", "FirstOrder", "Hinterland",
+    ]).union(RejectionReason.allCases.map(\.accountingColumn)).union(ScopeExclusion.allCases.map(\.accountingColumn))
+        .union(cityNumberColumns.map(ScopedRelease.Names(resolution: .county).column))
+
+    private static let cityNumberColumns = ["InvestorCity_LNG", "InvestorCity_LAT", "InvesteeCity_LNG", "InvesteeCity_LAT", "CityA_LNG", "CityA_LAT",
+                                            "CityB_LNG", "CityB_LAT"]
 
     public var kinds: [XLSXWriter.CellKind] { header.map { Self.numberColumns.contains($0) ? .number : .text } }
 
