@@ -102,7 +102,10 @@ public enum GazetteerDerivation {
             cityCodes.insert(code)
         }
 
-        var countyLines = [CSVWriter.line(["code", "name", "city_code", "lng", "lat"])]
+        // cpca has no point for 117 units (most created 2015-2020): they get
+        // their outline's centroid, and the `point` column says which.
+        let countyOutlines = try OutlineDerivation.features(sharedData.appendingPathComponent("boundaries/counties.geojson"))
+        var countyLines = [CSVWriter.line(["code", "name", "city_code", "lng", "lat", "point"])]
         var countyCities: [Int: Int] = [:]
         for (code, name) in divisions where code % 100 != 0 {
             let city: Int
@@ -116,8 +119,11 @@ public enum GazetteerDerivation {
             guard cityCodes.contains(city) else {
                 throw IINError.gazetteer(file: divisionsURL.path, row: 0, problem: "county \(code) \(name) maps to \(city), which is not a city")
             }
-            let (lng, lat) = coordinates[code] ?? ("", "")
-            countyLines.append(CSVWriter.line([String(code), name, String(city), lng, lat]))
+            var (lng, lat, source) = coordinates[code].map { ($0.0, $0.1, "cpca") } ?? ("", "", "")
+            if source.isEmpty, let polygons = countyOutlines[code], let centre = OutlineDerivation.centroid(polygons) {
+                (lng, lat, source) = (String(format: "%.6f", centre.longitude), String(format: "%.6f", centre.latitude), "outline")
+            }
+            countyLines.append(CSVWriter.line([String(code), name, String(city), lng, lat, source]))
             countyCities[code] = city
         }
         let history = try HistoryDerivation.derive(sharedData: sharedData, countyCities: countyCities, cityCodes: cityCodes)

@@ -15,7 +15,15 @@ public enum OutlineDerivation {
     public struct Output: Sendable, Equatable {
         public var cities: String
         public var provinces: String
+        /// Every county-level unit's outline (and the four cities without
+        /// counties'), simplified to `countyTolerance` so the file stays
+        /// small; the 12 units abolished in 2021 have none in the source.
+        public var counties: String
     }
+
+    /// Douglas-Peucker tolerance of the county outlines, in degrees (about
+    /// 1 km): at a province's scale on a report page, about a pixel.
+    static let countyTolerance = 0.01
 
     public static func derive(sharedData: URL, gazetteer: Gazetteer) throws(IINError) -> Output {
         let folder = sharedData.appendingPathComponent("boundaries")
@@ -33,8 +41,71 @@ public enum OutlineDerivation {
         }
         var provinceLines: [String] = []
         for code in provinces.keys.sorted() { provinceLines += OutlineFile.lines(code: code, polygons: provinces[code]!) }
+        var countyLines: [String] = []
+        let lone = Set(gazetteer.cities.map(\.code)).subtracting(gazetteer.counties.map(\.cityCode))
+        for unit in gazetteer.countyLevelUnits {
+            guard let polygons = (lone.contains(unit.code) ? prefectures : counties)[unit.code] else { continue }
+            countyLines += OutlineFile.lines(code: unit.code, polygons: simplified(polygons, tolerance: countyTolerance))
+        }
         return Output(cities: OutlineFile.header + cityLines.joined(separator: "\n") + "\n",
-                      provinces: OutlineFile.header + provinceLines.joined(separator: "\n") + "\n")
+                      provinces: OutlineFile.header + provinceLines.joined(separator: "\n") + "\n",
+                      counties: OutlineFile.header + countyLines.joined(separator: "\n") + "\n")
+    }
+
+    /// Each ring by Douglas-Peucker; a ring that would keep fewer than four
+    /// points (a closed triangle) is kept whole, so no islet is lost.
+    static func simplified(_ polygons: [OutlineFile.Polygon], tolerance: Double) -> [OutlineFile.Polygon] {
+        polygons.map { polygon in
+            polygon.map { ring in
+                guard ring.count > 4 else { return ring }
+                var keep = [Bool](repeating: false, count: ring.count)
+                keep[0] = true
+                keep[ring.count - 1] = true
+                var spans = [(0, ring.count - 1)]
+                while let (first, last) = spans.popLast() {
+                    guard last - first > 1 else { continue }
+                    var farthest = first, distance = -1.0
+                    for index in (first + 1)..<last {
+                        let d = offset(ring[index], from: ring[first], to: ring[last])
+                        if d > distance { (farthest, distance) = (index, d) }
+                    }
+                    if distance > tolerance {
+                        keep[farthest] = true
+                        spans.append((first, farthest))
+                        spans.append((farthest, last))
+                    }
+                }
+                let kept = ring.indices.filter { keep[$0] }.map { ring[$0] }
+                return kept.count >= 4 ? kept : ring
+            }
+        }
+    }
+
+    /// A point's distance from the segment a-b, in degrees.
+    static func offset(_ point: OutlineFile.Point, from a: OutlineFile.Point, to b: OutlineFile.Point) -> Double {
+        let (dx, dy) = (b.longitude - a.longitude, b.latitude - a.latitude)
+        let length = dx * dx + dy * dy
+        let t = length == 0 ? 0 : max(0, min(1, ((point.longitude - a.longitude) * dx + (point.latitude - a.latitude) * dy) / length))
+        let (x, y) = (a.longitude + t * dx - point.longitude, a.latitude + t * dy - point.latitude)
+        return (x * x + y * y).squareRoot()
+    }
+
+    /// The area centroid of a unit's largest polygon's outer ring: the
+    /// point given to a unit cpca has no point for.
+    static func centroid(_ polygons: [OutlineFile.Polygon]) -> OutlineFile.Point? {
+        func area(_ ring: [OutlineFile.Point]) -> Double {
+            zip(ring, ring.dropFirst()).reduce(0) { $0 + $1.0.longitude * $1.1.latitude - $1.1.longitude * $1.0.latitude } / 2
+        }
+        guard let ring = polygons.compactMap(\.first).max(by: { abs(area($0)) < abs(area($1)) }) else { return nil }
+        let a = area(ring)
+        guard a != 0 else { return ring.first }
+        var (x, y) = (0.0, 0.0)
+        for (p, q) in zip(ring, ring.dropFirst()) {
+            let cross = p.longitude * q.latitude - q.longitude * p.latitude
+            x += (p.longitude + q.longitude) * cross
+            y += (p.latitude + q.latitude) * cross
+        }
+        return OutlineFile.Point(longitude: x / (6 * a), latitude: y / (6 * a))
     }
 
     /// Each feature's polygons by its `adcode`.

@@ -101,11 +101,47 @@ struct PipelineBench {
                      cold.seconds / duckdb.seconds, oneFile.seconds / cold.seconds, noOp.seconds, max(cold.peakMB, oneFile.peakMB)))
     }
 
+    /// Issue 17's cost: the same corpus through the pipeline at city and
+    /// at county level, each cold in a work folder of its own, and the
+    /// Guizhou county network. All three without the validate stage, which
+    /// checks the national city network only, so the ratio compares the
+    /// same stages.
+    func scopes() throws {
+        let corpus = try prepareCorpus(bench)
+        let root = corpus.deletingLastPathComponent()
+        let reference = root.appendingPathComponent("reference")
+        if !FileManager.default.fileExists(atPath: reference.appendingPathComponent(ReferenceTables.gdpFile).path) {
+            _ = try ReferenceTables(gazetteer: try Gazetteer.embedded(), seed: bench.seed).write(to: reference)
+        }
+        let files = try mixedCorpus(plain: corpus, into: root.appendingPathComponent("raw-mix"))
+        print("corpus: \(bench.records) records in \(files.count) files")
+        let scopes: [(label: String, parameters: String)] = [
+            ("city", #""resolution": "city""#),
+            ("county", #""resolution": "county""#),
+            ("county-guizhou", #""resolution": "county", "region": {"name": "guizhou", "codes": [520000]}"#),
+        ]
+        var figures: [String: RunFigures] = [:]
+        for (label, parameters) in scopes {
+            let project = try makeProject(raw: root.appendingPathComponent("raw-mix/records-*").path, reference: reference, scope: parameters)
+            defer { try? FileManager.default.removeItem(at: project) }
+            warm(files)
+            let cold = try iinRun(project)
+            figures[label] = cold
+            print(String(format: "%-15@ cold %6.2f s, peak %5.0f MB  (%@)", label as NSString, cold.seconds, cold.peakMB,
+                         cold.stages.map { String(format: "%@ %.2f", $0.name as NSString, $0.seconds) }.joined(separator: ", ")))
+        }
+        if let city = figures["city"], let county = figures["county"], let guizhou = figures["county-guizhou"] {
+            print(String(format: "ratios to the city run: county %.3f (target 1.3), county-guizhou %.3f", county.seconds / city.seconds, guizhou.seconds / city.seconds))
+        }
+    }
+
     func seconds(_ figures: RunFigures, _ stage: String) -> Double {
         figures.stages.first { $0.name == stage }?.seconds ?? .nan
     }
 
-    func makeProject(raw: String, reference: URL) throws -> URL {
+    /// - Parameter scope: aggregate parameters to add (`"resolution": "county"`);
+    ///   with one, the pipeline has no validate stage.
+    func makeProject(raw: String, reference: URL, scope: String? = nil) throws -> URL {
         let project = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("iin-bench-pipeline-\(getpid())")
         try? FileManager.default.removeItem(at: project)
         try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
@@ -114,6 +150,13 @@ struct PipelineBench {
         pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/raw/*.csv\"", with: "\"\(raw)\"")
         pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/reference/", with: "\"\(reference.path)/")
         pipeline = pipeline.replacingOccurrences(of: "\"fixtures/default/", with: "\"\(repository.appendingPathComponent("fixtures/default").path)/")
+        if let scope {
+            pipeline = pipeline.replacingOccurrences(of: #""params": {"slices""#, with: #""params": {"# + scope + #", "slices""#)
+            pipeline = pipeline.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains(#""kind": "validate""#) }.joined(separator: "\n")
+            pipeline = pipeline.replacingOccurrences(of: #"{"name": "publish", "kind": "publish", "needs": ["aggregate", "degrees"]},"#,
+                                                     with: #"{"name": "publish", "kind": "publish", "needs": ["aggregate", "degrees"]}"#)
+            guard pipeline.contains(scope) else { throw BenchError("pipeline.json's aggregate stage is not where the scope benchmark expects it") }
+        }
         try Data(pipeline.utf8).write(to: project.appendingPathComponent("pipeline.json"))
         return project
     }

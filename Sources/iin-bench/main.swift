@@ -233,7 +233,8 @@ do {
     case "geocode": try runGeocode(try Bench(arguments: arguments))
     case "publish", "validate": try runPublish(try Bench(arguments: arguments))
     case "pipeline": try PipelineBench(bench: try Bench(arguments: arguments)).run()
-    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish, validate, pipeline")
+    case "scopes": try PipelineBench(bench: try Bench(arguments: arguments)).scopes()
+    default: throw BenchError("unknown benchmark '\(command)'; known: ingest, geocode, publish, validate, pipeline, scopes")
     }
 } catch {
     StandardError.write("iin-bench: \(error)\n")

@@ -7,7 +7,7 @@ struct GazetteerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gazetteer",
         abstract: "Rebuild the gazetteer data files from the reference data.",
-        discussion: "Reads areacodes/data/2000.txt to 2020.txt and result.csv, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv, the city and province outlines (from boundaries/) and synth/townships.csv under --resources.")
+        discussion: "Reads areacodes/data/2000.txt to 2020.txt and result.csv, cpca/adcodes.csv and mca2025/divisions.csv under --shared, and the curated English names and coordinates in --resources/gazetteer/curated.csv; writes gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv, the city, province and county outlines (from boundaries/) and synth/townships.csv under --resources.")
 
     @Option(name: .long, help: "The shared reference data folder.")
     var shared = "../shared/data"
@@ -30,6 +30,7 @@ struct GazetteerCommand: ParsableCommand {
         let outlines = try reportingErrors { try OutlineDerivation.derive(sharedData: URL(fileURLWithPath: shared), gazetteer: gazetteer) }
         try Data(outlines.cities.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/" + OutlineFile.citiesFile))
         try Data(outlines.provinces.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/" + OutlineFile.provincesFile))
-        print("wrote gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv, gazetteer/\(OutlineFile.citiesFile), gazetteer/\(OutlineFile.provincesFile) and synth/townships.csv under \(resources)")
+        try Data(outlines.counties.utf8).write(to: resourceFolder.appendingPathComponent("gazetteer/" + OutlineFile.countiesFile))
+        print("wrote gazetteer/cities.csv, gazetteer/counties.csv, gazetteer/history.csv, gazetteer/codes.csv, gazetteer/\(OutlineFile.citiesFile), gazetteer/\(OutlineFile.provincesFile), gazetteer/\(OutlineFile.countiesFile) and synth/townships.csv under \(resources)")
     }
 }

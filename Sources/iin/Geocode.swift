@@ -53,6 +53,10 @@ struct GeocodeCommand: ParsableCommand {
             output.say("city: none: no method gave exactly one city")
         }
         output.say("method: \(outcome.method?.name ?? "none")")
+        if case .city = outcome.answer, outcome.method != nil {
+            let unit = gazetteer.countyLevelUnits.first { $0.code == outcome.county }
+            output.say(outcome.county == 0 ? "county: none: no method names one county-level unit of the city" : "county: \(outcome.county) \(unit?.name ?? "")")
+        }
         let winner = explanations.first { $0.method == outcome.method }
         if explain {
             let width = explanations.map { $0.method.name.count }.max() ?? 0
@@ -76,7 +80,7 @@ struct GeocodeCommand: ParsableCommand {
     private func makeGeocoder(inputOverrides: [String: String]) throws(IINError) -> Geocoder {
         let gazetteer = try Gazetteer.embedded()
         let pipelineFile = URL(fileURLWithPath: options.pipeline)
-        let stagesFolder = options.stages.map { URL(fileURLWithPath: $0) } ?? pipelineFile.deletingLastPathComponent().appendingPathComponent("stages")
+        let stagesFolder = options.stages.map { URL(fileURLWithPath: $0) } ?? Workspace.stagesFolder(near: pipelineFile.deletingLastPathComponent())
         guard FileManager.default.fileExists(atPath: pipelineFile.path) else {
             if options.pipelineOption != nil {
                 throw IINError.invalidArgument(name: "--pipeline", value: options.pipeline, expected: "an existing pipeline file: there is no such file")

@@ -105,8 +105,8 @@ struct EndToEndTests {
         #expect(ambiguous.output.contains("fits 2 cities (110000, 220100)"))
         #expect(ambiguous.output.contains("credit_code"))
 
-        let overridden = try TestSupport.runIIN(["geocode", "--name", "航达食品有限责任公司", "--address", "青山区冶金街道胜利路228号"], in: project)
-        #expect(overridden.output.contains("city: 420100"))
+        let overridden = try TestSupport.runIIN(["geocode", "--name", "嘉源供应链管理集团有限公司", "--address", "青山区万青路街道文化路123号"], in: project)
+        #expect(overridden.output.contains("city: 150200"))
         #expect(overridden.output.contains("method: overrides"))
 
         let code = try TestSupport.runIIN(["geocode", "371202000654321"], in: project)

@@ -78,7 +78,7 @@ struct GazetteerTests {
     /// last year, and not a pair of the 2020 table.
     @Test func historyHasItsDocumentedCountsAndEachPairIsInTheYearlyTables() throws {
         let history = try CSVTable.read(TestSupport.repository.appendingPathComponent("Sources/IIN/Resources/gazetteer/history.csv"))
-        #expect(history.header == ["code", "name", "first_year", "last_year", "cities"])
+        #expect(history.header == ["code", "name", "first_year", "last_year", "cities", "county"])
         #expect(history.rows.count == 482)
         let splits = history.rows.filter { $0[4].contains(";") }.map { "\($0[0]) \($0[1]) \($0[4])" }
         #expect(splits == ["341400 巢湖市 340100;340200;340500", "452100 南宁地区 450100;451400", "452200 柳州地区 450200;451300",

@@ -5,7 +5,9 @@ import Testing
 /// The geocoder against the generator's truth file, whose clues were
 /// judged from the source tables (`ClueTruth`), not by the geocoder: every
 /// side whose fields name its city is resolved to it, and no side whose
-/// only clues are ambiguous gets a city.
+/// only clues are ambiguous gets a city; at county level, every side
+/// placed in its true city gets exactly the county-level unit its clues
+/// name (none when they name only the city).
 @Suite("Geocoding accuracy")
 struct GeocodeAccuracyTests {
     @Test func resolvableSidesGetTheirTrueCityAndAmbiguousOnesNone() throws {
@@ -25,6 +27,7 @@ struct GeocodeAccuracyTests {
 
         var resolvable = 0, right = 0, ambiguous = 0, guessed = 0
         var misses: [String] = []
+        var placed = 0, countyRight = 0, countyNamed = 0, countyMisses: [String] = []
         // The parser's slices point into the artifact's maps: it must outlive the loop.
         let artifact = try IngestedRecordsArtifact(folder: ingest.artifact)
         defer { withExtendedLifetime(artifact) {} }
@@ -35,9 +38,20 @@ struct GeocodeAccuracyTests {
             let record = try parser.next()
             let recordID = text(record.recordID)
             guard let row = truth[recordID], row[column("defect")] != "outside_mainland" else { continue }
-            for (side, cityColumn, evidenceColumn) in [(record.investor, "investor_city", "investor_evidence"), (record.investee, "investee_city", "investee_evidence")] {
+            for (side, cityColumn, evidenceColumn, countyColumn) in [(record.investor, "investor_city", "investor_evidence", "investor_county"),
+                                                                     (record.investee, "investee_city", "investee_evidence", "investee_county")] {
                 let outcome = geocoder.resolve(side, memo: &memo, compareAll: true)
                 let party = "\(text(side.name)) / \(text(side.creditCode)) / \(text(side.region)) / \(text(side.address))"
+                if outcome.answer == .city(Int(row[column(cityColumn)]) ?? -1) {
+                    placed += 1
+                    let expected = Int(row[column(countyColumn)]) ?? 0
+                    if expected != 0 { countyNamed += 1 }
+                    if outcome.county == expected {
+                        countyRight += 1
+                    } else if countyMisses.count < 10 {
+                        countyMisses.append("\(recordID) \(party) -> county \(outcome.county), truth \(expected)")
+                    }
+                }
                 if row[column(evidenceColumn)] == "clear" {
                     resolvable += 1
                     if outcome.answer == .city(Int(row[column(cityColumn)])!) {
@@ -55,7 +69,10 @@ struct GeocodeAccuracyTests {
         print("geocoding accuracy: \(right) of \(resolvable) resolvable sides in their true city (\(String(format: "%.3f", share * 100))%); \(guessed) of \(ambiguous) ambiguous-only sides given a city")
         #expect(resolvable > 50000)
         #expect(ambiguous > 50)
+        print("county level: \(countyRight) of \(placed) sides placed in their city have the truth's county (\(countyNamed) name one)")
         #expect(right == resolvable, "\(misses)")
+        #expect(countyNamed > placed / 2 && countyNamed < placed)
+        #expect(countyRight == placed, "\(countyMisses)")
         #expect(guessed == 0, "\(misses)")
     }
 }

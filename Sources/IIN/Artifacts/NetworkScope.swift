@@ -76,3 +76,18 @@ public enum ScopeExclusion: String, Sendable, CaseIterable, Codable {
         }
     }
 }
+
+extension Pipeline {
+    /// The network the release holds: the scope of the aggregate stage the
+    /// publish stage reads (the national city network when there is none).
+    public var scope: NetworkScope {
+        let publish = stages.first { $0.kind == PublishStage.kind }
+        let aggregate = stages.last { $0.kind == AggregateStage.kind && (publish?.needs.contains($0.name) ?? true) }
+        guard let parameters = aggregate?.parameters else { return .national }
+        let resolution = parameters["resolution"]?.stringValue.flatMap(NetworkScope.Resolution.init(rawValue:)) ?? .city
+        let region = parameters["region"].map { region in
+            NetworkScope.Region(name: region["name"]?.stringValue ?? "", codes: (region["codes"]?.arrayValue ?? []).compactMap(\.intValue))
+        }
+        return NetworkScope(resolution: resolution, region: region)
+    }
+}

@@ -29,9 +29,12 @@ public struct CountyUnit: Sendable, Hashable {
     public var code: Int
     public var name: String
     public var cityCode: Int
-    /// cpca's point for it (GCJ-02, as the cities'); nil where cpca has none.
+    /// Its point (GCJ-02, as the cities'): cpca's, or for the units cpca
+    /// lacks its outline's centroid (`pointSource` "cpca", "outline"; "city"
+    /// for a city that is its own unit); nil when neither source has one.
     public var longitude: Double? = nil
     public var latitude: Double? = nil
+    public var pointSource: String? = nil
 }
 
 /// A division name in force at some time from 2000 to 2020 but not in

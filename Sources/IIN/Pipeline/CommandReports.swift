@@ -156,6 +156,8 @@ public enum CommandReports {
             "schema": .string("iin-geocode/1"),
             "result": outcome.method == nil ? .null : answer(outcome.answer),
             "method": outcome.method.map { .string($0.name) } ?? .null,
+            "county": outcome.county == 0 ? .null : .object(["code": .string(String(outcome.county)),
+                                                             "name_cn": gazetteer.countyLevelUnits.first { $0.code == outcome.county }.map { .string($0.name) } ?? .null]),
             "methods": .array(explanations.map { explanation in
                 .object(["method": .string(explanation.method.name), "answer": answer(explanation.answer), "detail": .string(explanation.detail)])
             }),

@@ -15,13 +15,27 @@ public struct Workspace {
     public init(pipelineFile: URL, stagesFolder: URL? = nil, workFolder: URL? = nil,
                 inputOverrides: [String: String] = [:]) throws(IINError) {
         let base = pipelineFile.deletingLastPathComponent()
-        let stages = stagesFolder ?? base.appendingPathComponent("stages")
+        let stages = stagesFolder ?? Self.stagesFolder(near: base)
         guard FileManager.default.fileExists(atPath: stages.path) else {
-            throw IINError.stageDefinition(file: stages.path, problem: "no stage definition folder here; pass --stages DIR")
+            throw IINError.stageDefinition(file: stages.path, problem: "no stage definition folder here or in a folder above; pass --stages DIR")
         }
         pipeline = try Pipeline.load(file: pipelineFile, stageFolder: stages, catalog: catalog, inputOverrides: inputOverrides)
         self.workFolder = workFolder ?? base.appendingPathComponent(".iin")
         gazetteer = try Gazetteer.embedded()
+    }
+
+    /// The `stages` folder beside a pipeline file, or else the nearest one
+    /// in a folder above it: a study's pipeline under fixtures/ uses its
+    /// project's stage definitions. The one beside it when there is none.
+    public static func stagesFolder(near base: URL) -> URL {
+        var folder = base.standardizedFileURL
+        while true {
+            let candidate = folder.appendingPathComponent("stages")
+            if FileType.of(candidate.path, followingLinks: true) == .folder { return candidate }
+            let parent = folder.deletingLastPathComponent()
+            if parent.path == folder.path { return base.appendingPathComponent("stages") }
+            folder = parent
+        }
     }
 
     public func runner(log: RunLog, progress: ProgressReporter) -> Runner {

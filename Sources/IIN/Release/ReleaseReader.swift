@@ -7,18 +7,29 @@ import Foundation
 public struct ReleaseReader: Sendable {
     public let folder: URL
     public let preferWorkbooks: Bool
+    /// How the release names its tables and columns: a scoped release
+    /// (`ScopedRelease`, its manifest's `scope`) at county level says
+    /// "county" where the city release says "city". Callers ask by the
+    /// city release's names; the reader translates.
+    let names: ScopedRelease.Names
 
     public init(folder: URL, preferWorkbooks: Bool) {
         self.folder = folder
         self.preferWorkbooks = preferWorkbooks
+        let manifest = (try? Data(contentsOf: folder.appendingPathComponent(ReleaseFolder.manifestName))).flatMap { try? JSONValue.parse($0) }
+        let resolution = manifest?[ReleaseFolder.subreleaseKey]?["resolution"]?.stringValue.flatMap(NetworkScope.Resolution.init(rawValue:))
+        names = ScopedRelease.Names(resolution: resolution ?? .city)
     }
+
+    /// Whether the folder is a scoped network's release.
+    public var isScoped: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent(ScopedRelease.unitsName + ".csv").path) }
 
     /// The networks the release holds: investment at the top, and branch
     /// in `branch/` when it is there.
     public var networks: [(String, String)] {
         var result = [("investment", "")]
         let branch = folder.appendingPathComponent("branch")
-        if [".csv", ".xlsx"].contains(where: { FileManager.default.fileExists(atPath: branch.appendingPathComponent(PublishStage.directedName + $0).path) }) {
+        if [".csv", ".xlsx"].contains(where: { FileManager.default.fileExists(atPath: branch.appendingPathComponent(names.table(PublishStage.directedName) + $0).path) }) {
             result.append(("branch", "branch"))
         }
         return result
@@ -27,6 +38,12 @@ public struct ReleaseReader: Sendable {
     /// The table, or nil when the release has neither its workbook nor
     /// its CSV.
     public func table(_ name: String, in subfolder: String = "") throws(IINError) -> CSVTable? {
+        guard var table = try table(file: names.table(name), in: subfolder) else { return nil }
+        table.header = table.header.map { names.cityColumn($0) }
+        return table
+    }
+
+    private func table(file name: String, in subfolder: String) throws(IINError) -> CSVTable? {
         let base = subfolder.isEmpty ? folder : folder.appendingPathComponent(subfolder)
         let workbook = base.appendingPathComponent(name + ".xlsx")
         let csv = base.appendingPathComponent(name + ".csv")
@@ -51,7 +68,7 @@ public struct ReleaseReader: Sendable {
     public func require(_ name: String, in subfolder: String = "") throws(IINError) -> CSVTable {
         guard let table = try table(name, in: subfolder) else {
             let base = subfolder.isEmpty ? folder : folder.appendingPathComponent(subfolder)
-            throw IINError.unreadableFile(path: base.appendingPathComponent(name + ".xlsx").path, reason: "neither it nor its .csv is in the release")
+            throw IINError.unreadableFile(path: base.appendingPathComponent(names.table(name) + ".xlsx").path, reason: "neither it nor its .csv is in the release")
         }
         return table
     }
@@ -70,9 +87,9 @@ public struct ReleaseReader: Sendable {
     /// - Parameter withDistance: also read `Distance_km` (then required).
     public func edges(_ name: String, in subfolder: String = "", withDistance: Bool = false) throws(IINError) -> [Edge] {
         let base = subfolder.isEmpty ? folder : folder.appendingPathComponent(subfolder)
-        let csv = base.appendingPathComponent(name + ".csv")
+        let csv = base.appendingPathComponent(names.table(name) + ".csv")
         let useCSV = FileManager.default.fileExists(atPath: csv.path)
-            && !(preferWorkbooks && FileManager.default.fileExists(atPath: base.appendingPathComponent(name + ".xlsx").path))
+            && !(preferWorkbooks && FileManager.default.fileExists(atPath: base.appendingPathComponent(names.table(name) + ".xlsx").path))
         if useCSV { return try Self.edges(csv: csv, withDistance: withDistance) }
         let table = try require(name, in: subfolder)
         let (a, b, weight, year, distance) = try Self.edgeColumns(table.header, withDistance: withDistance, path: table.path)
@@ -144,8 +161,10 @@ public struct ReleaseReader: Sendable {
     /// Where an edge table keeps its two codes (investor and investee, or A
     /// and B), weight, year and, when asked for, distance.
     static func edgeColumns(_ header: [String], withDistance: Bool, path: String) throws(IINError) -> (a: Int, b: Int, weight: Int, year: Int, distance: Int?) {
-        let a = header.firstIndex(of: "InvestorCityCode") ?? header.firstIndex(of: "CityACode")
-        let b = header.firstIndex(of: "InvesteeCityCode") ?? header.firstIndex(of: "CityBCode")
+        let a = header.firstIndex(of: "InvestorCityCode") ?? header.firstIndex(of: "CityACode") ?? header.firstIndex(of: "InvestorCountyCode")
+            ?? header.firstIndex(of: "CountyACode")
+        let b = header.firstIndex(of: "InvesteeCityCode") ?? header.firstIndex(of: "CityBCode") ?? header.firstIndex(of: "InvesteeCountyCode")
+            ?? header.firstIndex(of: "CountyBCode")
         let weight = header.firstIndex(of: "InvestmentFrequency"), year = header.firstIndex(of: "InvestmentYear")
         let distance = header.firstIndex(of: "Distance_km")
         var missing = [weight == nil ? "InvestmentFrequency" : nil, year == nil ? "InvestmentYear" : nil,

@@ -7,9 +7,12 @@ import Foundation
 /// the tables the release publishes beside it.
 enum ScopedReport {
     static func html(scope: NetworkScope, nodes: ScopedRelease.Nodes, accounting: RecordAccounting, placed: [PlacedTable],
-                     maps: [(linkType: LinkType, year: Int, flows: DominantFlows)], outlines: Outlines) -> String {
+                     maps: [(linkType: LinkType, year: Int, flows: DominantFlows)], gazetteer: Gazetteer) -> String {
+        let outlines = gazetteer.outlines
         let level = scope.resolution == .city ? "city" : "county-level"
-        let region = scope.region.map { "\($0.name) (\($0.codes.map(String.init).joined(separator: ", ")))" } ?? "the whole country"
+        let region = scope.region.map { region in
+            region.codes.map { code in (gazetteer.province(code: code)?.name ?? gazetteer.city(code: code)?.nameCN ?? "") + " \(code)" }.joined(separator: ", ")
+        } ?? "the whole country"
         var body = "<h1>IIN \(e(scope.folderName)): the \(level) network of \(e(region))</h1>\n"
         body += "<p>\(nodes.list.count) units. Tables beside this page; the definitions are in docs/scopes.md of the iin repository.</p>\n"
         body += "<section id=\"accounting\"><h2>1. Record accounting</h2><p>\(e(accounting.identityLine))</p>\n"
@@ -35,8 +38,11 @@ enum ScopedReport {
         body += "</section>\n"
         body += "<section id=\"hinterlands\"><h2>4. Dominant flows and hinterlands</h2>\n"
         body += "<p class=\"note\">Each unit's line goes to its strongest partner (undirected intercity weight; the lower code among equals) when that partner is larger by node degree (Nystuen-Dacey). Red circles are centres, sized by the units in their hinterland; grey dots are units without a larger partner's pull or with no tie.</p>\n"
+        let projection = Projection(nodes: nodes, outlines: outlines)
+        if let projection { body += baseLayer(nodes: nodes, outlines: outlines, projection: projection) }
         for map in maps {
-            body += "<figure>" + self.map(map.flows, nodes: nodes, outlines: outlines, id: "hinterland-\(map.linkType.name)-\(map.year)",
+            guard let projection else { body += "<p class=\"note\">No unit has a point to map.</p>"; break }
+            body += "<figure>" + self.map(map.flows, nodes: nodes, projection: projection, id: "hinterland-\(map.linkType.name)-\(map.year)",
                                           title: "\(map.linkType == .branch ? "Headquarters-branch" : "Investment") network, \(map.year)")
             let centres = map.flows.centres.filter { $0.isCentre && !$0.hinterland.isEmpty }.sorted { ($0.hinterland.count, $1.node) > ($1.hinterland.count, $0.node) }
             let described = centres.prefix(8).map { "\(nodes.byCode[$0.node]?.nameCN ?? String($0.node)) \($0.hinterland.count)" }.joined(separator: ", ")
@@ -73,52 +79,85 @@ enum ScopedReport {
         return out + "</table>\n"
     }
 
-    /// The dominant flows of one slice on the scope's city outlines.
-    static func map(_ flows: DominantFlows, nodes: ScopedRelease.Nodes, outlines: Outlines, id: String, title: String) -> String {
-        let width = 760.0, height = 600.0, margin = 24.0, top = 34.0
-        let placedNodes = nodes.list.filter { !$0.longitude.isNaN }
-        let cityCodes = Set(nodes.list.map { nodes.city(of: $0).code })
-        var points = placedNodes.map { ($0.longitude, $0.latitude) }
-        for code in cityCodes { for polygon in outlines.cities[code] ?? [] { for point in polygon.first ?? [] { points.append((point.longitude, point.latitude)) } } }
-        guard let west = points.map(\.0).min(), let east = points.map(\.0).max(), let south = points.map(\.1).min(), let north = points.map(\.1).max() else {
-            return "<p class=\"note\">No unit has a point to map.</p>"
+    /// Where the scope's maps put a point: the nodes and their cities'
+    /// outlines fitted to the page (equirectangular, shrunk by the cosine
+    /// of the middle latitude). One for every map of the page.
+    struct Projection {
+        static let width = 760.0, height = 600.0, margin = 24.0, top = 34.0
+        let west: Double, north: Double, shrink: Double, scale: Double
+
+        init?(nodes: ScopedRelease.Nodes, outlines: Outlines) {
+            var points = nodes.list.filter { !$0.longitude.isNaN }.map { ($0.longitude, $0.latitude) }
+            for code in Set(nodes.cityCodes.values) {
+                for polygon in outlines.cities[code] ?? [] { for point in polygon.first ?? [] { points.append((point.longitude, point.latitude)) } }
+            }
+            guard let west = points.map(\.0).min(), let east = points.map(\.0).max(), let south = points.map(\.1).min(),
+                  let north = points.map(\.1).max() else { return nil }
+            self.west = west
+            self.north = north
+            shrink = cos((north + south) / 2 * .pi / 180)
+            scale = min((Self.width - 2 * Self.margin) / max((east - west) * shrink, 1e-6), (Self.height - Self.top - Self.margin) / max(north - south, 1e-6))
         }
-        let shrink = cos((north + south) / 2 * .pi / 180)
-        let scale = min((width - 2 * margin) / max((east - west) * shrink, 1e-6), (height - top - margin) / max(north - south, 1e-6))
-        func x(_ longitude: Double) -> Double { margin + (longitude - west) * shrink * scale }
-        func y(_ latitude: Double) -> Double { top + (north - latitude) * scale }
-        func f(_ value: Double) -> String { String(format: "%.1f", value) }
-        var svg = "<svg class=\"chart\" data-chart=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
-        svg += "<title>\(e(title))</title><text x=\"\(f(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">\(e(title))</text>"
-        for code in cityCodes.sorted() {
-            for polygon in outlines.cities[code] ?? [] {
-                let path = polygon.map { ring in "M" + ring.map { "\(f(x($0.longitude))),\(f(y($0.latitude)))" }.joined(separator: "L") + "Z" }.joined()
-                svg += "<path d=\"\(path)\" fill=\"#f7f7f2\" stroke=\"#bbb\" stroke-width=\"0.6\"/>"
+
+        func x(_ longitude: Double) -> Double { Self.margin + (longitude - west) * shrink * scale }
+        func y(_ latitude: Double) -> Double { Self.top + (north - latitude) * scale }
+
+        func path(_ polygons: [OutlineFile.Polygon]) -> String {
+            polygons.map { polygon in
+                polygon.map { ring in "M" + ring.map { "\(f(x($0.longitude))),\(f(y($0.latitude)))" }.joined(separator: "L") + "Z" }.joined()
+            }.joined()
+        }
+    }
+
+    static let baseID = "scope-base"
+
+    /// The outlines every map of the page shares, defined once and drawn
+    /// by reference: the cities, and at county level each unit.
+    static func baseLayer(nodes: ScopedRelease.Nodes, outlines: Outlines, projection: Projection) -> String {
+        let byCounty = nodes.scope.resolution == .county
+        var group = "<g id=\"\(baseID)\">"
+        for code in Set(nodes.cityCodes.values).sorted() {
+            group += "<path d=\"\(projection.path(outlines.cities[code] ?? []))\" fill=\"#f7f7f2\" stroke=\"#999\" stroke-width=\"\(byCounty ? "1.1" : "0.6")\"/>"
+        }
+        if byCounty {
+            for node in nodes.list {
+                if let polygons = nodes.outlines[node.code] { group += "<path d=\"\(projection.path(polygons))\" fill=\"none\" stroke=\"#ccc\" stroke-width=\"0.4\"/>" }
             }
         }
+        return "<svg width=\"0\" height=\"0\" style=\"position:absolute\" aria-hidden=\"true\"><defs>" + group + "</g></defs></svg>"
+    }
+
+    /// The dominant flows of one slice over the base layer.
+    static func map(_ flows: DominantFlows, nodes: ScopedRelease.Nodes, projection: Projection, id: String, title: String) -> String {
+        let (width, height) = (Projection.width, Projection.height)
+        let placedNodes = nodes.list.filter { !$0.longitude.isNaN }
+        var svg = "<svg class=\"chart\" data-chart=\"\(id)\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\">"
+        svg += "<title>\(e(title))</title><text x=\"\(f(width / 2))\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">\(e(title))</text>"
+        svg += "<use href=\"#\(baseID)\"/>"
         let heaviest = max(1, flows.flows.map(\.weight).max() ?? 1)
         for flow in flows.flows where flow.partnerLarger {
             guard let from = nodes.byCode[flow.node], let to = nodes.byCode[flow.partner], !from.longitude.isNaN, !to.longitude.isNaN else { continue }
             let stroke = 0.6 + 3 * Double(flow.weight) / Double(heaviest)
-            svg += "<line x1=\"\(f(x(from.longitude)))\" y1=\"\(f(y(from.latitude)))\" x2=\"\(f(x(to.longitude)))\" y2=\"\(f(y(to.latitude)))\" stroke=\"#4a6fa5\" stroke-opacity=\"0.7\" stroke-width=\"\(f(stroke))\"/>"
+            svg += "<line x1=\"\(f(projection.x(from.longitude)))\" y1=\"\(f(projection.y(from.latitude)))\" x2=\"\(f(projection.x(to.longitude)))\" y2=\"\(f(projection.y(to.latitude)))\" stroke=\"#4a6fa5\" stroke-opacity=\"0.7\" stroke-width=\"\(f(stroke))\"/>"
         }
         let centres = Dictionary(uniqueKeysWithValues: flows.centres.filter(\.isCentre).map { ($0.node, $0.hinterland.count) })
         for node in placedNodes {
-            let px = f(x(node.longitude)), py = f(y(node.latitude))
+            let px = f(projection.x(node.longitude)), py = f(projection.y(node.latitude))
             if let dominated = centres[node.code], dominated > 0 {
                 let radius = 3 + 2.5 * Double(dominated).squareRoot()
                 svg += "<circle cx=\"\(px)\" cy=\"\(py)\" r=\"\(f(radius))\" fill=\"#c0392b\" fill-opacity=\"0.75\" stroke=\"#fff\"><title>\(e(node.nameCN)): centre of \(dominated)</title></circle>"
-                svg += "<text x=\"\(px)\" y=\"\(f(y(node.latitude) - radius - 2))\" text-anchor=\"middle\" font-size=\"11\">\(e(node.nameCN)) \(dominated)</text>"
+                svg += "<text x=\"\(px)\" y=\"\(f(projection.y(node.latitude) - radius - 2))\" text-anchor=\"middle\" font-size=\"11\">\(e(node.nameCN)) \(dominated)</text>"
             } else {
                 svg += "<circle cx=\"\(px)\" cy=\"\(py)\" r=\"2\" fill=\"#777\"><title>\(e(node.nameCN))</title></circle>"
             }
         }
         let unplaced = nodes.list.count - placedNodes.count
-        let legendY = height - 10
-        svg += "<text x=\"\(f(margin))\" y=\"\(f(legendY))\" font-size=\"11\">line: strongest tie to a larger unit (width by weight); red circle: centre, area by units dominated"
+        svg += "<text x=\"\(f(Projection.margin))\" y=\"\(f(height - 10))\" font-size=\"11\">line: strongest tie to a larger unit (width by weight); red circle: centre, area by units dominated"
             + (unplaced > 0 ? "; \(unplaced) units without a point not drawn" : "") + "</text>"
         return svg + "</svg>"
     }
+
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
     static func e(_ text: String) -> String { SVGChart.escape(text) }
 }

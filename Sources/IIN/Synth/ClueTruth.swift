@@ -20,6 +20,10 @@ struct ClueTruth: Sendable {
     /// Each written form and the 2020 cities it can mean.
     private var meanings: [String: Set<Int>] = [:]
     private var provinceForms: Set<String> = []
+    /// Each written form and the county-level units it can mean, each with
+    /// its city: unit 0 for a former unit split between units, -1 where the
+    /// form names a city.
+    private var countyMeanings: [String: [(unit: Int, city: Int)]] = [:]
     /// Every form, and the words read before places, to keep brands clear.
     private var allForms: Set<String> = []
 
@@ -30,6 +34,8 @@ struct ClueTruth: Sendable {
         var start: Int
         var end: Int
         var cities: Set<Int>
+        /// The one county-level unit of 2020 its area went to, if one.
+        var county: Int?
     }
     /// Per 2020 city, former codes that name it alone, and those split
     /// between it and others.
@@ -61,6 +67,21 @@ struct ClueTruth: Sendable {
             for form in Self.forms(unit.name, prefectureLevel: unit.code % 100 == 0) { meanings[form, default: []].formUnion(unit.cities) }
         }
         allForms = Set(meanings.keys).union(gazetteer.outsideMainlandNames).union(["中国", "中华人民共和国", "在"])
+        for county in gazetteer.counties {
+            for form in Self.forms(county.name, prefectureLevel: false) { countyMeanings[form, default: []].append((county.code, county.cityCode)) }
+        }
+        for city in gazetteer.cities {
+            for form in Self.forms(city.nameCN, prefectureLevel: true) { countyMeanings[form, default: []].append((-1, city.code)) }
+        }
+        for unit in gazetteer.history {
+            let prefectureLevel = unit.code % 100 == 0
+            if prefectureLevel || (unit.code / 100) % 100 == 90 {
+                for form in Self.forms(unit.name, prefectureLevel: true) { countyMeanings[form, default: []] += unit.cities.map { (-1, $0) } }
+            }
+            if !prefectureLevel {
+                for form in Self.forms(unit.name, prefectureLevel: false) { countyMeanings[form, default: []] += unit.cities.map { (unit.county ?? 0, $0) } }
+            }
+        }
 
         var countyCity: [Int: Int] = [:]
         for city in gazetteer.cities { countyCity[city.code] = city.code }
@@ -77,6 +98,14 @@ struct ClueTruth: Sendable {
     }
 
     func cityCount(named form: String) -> Int { meanings[form]?.count ?? 0 }
+
+    /// The county-level unit a written form names inside a city, if it
+    /// names one there and no city.
+    func county(named form: String, in city: Int) -> Int? {
+        let here = (countyMeanings[form] ?? []).filter { $0.city == city }
+        guard let first = here.first, first.unit > 0, here.allSatisfy({ $0.unit == first.unit }) else { return nil }
+        return first.unit
+    }
 
     /// True when a known place name opens the text, so a brand would read
     /// as a place.
@@ -102,7 +131,9 @@ struct ClueTruth: Sendable {
             }
             let cities = successors.map { $0.flatMap { units2020[$0] } }
             guard cities.allSatisfy({ $0 != nil }) else { continue }
-            let former = FormerCode(code: code, start: start, end: end, cities: Set(cities.map { $0! }))
+            let units = Set(successors.map { $0! })
+            let county = units.count == 1 && units.first! % 100 != 0 ? units.first : nil
+            let former = FormerCode(code: code, start: start, end: end, cities: Set(cities.map { $0! }), county: county)
             for city in former.cities {
                 if former.cities.count == 1 { clearCodes[city, default: []].append(former) } else { splitCodes[city, default: []].append(former) }
             }

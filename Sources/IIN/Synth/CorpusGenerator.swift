@@ -44,11 +44,22 @@ public struct CorpusGenerator {
     public static let header = ["记录编号", "投资方名称", "投资方统一社会信用代码", "投资方所属地区", "投资方地址", "被投资方名称", "被投资方统一社会信用代码",
                                 "被投资方所属地区", "被投资方地址", "实缴出资额", "出资日期", "关系类型", "备注"]
     public static let truthHeader = ["record_id", "file", "defect", "duplicate_of", "investor_city", "investee_city", "investor_clue", "investee_clue", "year", "link_type",
-                                     "investor_evidence", "investee_evidence"]
+                                     "investor_evidence", "investee_evidence", "investor_county", "investee_county"]
+
+    /// Share of records that are a head office's branch inside one
+    /// province, so a county-level study of that province (Guizhou, as in
+    /// fixtures/guizhou) has a network to measure.
+    static let provincialBranchRate = 0.06
+    static let branchProvince = 520000
 
     let options: Options
     let model: CityGravityModel
     let factory: EnterpriseFactory
+    /// The branch province's cities (by model index) and counties, each
+    /// with its weight: the capital's districts draw head offices most.
+    let provinceCities: WeightedChoice
+    let provinceCityIndices: [Int]
+    let provinceCounties: [Int: (counties: [CountyUnit], headOffices: WeightedChoice)]
 
     public init(options: Options, gazetteer: Gazetteer) throws(IINError) {
         self.options = options
@@ -57,6 +68,31 @@ public struct CorpusGenerator {
         let crosswalk = Bundle.module.resourceURL!.appendingPathComponent("synth/areacodes-result.csv")
         let crosswalkCSV = String(decoding: try FileBytes.read(crosswalk), as: UTF8.self)
         self.factory = EnterpriseFactory(gazetteer: gazetteer, townships: townships, crosswalkCSV: crosswalkCSV)
+        let indices = gazetteer.cities.indices.filter { gazetteer.cities[$0].provinceCode == Self.branchProvince }
+        let capital = indices.first { gazetteer.cities[$0].code % 10000 == 100 }
+        provinceCityIndices = indices
+        provinceCities = WeightedChoice(weights: indices.map { $0 == capital ? 4.0 : 1.0 })
+        var counties: [Int: (counties: [CountyUnit], headOffices: WeightedChoice)] = [:]
+        for index in indices {
+            let city = gazetteer.cities[index]
+            let units = factory.countiesByCity[city.code] ?? []
+            counties[index] = (units, WeightedChoice(weights: units.map { unit in
+                (index == capital ? 3.0 : 1.0) * (unit.name.hasSuffix("区") ? 3.0 : 1.0)
+            }))
+        }
+        provinceCounties = counties
+    }
+
+    /// The county-level unit a side's clues name, as the truth file gives
+    /// it: a city's only unit, else the first of region, credit code and
+    /// address (the cascade's order) to name one inside its city.
+    func expectedCounty(_ enterprise: SyntheticEnterprise, regionNamesCounty: Bool) -> Int? {
+        let city = model.cities[enterprise.cityIndex]
+        let units = factory.countiesByCity[city.code] ?? []
+        if units.isEmpty { return city.code }
+        if units.count == 1 { return units[0].code }
+        let regionCounty = regionNamesCounty ? factory.truth.county(named: enterprise.county.name, in: city.code) : nil
+        return regionCounty ?? enterprise.codeCounty ?? enterprise.addressCounty
     }
 
     struct Row {
@@ -165,12 +201,18 @@ public struct CorpusGenerator {
     }
 
     private func makeRecord(serial: Int, year: Int, defect: Defect, pools: inout [[SyntheticEnterprise]], _ random: inout SeededRandom) -> Row {
-        let investorIndex = model.investorCity(&random)
+        let provincial = !provinceCityIndices.isEmpty && random.chance(Self.provincialBranchRate)
+        let investorIndex = provincial ? provinceCityIndices[provinceCities.draw(&random)] : model.investorCity(&random)
         let poolSlot: Int
         if pools[investorIndex].count >= 8 && random.chance(0.6) {
             poolSlot = random.below(pools[investorIndex].count)
         } else {
-            let fresh = factory.makeEnterprise(cityIndex: investorIndex, year: year, &random)
+            let fresh: SyntheticEnterprise
+            if provincial, let (units, weights) = provinceCounties[investorIndex], !units.isEmpty {
+                fresh = factory.makeEnterprise(cityIndex: investorIndex, county: units[weights.draw(&random)], year: year, &random)
+            } else {
+                fresh = factory.makeEnterprise(cityIndex: investorIndex, year: year, &random)
+            }
             if pools[investorIndex].count < 64 {
                 pools[investorIndex].append(fresh)
                 poolSlot = pools[investorIndex].count - 1
@@ -179,9 +221,18 @@ public struct CorpusGenerator {
                 pools[investorIndex][poolSlot] = fresh
             }
         }
-        let branch = random.chance(0.06)
-        var investeeIndex = model.investeeCity(of: investorIndex, year: year, &random)
-        var investee = factory.makeEnterprise(cityIndex: investeeIndex, year: year, &random)
+        let branch = provincial || random.chance(0.06)
+        var investeeIndex: Int
+        var investee: SyntheticEnterprise
+        if provincial {
+            // In another city of the province as often as any investment
+            // leaves its city that year (the paper's intercity share).
+            investeeIndex = random.chance(CityGravityModel.intercityShare(year)) ? provinceCityIndices[random.below(provinceCityIndices.count)] : investorIndex
+            investee = factory.makeEnterprise(cityIndex: investeeIndex, year: year, &random)
+        } else {
+            investeeIndex = model.investeeCity(of: investorIndex, year: year, &random)
+            investee = factory.makeEnterprise(cityIndex: investeeIndex, year: year, &random)
+        }
         var ambiguousRegion: String?
         if !branch && defect == .none && random.chance(Self.ambiguousOnlyRate) {
             let (made, region) = factory.makeAmbiguousEnterprise(year: year, &random)
@@ -200,12 +251,16 @@ public struct CorpusGenerator {
         let investor = pools[investorIndex][poolSlot]
         if defect == .selfInvestment { investee = investor }
 
-        var (investorRegion, investorClue) = factory.region(for: investor, year: year, &random)
-        var (investeeRegion, investeeClue) = factory.region(for: investee, year: year, &random)
-        if let ambiguousRegion { (investeeRegion, investeeClue) = random.chance(0.5) ? (ambiguousRegion, .countyAmbiguous) : ("", .empty) }
+        var (investorRegion, investorClue, investorRegionCounty) = factory.region(for: investor, year: year, &random)
+        var (investeeRegion, investeeClue, investeeRegionCounty) = factory.region(for: investee, year: year, &random)
+        if let ambiguousRegion {
+            (investeeRegion, investeeClue) = random.chance(0.5) ? (ambiguousRegion, .countyAmbiguous) : ("", .empty)
+            investeeRegionCounty = !investeeRegion.isEmpty
+        }
         if defect == .outsideMainland {
             investorRegion = random.pick(["香港", "中国香港", "香港特别行政区", "澳门", "台湾省台北市", "开曼群岛", "英属维尔京群岛", "新加坡", "美国", "日本"])
             investorClue = .outside
+            investorRegionCounty = false
         }
         let linkText: String
         if defect == .badLinkType {
@@ -233,7 +288,9 @@ public struct CorpusGenerator {
                       investeeRegion, investee.address, Self.capital(&random), dateText, linkText, random.chance(0.05) ? "备注:抽样" : ""]
         let truthRow = [id, "", defect.rawValue, "", defect == .outsideMainland ? "" : String(model.cities[investorIndex].code),
                         String(model.cities[investeeIndex].code), investorClue.rawValue, investeeClue.rawValue, String(year), branch ? "branch" : "investment",
-                        investorClear ? "clear" : "ambiguous_only", investeeClear ? "clear" : "ambiguous_only"]
+                        investorClear ? "clear" : "ambiguous_only", investeeClear ? "clear" : "ambiguous_only",
+                        defect == .outsideMainland ? "" : expectedCounty(investor, regionNamesCounty: investorRegionCounty).map(String.init) ?? "",
+                        expectedCounty(investee, regionNamesCounty: investeeRegionCounty).map(String.init) ?? ""]
         return Row(fields: fields, truth: truthRow)
     }
 

@@ -12,6 +12,10 @@ struct SyntheticEnterprise: Sendable {
     var codeIsClear: Bool
     var addressIsClear: Bool
     var nameIsClear: Bool
+    /// The county-level unit the credit code and the address name inside
+    /// the enterprise's city, where they name one (`ClueTruth`).
+    var codeCounty: Int? = nil
+    var addressCounty: Int? = nil
     /// Branches opened so far, to number the next one.
     var branches = 0
 }
@@ -127,10 +131,11 @@ struct EnterpriseFactory: Sendable {
         case 7: (name, nameIsClear) = (brand + industry + "（" + short + "）" + suffix, true)
         default: (name, nameIsClear) = (brand + industry + suffix, false)
         }
-        let (creditCode, codeIsClear) = creditCode(city: city, county: county, year: year, &random)
-        let (address, addressIsClear) = address(city: city, county: county, &random)
+        let (creditCode, codeIsClear, codeCounty) = creditCode(city: city, county: county, year: year, &random)
+        let (address, addressIsClear, addressCounty) = address(city: city, county: county, &random)
         return SyntheticEnterprise(name: name, cityIndex: cityIndex, county: county, creditCode: creditCode, address: address,
-                                   codeIsClear: codeIsClear, addressIsClear: addressIsClear, nameIsClear: nameIsClear)
+                                   codeIsClear: codeIsClear, addressIsClear: addressIsClear, nameIsClear: nameIsClear, codeCounty: codeCounty,
+                                   addressCounty: addressCounty)
     }
 
     /// An enterprise whose every field is ambiguous or empty: a county name
@@ -143,7 +148,8 @@ struct EnterpriseFactory: Sendable {
         let address = county.name + town + random.pick(Self.roads) + String(1 + random.below(300)) + "号"
         let name = brand(&random) + random.pick(Self.industries) + random.pick(Self.suffixes)
         return (SyntheticEnterprise(name: name, cityIndex: cityIndex, county: county, creditCode: "", address: address,
-                                    codeIsClear: false, addressIsClear: false, nameIsClear: false), county.name)
+                                    codeIsClear: false, addressIsClear: false, nameIsClear: false,
+                                    addressCounty: truth.county(named: county.name, in: county.cityCode)), county.name)
     }
 
     func unifiedCode(code: Int, _ random: inout SeededRandom) -> String {
@@ -163,30 +169,35 @@ struct EnterpriseFactory: Sendable {
     /// registration number, which carries the code its registry had then,
     /// of any era (a 1990s code out of use since, or one split between
     /// cities, which names none); a municipality's own province-level code;
-    /// sometimes a mistyped check character; 12% none.
-    func creditCode(city: City, county: CountyUnit, year: Int, _ random: inout SeededRandom) -> (String, Bool) {
-        if random.chance(0.12) { return ("", false) }
+    /// sometimes a mistyped check character; 12% none. Also the county it
+    /// names: the enterprise's, a former code's one successor unit, none
+    /// for a city's own code, a split or a mistyped code.
+    func creditCode(city: City, county: CountyUnit, year: Int, _ random: inout SeededRandom) -> (String, Bool, Int?) {
+        if random.chance(0.12) { return ("", false, nil) }
         var code = county.code
         var clear = true
-        if Gazetteer.municipalityCodes.contains(city.code) && random.chance(0.05) { code = city.code }
+        var namedCounty: Int? = county.code == city.code ? nil : county.code
+        if Gazetteer.municipalityCodes.contains(city.code) && random.chance(0.05) { (code, namedCounty) = (city.code, nil) }
         if year < 2015 && random.chance(0.3) {
             let former = (truth.clearCodes[city.code] ?? []).filter { $0.start <= year }
             let split = (truth.splitCodes[city.code] ?? []).filter { $0.start <= year }
             let roll = random.unit()
             if !split.isEmpty && roll < 0.04 {
-                (code, clear) = (random.pick(split).code, false)
+                let picked = random.pick(split)
+                (code, clear, namedCounty) = (picked.code, false, nil)
             } else if !former.isEmpty && roll < 0.5 {
-                code = random.pick(former).code
+                let picked = random.pick(former)
+                (code, namedCounty) = (picked.code, picked.county)
             }
-            return (registrationNumber(code: code, &random), clear)
+            return (registrationNumber(code: code, &random), clear, namedCounty)
         }
         var unified = unifiedCode(code: code, &random)
         if random.chance(0.01) {
             // A mistyped code: its check character no longer fits.
             unified = String(unified.dropLast()) + (unified.last == "0" ? "1" : "0")
-            clear = false
+            (clear, namedCounty) = (false, nil)
         }
-        return (unified, clear)
+        return (unified, clear, namedCounty)
     }
 
     /// A street: an everyday one, or one named after another place.
@@ -203,8 +214,11 @@ struct EnterpriseFactory: Sendable {
     /// sometimes without the province, or the county alone, or a street
     /// alone, or none; some behind a label or a free-trade-zone prefix,
     /// some followed by a second address of the same or another city.
-    func address(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool) {
-        let (main, clear, full) = plainAddress(city: city, county: county, &random)
+    /// Also the county it names in the city: its first address's, or a
+    /// second one's in the same city; none when the two differ.
+    func address(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool, Int?) {
+        let (main, clear, full, namesCounty) = plainAddress(city: city, county: county, &random)
+        var namedCounty = namesCounty ? truth.county(named: county.name, in: city.code) : nil
         var text = main
         if full && random.chance(0.03), let zone = Self.freeTradeZones[city.provinceCode] {
             let cityPart = city.level == .municipality ? "" : city.nameCN
@@ -215,7 +229,10 @@ struct EnterpriseFactory: Sendable {
         if full && random.chance(0.03) {
             let separator = random.pick(Self.addressSeparators)
             if random.chance(0.5) {
-                text += separator + fullAddress(city: city, county: random.pick(countiesByCity[city.code] ?? [county]), &random)
+                let second = random.pick(countiesByCity[city.code] ?? [county])
+                text += separator + fullAddress(city: city, county: second, &random)
+                let secondCounty = second.code == city.code ? nil : truth.county(named: second.name, in: city.code)
+                if namedCounty == nil { namedCounty = secondCounty } else if let secondCounty, secondCounty != namedCounty { namedCounty = nil }
             } else {
                 // Another city's address: the field names two cities.
                 let other = gazetteer.cities[random.below(gazetteer.cities.count)]
@@ -226,7 +243,7 @@ struct EnterpriseFactory: Sendable {
             }
         }
         if !text.isEmpty && random.chance(0.05) { text = random.pick(Self.labels) + text }
-        return (text, isClear)
+        return (text, isClear, namedCounty)
     }
 
     /// Province (but for municipalities), city, county, township, street.
@@ -238,31 +255,32 @@ struct EnterpriseFactory: Sendable {
         return province + cityPart + countyPart + town + street(&random)
     }
 
-    /// The address, whether it names the city, and whether it opens with
-    /// the province (or municipality) and city.
-    private func plainAddress(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool, Bool) {
+    /// The address, whether it names the city, whether it opens with the
+    /// province (or municipality) and city, and whether it writes the county.
+    private func plainAddress(city: City, county: CountyUnit, _ random: inout SeededRandom) -> (String, Bool, Bool, Bool) {
         let town = townshipsByCounty[county.code].map { random.pick($0) } ?? ""
         let countyPart = county.code == city.code ? "" : county.name
         let roll = random.unit()
-        if roll < 0.03 { return ("", false, false) }
-        if roll < 0.05 { return (placeNamedStreet(&random), false, false) }
+        if roll < 0.03 { return ("", false, false, false) }
+        if roll < 0.05 { return (placeNamedStreet(&random), false, false, false) }
         if roll < 0.10 && !countyPart.isEmpty {
-            return (countyPart + town + street(&random), truth.city(named: countyPart) == city.code, false)
+            return (countyPart + town + street(&random), truth.city(named: countyPart) == city.code, false, true)
         }
         if roll < 0.22 && city.level != .municipality {
-            return (city.nameCN + countyPart + town + street(&random), truth.city(named: city.nameCN) == city.code, false)
+            return (city.nameCN + countyPart + town + street(&random), truth.city(named: city.nameCN) == city.code, false, !countyPart.isEmpty)
         }
-        return (fullAddress(city: city, county: county, &random), true, true)
+        return (fullAddress(city: city, county: county, &random), true, true, !countyPart.isEmpty)
     }
 
     /// A region text for the enterprise's city in a randomly chosen form.
-    func region(for enterprise: SyntheticEnterprise, year: Int, _ random: inout SeededRandom) -> (String, RegionClue) {
+    /// Also whether it writes the enterprise's county.
+    func region(for enterprise: SyntheticEnterprise, year: Int, _ random: inout SeededRandom) -> (String, RegionClue, Bool) {
         let city = gazetteer.cities[enterprise.cityIndex]
         let former = (historicalNames[city.code] ?? []).filter { $0.firstYear <= year && year <= $0.lastYear }
         if !former.isEmpty && random.chance(0.5) {
             let name = random.pick(former).name
             let province = gazetteer.province(code: city.provinceCode)?.name ?? ""
-            return (random.chance(0.5) ? province + name : name, .historical)
+            return (random.chance(0.5) ? province + name : name, .historical, false)
         }
         let province = gazetteer.province(code: city.provinceCode)?.name ?? ""
         let county = enterprise.county
@@ -270,22 +288,23 @@ struct EnterpriseFactory: Sendable {
         let roll = random.unit()
         switch roll {
         case ..<0.40:
-            if city.level == .municipality { return (city.nameCN + (hasCounty ? county.name : ""), .full) }
-            return (province + city.nameCN + (random.chance(0.3) && hasCounty ? county.name : ""), .full)
+            if city.level == .municipality { return (city.nameCN + (hasCounty ? county.name : ""), .full, hasCounty) }
+            let withCounty = random.chance(0.3) && hasCounty
+            return (province + city.nameCN + (withCounty ? county.name : ""), .full, withCounty)
         case ..<0.62:
-            return (random.chance(0.5) ? city.nameCN : cityShortName(city), .city)
+            return (random.chance(0.5) ? city.nameCN : cityShortName(city), .city, false)
         case ..<0.77:
-            return (city.nameCN + (hasCounty ? county.name : ""), .cityCounty)
+            return (city.nameCN + (hasCounty ? county.name : ""), .cityCounty, hasCounty)
         case ..<0.87:
             let parts = city.level == .municipality ? [city.nameCN, county.name] : [province, city.nameCN, county.name]
-            return (parts.joined(separator: "-"), .separated)
+            return (parts.joined(separator: "-"), .separated, hasCounty)
         case ..<0.93:
-            guard hasCounty else { return (city.nameCN, .city) }
-            return (county.name, ambiguousCountyNames.contains(county.name) ? .countyAmbiguous : .countyUnique)
+            guard hasCounty else { return (city.nameCN, .city, false) }
+            return (county.name, ambiguousCountyNames.contains(county.name) ? .countyAmbiguous : .countyUnique, true)
         case ..<0.96:
-            return (province, city.level == .municipality ? .full : .province)
+            return (province, city.level == .municipality ? .full : .province, false)
         default:
-            return ("", .empty)
+            return ("", .empty, false)
         }
     }
 }

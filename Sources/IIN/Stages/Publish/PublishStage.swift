@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 12
+    public static let codeVersion = 13
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 

@@ -15,6 +15,7 @@ enum ScopedRelease {
     static let hinterlandsName = "Hinterlands"
     static let reportName = "report.html"
     static let unitsGeoJSONName = "Units.geojson"
+    static let boundariesName = "Unit boundaries.geojson"
 
     /// The scope's nodes, as the table builder takes them: a county-level
     /// unit is a `City` whose English name is its city's Chinese name and
@@ -25,14 +26,20 @@ enum ScopedRelease {
         let byCode: [Int: City]
         /// Each node's 2020 city: itself at city level.
         let cityCodes: [Int: Int]
+        /// Where each node's point comes from (`CountyUnit.pointSource`).
+        let pointSources: [Int: String]
+        /// Each node's outline (GCJ-02), where the boundaries have one.
+        let outlines: [Int: [OutlineFile.Polygon]]
 
-        init(scope: NetworkScope, gazetteer: Gazetteer) {
+        init(scope: NetworkScope, gazetteer: Gazetteer) throws(IINError) {
             self.scope = scope
             let cities = scope.cities(in: gazetteer)
             switch scope.resolution {
             case .city:
                 list = gazetteer.cities.filter { cities.contains($0.code) }
                 cityCodes = Dictionary(uniqueKeysWithValues: list.map { ($0.code, $0.code) })
+                pointSources = Dictionary(uniqueKeysWithValues: list.map { ($0.code, "gazetteer") })
+                outlines = gazetteer.outlines.cities.filter { cities.contains($0.key) }
             case .county:
                 let units = gazetteer.countyLevelUnits.filter { cities.contains($0.cityCode) }
                 list = units.compactMap { unit in
@@ -41,6 +48,9 @@ enum ScopedRelease {
                                 level: city.level, longitude: unit.longitude ?? .nan, latitude: unit.latitude ?? .nan)
                 }
                 cityCodes = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.cityCode) })
+                pointSources = Dictionary(uniqueKeysWithValues: units.map { ($0.code, $0.pointSource ?? "") })
+                let codes = Set(units.map(\.code))
+                outlines = try gazetteer.countyOutlines().filter { codes.contains($0.key) }
             }
             byCode = Dictionary(uniqueKeysWithValues: list.map { ($0.code, $0) })
         }
@@ -54,7 +64,7 @@ enum ScopedRelease {
     static func publish(_ context: StageContext, scope: NetworkScope, links: LinkTable, degrees: [CityDegree],
                         accounting: RecordAccounting) throws(IINError) -> StageOutcome {
         let gazetteer = context.gazetteer
-        let nodes = Nodes(scope: scope, gazetteer: gazetteer)
+        let nodes = try Nodes(scope: scope, gazetteer: gazetteer)
         let names = Names(resolution: scope.resolution)
         let linkTypes = LinkType.allCases.filter { linkType in linkType != .branch || links.links.contains { $0.linkType == linkType } }
         var placed: [PlacedTable] = []
@@ -80,9 +90,10 @@ enum ScopedRelease {
         placed.append(PlacedTable(subfolder: "", table: accountingTable(accounting)))
         let (tables, slices) = (placed, maps)
         let documents = [
-            PublishStage.Document(path: unitsGeoJSONName, network: nil, rows: nodes.list.count) { Array(unitsGeoJSON(nodes).utf8) },
+            PublishStage.Document(path: unitsGeoJSONName, network: nil, rows: nodes.list.count) { Array(unitsGeoJSON(nodes, outlines: false).utf8) },
+            PublishStage.Document(path: boundariesName, network: nil, rows: nodes.list.count) { Array(unitsGeoJSON(nodes, outlines: true).utf8) },
             PublishStage.Document(path: reportName, network: nil, rows: nil) {
-                Array(ScopedReport.html(scope: scope, nodes: nodes, accounting: accounting, placed: tables, maps: slices, outlines: gazetteer.outlines).utf8)
+                Array(ScopedReport.html(scope: scope, nodes: nodes, accounting: accounting, placed: tables, maps: slices, gazetteer: gazetteer).utf8)
             },
         ]
         let reuse = PublishedFileReuse(earlier: context.earlierParts, output: context.output)
@@ -112,6 +123,15 @@ enum ScopedRelease {
             return name.replacingOccurrences(of: "City", with: "County")
         }
 
+        /// The city release's name of a column this resolution names
+        /// `column(_:)` (the reader asks by the city names).
+        func cityColumn(_ name: String) -> String {
+            guard resolution == .county else { return name }
+            return Self.cityColumns.first { column($0) == name } ?? name
+        }
+
+        private static let cityColumns = Set(PublishStage.directedHeader + PublishStage.undirectedHeader + PublishStage.metricHeader)
+
         var unit: String { resolution == .city ? "City" : "County" }
         /// What holds a unit: its city, or a city's province.
         var holder: String { resolution == .city ? "Province" : "City" }
@@ -122,11 +142,12 @@ enum ScopedRelease {
     }
 
     static func unitsTable(_ nodes: Nodes, names: Names) -> ReleaseTable {
-        let header = ["UnitCode", "UnitName_CN", "CityCode", "CityName_CN", "ProvinceCode", "ProvinceName_CN", "LNG", "LAT"]
+        let header = ["UnitCode", "UnitName_CN", "CityCode", "CityName_CN", "ProvinceCode", "ProvinceName_CN", "LNG", "LAT", "PointSource", "HasOutline"]
         let rows = nodes.list.map { node -> [String] in
             let city = nodes.city(of: node)
             return [String(node.code), node.nameCN, String(city.code), city.nameCN, String(node.provinceCode), node.provinceNameCN,
-                    node.longitude.isNaN ? "" : ReleaseFormat.fixed(node.longitude, 6), node.latitude.isNaN ? "" : ReleaseFormat.fixed(node.latitude, 6)]
+                    node.longitude.isNaN ? "" : ReleaseFormat.fixed(node.longitude, 6), node.latitude.isNaN ? "" : ReleaseFormat.fixed(node.latitude, 6),
+                    nodes.pointSources[node.code] ?? "", nodes.outlines[node.code] == nil ? "0" : "1"]
         }
         return ReleaseTable(name: unitsName, header: header, rows: rows)
     }
@@ -205,16 +226,23 @@ enum ScopedRelease {
         ]
     }
 
-    /// The scope's nodes as GeoJSON points in WGS84 (a node without a
-    /// point has a null geometry).
-    static func unitsGeoJSON(_ nodes: Nodes) -> String {
+    /// The scope's nodes as GeoJSON in WGS84, as points or as outlines (a
+    /// node without one has a null geometry).
+    static func unitsGeoJSON(_ nodes: Nodes, outlines: Bool) -> String {
+        func position(_ longitude: Double, _ latitude: Double) -> String {
+            let wgs = GCJ02.toWGS84(longitude: longitude, latitude: latitude)
+            return "[\(ReleaseGeography.number(ReleaseGeography.round6(wgs.longitude))),\(ReleaseGeography.number(ReleaseGeography.round6(wgs.latitude)))]"
+        }
         let features = nodes.list.map { node -> String in
             let geometry: String
-            if node.longitude.isNaN {
-                geometry = "null"
+            if outlines {
+                geometry = nodes.outlines[node.code].map { polygons in
+                    #"{"type":"MultiPolygon","coordinates":["# + polygons.map { polygon in
+                        "[" + polygon.map { ring in "[" + ring.map { position($0.longitude, $0.latitude) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+                    }.joined(separator: ",") + "]}"
+                } ?? "null"
             } else {
-                let wgs = GCJ02.toWGS84(longitude: node.longitude, latitude: node.latitude)
-                geometry = #"{"type":"Point","coordinates":[\#(ReleaseGeography.number(ReleaseGeography.round6(wgs.longitude))),\#(ReleaseGeography.number(ReleaseGeography.round6(wgs.latitude)))]}"#
+                geometry = node.longitude.isNaN ? "null" : #"{"type":"Point","coordinates":\#(position(node.longitude, node.latitude))}"#
             }
             let city = nodes.city(of: node)
             return ReleaseGeoJSON.feature(geometry: geometry, properties: [("UnitCode", ReleaseGeoJSON.string(String(node.code))),

@@ -56,7 +56,13 @@ struct InvariantInputs {
     var knownCodes: Set<Int>
 
     init(reader: ReleaseReader, gazetteer: Gazetteer) throws(IINError) {
-        knownCodes = Set(gazetteer.cities.map(\.code))
+        // A scoped release's nodes are its units.
+        if reader.isScoped, let units = try reader.table(ScopedRelease.unitsName) {
+            let code = try units.columnIndex("UnitCode")
+            knownCodes = Set(units.rows.compactMap { Int($0[code]) })
+        } else {
+            knownCodes = Set(gazetteer.cities.map(\.code))
+        }
         networks = []
         for (name, folder) in reader.networks {
             var network = Network(name: name, directed: try reader.edges(PublishStage.directedName, in: folder),

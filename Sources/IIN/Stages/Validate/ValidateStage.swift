@@ -44,7 +44,16 @@ public struct ValidateStage: Stage {
         for validate in pipeline.stages where validate.kind == kind {
             guard let aggregate = validate.needs.compactMap(pipeline.stage(named:)).first(where: { $0.kind == AggregateStage.kind }) else { continue }
             let file = pipeline.file.path
-            let years = try AggregateStage.decodeParameters(aggregate.parameters, file: file, jsonPath: aggregate.jsonPath + ".params").slices.years.sorted()
+            let aggregateParameters = try AggregateStage.decodeParameters(aggregate.parameters, file: file, jsonPath: aggregate.jsonPath + ".params")
+            // Mobility, gravity, distance decay and other studies' lists
+            // are about the national city network.
+            let scope = aggregateParameters.scope
+            guard scope.isNational else {
+                throw IINError.pipeline(file: file, jsonPath: validate.jsonPath,
+                                        problem: "stage '\(validate.name)' validates the national city network, but stage '\(aggregate.name)' counts the \(scope.folderName) network",
+                                        fix: "Remove the validate stage from this pipeline (fixtures/guizhou/pipeline.json shows a scoped pipeline); the scoped release has its own report.")
+            }
+            let years = aggregateParameters.slices.years.sorted()
             let parameters = try decodeParameters(validate.parameters, file: file, jsonPath: validate.jsonPath + ".params")
             let named = [("mobility_year", parameters.mobilityYear)]
                 + parameters.thresholds.keys.sorted().compactMap { name in FigurePath(name)?.year.map { ("thresholds.\(name)", $0) } }

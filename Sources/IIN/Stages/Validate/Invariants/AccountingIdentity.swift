@@ -14,7 +14,9 @@ struct AccountingIdentity: InvariantCheck {
             return result
         }
         let rowsRead = try accounting.columnIndex("RowsRead")
-        let parts = try (["Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn)).map { name throws(IINError) in try accounting.columnIndex(name) }
+        // A scoped release also counts the records its network leaves out.
+        let excluded = ScopeExclusion.allCases.map(\.accountingColumn).filter(accounting.header.contains)
+        let parts = try (["Kept", "Duplicate"] + RejectionReason.allCases.map(\.accountingColumn) + excluded).map { name throws(IINError) in try accounting.columnIndex(name) }
         var fileTotals = [Int](repeating: 0, count: accounting.header.count)
         for (index, row) in accounting.rows.enumerated() {
             let read = ReleaseReader.whole(row[rowsRead]) ?? -1
