@@ -66,15 +66,30 @@ public enum Leiden {
         // original nodes, found no move that raises the modularity. Every
         // change raises it strictly, so this ends; the cap is a safety net.
         var membership = Array(0..<count)
-        var passes = 0, converged = false
+        var passes = 0, converged = false, unchanged = 0
         while passes < Self.maximumPasses {
             passes += 1
-            let next = run.pass(original, from: membership, &random)
+            var next = run.pass(original, from: membership, &random)
             if Self.samePartition(next, membership) {
-                converged = true
-                break
+                // No node moves; whole communities may still gain by
+                // merging, as each of their refined parts alone would not.
+                next = run.mergeCommunities(original, membership, &random)
             }
-            membership = next
+            if Self.samePartition(next, membership) {
+                // A pass's refinement is random: a community part that
+                // would move may not have formed this time (leidenalg,
+                // started from the default release's 2020 partition after
+                // one quiet pass, moved three cities and merged two
+                // communities). Several quiet passes in a row end it.
+                unchanged += 1
+                if unchanged == Self.quietPasses {
+                    converged = true
+                    break
+                }
+            } else {
+                unchanged = 0
+                membership = next
+            }
         }
         var result = number(membership, strength: strength, modularity: modularity(original, membership, twoM: 2 * totalWeight, resolution: resolution))
         result.passes = passes
@@ -83,6 +98,7 @@ public enum Leiden {
     }
 
     static let maximumPasses = 1000
+    static let quietPasses = 8
 
     /// Whether two memberships group the nodes alike, whatever the labels.
     static func samePartition(_ left: [Int], _ right: [Int]) -> Bool {
@@ -150,6 +166,15 @@ public enum Leiden {
                 graph = aggregate
             }
             return nodeOf.map { partition[$0] }
+        }
+
+        /// Local moving on the graph of whole communities (each its own
+        /// node), as Louvain's aggregation does: merges that raise the
+        /// modularity though no part of a community would move alone.
+        func mergeCommunities(_ original: Graph, _ membership: [Int], _ random: inout SeededRandom) -> [Int] {
+            let (communities, communityOf) = aggregate(original, membership)
+            let merged = moveNodesFast(communities, Array(0..<communities.count), &random)
+            return communityOf.map { merged[$0] }
         }
 
         /// Weight from node to each community among its neighbours.

@@ -6,7 +6,7 @@ import Foundation
 /// below its floor fails the run (see stages/validate.json).
 public struct ValidateStage: Stage {
     public static let kind = "validate"
-    public static let codeVersion = 21
+    public static let codeVersion = 22
     public static let usesGazetteer = true
     public static let reads: [String] = [PublishStage.kind, AggregateStage.kind, GeocodeStage.kind, DedupeStage.kind]
     public static let reportFile = "validation.json"
