@@ -29,7 +29,7 @@ public enum CascadeTiming {
         // The best of three passes, each with a fresh memo: the machine's
         // other load only ever slows a pass down.
         for _ in 0..<3 {
-            var memo = RegionMemo()
+            var memo = RegionMemo<CompactAnswer>()
             resolved = 0
             let started = DispatchTime.now().uptimeNanoseconds
             for view in views {

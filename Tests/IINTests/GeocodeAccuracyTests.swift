@@ -32,7 +32,8 @@ struct GeocodeAccuracyTests {
         let artifact = try IngestedRecordsArtifact(folder: ingest.artifact)
         defer { withExtendedLifetime(artifact) {} }
         var parser = artifact.parser()
-        var memo = RegionMemo()
+        var memo = RegionMemo<CompactAnswer>()
+        var countyMemo = RegionMemo<Int32>()
         func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         while !parser.atEnd {
             let record = try parser.next()
@@ -42,14 +43,15 @@ struct GeocodeAccuracyTests {
                                                                      (record.investee, "investee_city", "investee_evidence", "investee_county")] {
                 let outcome = geocoder.resolve(side, memo: &memo, compareAll: true)
                 let party = "\(text(side.name)) / \(text(side.creditCode)) / \(text(side.region)) / \(text(side.address))"
-                if outcome.answer == .city(Int(row[column(cityColumn)]) ?? -1) {
+                if let city = Int(row[column(cityColumn)]), outcome.answer == .city(city) {
                     placed += 1
                     let expected = Int(row[column(countyColumn)]) ?? 0
                     if expected != 0 { countyNamed += 1 }
-                    if outcome.county == expected {
+                    let county = geocoder.county(side, city: city, memo: &countyMemo)
+                    if county == expected {
                         countyRight += 1
                     } else if countyMisses.count < 10 {
-                        countyMisses.append("\(recordID) \(party) -> county \(outcome.county), truth \(expected)")
+                        countyMisses.append("\(recordID) \(party) -> county \(county), truth \(expected)")
                     }
                 }
                 if row[column(evidenceColumn)] == "clear" {

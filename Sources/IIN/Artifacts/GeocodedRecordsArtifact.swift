@@ -16,9 +16,7 @@ import Foundation
 //     its record id, names, key digest and paid-in capital are read there),
 //   varint year, varint link type,
 //   varint investor city, investee city (2020 codes),
-//   varint investor method, investee method (GeocodeMethod raw values),
-//   varint investor county, investee county (county-level units of 2020,
-//     0 where the side is placed only in its city: `CountyResolver`).
+//   varint investor method, investee method (GeocodeMethod raw values).
 //
 // The texts stay in the linked source: copying the record id and both
 // names made this file 127 bytes a record instead of about 20, and on
@@ -82,18 +80,16 @@ enum GeocodedRecordsArtifact {
 
     /// Appends a resolved record to `records` and its key to `keys`.
     @inline(__always)
-    static func append(_ view: IngestedRecordView, investor: (city: Int, county: Int, method: GeocodeMethod),
-                       investee: (city: Int, county: Int, method: GeocodeMethod), records: inout [UInt8], keys: inout [UInt8]) {
+    static func append(_ view: IngestedRecordView, investorCity: Int, investeeCity: Int, investorMethod: GeocodeMethod, investeeMethod: GeocodeMethod,
+                       records: inout [UInt8], keys: inout [UInt8]) {
         records.appendVarint(UInt64(view.line))
         records.appendVarint(UInt64(view.offset))
         records.appendVarint(UInt64(view.year))
         records.appendVarint(UInt64(view.linkType))
-        records.appendVarint(UInt64(investor.city))
-        records.appendVarint(UInt64(investee.city))
-        records.appendVarint(UInt64(investor.method.rawValue))
-        records.appendVarint(UInt64(investee.method.rawValue))
-        records.appendVarint(UInt64(investor.county))
-        records.appendVarint(UInt64(investee.county))
+        records.appendVarint(UInt64(investorCity))
+        records.appendVarint(UInt64(investeeCity))
+        records.appendVarint(UInt64(investorMethod.rawValue))
+        records.appendVarint(UInt64(investeeMethod.rawValue))
         keys.appendFixed64(view.digestHigh)
         keys.appendFixed64(view.digestLow)
         keys.appendFixed64(UInt64(view.year << 1 | view.linkType))
@@ -113,8 +109,6 @@ struct GeocodedRecordView {
     var investeeCity: Int
     var investorMethod: GeocodeMethod
     var investeeMethod: GeocodeMethod
-    var investorCounty: Int
-    var investeeCounty: Int
     var range: Range<Int>
 }
 
@@ -153,6 +147,29 @@ struct GeocodedSource {
     }
 }
 
+/// A part's geocoded records' two sides as the ingest stage left them,
+/// pointing into the mapped source (valid while the source lives): what a
+/// county network reads again at county level. One parser for the part,
+/// moved to each record, so no record costs an allocation.
+struct GeocodedSideReader {
+    private let source: GeocodedSource
+    private var parser: IngestedRecordParser
+
+    init(_ source: GeocodedSource, file: Int) {
+        self.source = source
+        parser = IngestedRecordParser(parts: [.init(records: source.records.bytes, text: source.text?.bytes, path: source.records.url.path, file: file)])
+    }
+
+    mutating func sides(_ view: GeocodedRecordView) throws(IINError) -> (investor: SideFields, investee: SideFields) {
+        try parser.seek(to: view.sourceOffset)
+        let record = try parser.next()
+        guard record.line == view.line else {
+            throw IINError.corruptArtifact(path: source.records.url.path, reason: "the record at byte \(view.sourceOffset) is of line \(record.line), not \(view.line)")
+        }
+        return (record.investor, record.investee)
+    }
+}
+
 /// Walks one part's `geocoded-NNN.bin` on its mapped bytes, building no
 /// string.
 struct GeocodedRecordReader {
@@ -178,10 +195,7 @@ struct GeocodedRecordReader {
         guard let investorMethod = GeocodeMethod(rawValue: try cursor.varint()), let investeeMethod = GeocodeMethod(rawValue: try cursor.varint()) else {
             throw cursor.corrupt("unknown geocoding method")
         }
-        let investorCounty = try cursor.varint()
-        let investeeCounty = try cursor.varint()
         return GeocodedRecordView(file: file, line: line, sourceOffset: sourceOffset, year: year, linkType: linkType, investorCity: investorCity,
-                                  investeeCity: investeeCity, investorMethod: investorMethod, investeeMethod: investeeMethod,
-                                  investorCounty: investorCounty, investeeCounty: investeeCounty, range: start..<cursor.offset)
+                                  investeeCity: investeeCity, investorMethod: investorMethod, investeeMethod: investeeMethod, range: start..<cursor.offset)
     }
 }

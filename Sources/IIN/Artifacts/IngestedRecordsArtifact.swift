@@ -82,6 +82,13 @@ package struct IngestedRecordParser {
     }
 
     var offset: Int { cursor.offset }
+
+    /// Moves to the record starting at `offset` of the current part.
+    mutating func seek(to offset: Int) throws(IINError) {
+        guard offset >= 0, offset < cursor.bytes.count else { throw cursor.corrupt("no record starts at byte \(offset)") }
+        cursor.offset = offset
+    }
+
     /// The part, and the source-text offset, of the last record read.
     var lastRow: (part: Int, start: Int) { (current, rowStart) }
 

@@ -4,8 +4,9 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 6
-    public static let usesGazetteer = false
+    public static let codeVersion = 7
+    /// For the county cascade (`Geocoder.county`) of county networks.
+    public static let usesGazetteer = true
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
 
     public init() {}
@@ -76,6 +77,9 @@ public struct AggregateStage: Stage {
         let schemeText = "\(scheme.mode.rawValue) \(scheme.years) \(scheme.width)"
         let scope = parameters.scope
         let byCounty = scope.resolution == .county
+        // A county network reads its records' sides again, in the order of
+        // the methods the geocode stage asked.
+        let countyReader: CountyReader? = try byCounty ? CountyReader(geocode: context.upstreamFolder(kind: GeocodeStage.kind), gazetteer: context.gazetteer) : nil
         // Cities inside the region, by code; nil for the whole country.
         let regionCities: [Bool]? = scope.region.map { region in
             var inside = [Bool](repeating: false, count: LinkCounter.codeLimit)
@@ -111,9 +115,11 @@ public struct AggregateStage: Stage {
             var counts = LinkCounter()
             var inSlice = 0, outOfSlice = 0
             var excluded: [Int] = [0, 0]
+            var countyMemo = RegionMemo<Int32>()
             var lowest = [SampleDraw.Lowest](repeating: SampleDraw.Lowest(limit: sample.perSlice), count: scheme.years.count)
             let salt = SampleDraw.salt(seed: sample.seed, fileName: fileNames[file])
             do throws(IINError) {
+                var sideReader = try countyReader.map { _ throws(IINError) in GeocodedSideReader(try kept.source(file: file), file: file) }
                 try starts.withUnsafeBufferPointer { starts throws(IINError) in
                     try list.withUnsafeBufferPointer { list throws(IINError) in
                         try kept.forEachView(file: file) { record throws(IINError) in
@@ -121,11 +127,16 @@ public struct AggregateStage: Stage {
                                 excluded[1] += 1
                                 return
                             }
-                            if byCounty && (record.investorCounty == 0 || record.investeeCounty == 0) {
-                                excluded[0] += 1
-                                return
+                            var (from, to) = (record.investorCity, record.investeeCity)
+                            if let countyReader, sideReader != nil {
+                                let sides = try sideReader!.sides(record)
+                                from = countyReader.geocoder.county(sides.investor, city: record.investorCity, memo: &countyMemo)
+                                to = countyReader.geocoder.county(sides.investee, city: record.investeeCity, memo: &countyMemo)
+                                if from == 0 || to == 0 {
+                                    excluded[0] += 1
+                                    return
+                                }
                             }
-                            let (from, to) = byCounty ? (record.investorCounty, record.investeeCounty) : (record.investorCity, record.investeeCity)
                             let year = record.year
                             guard year < yearsCovered, starts[year] < starts[year + 1] else {
                                 outOfSlice += 1
@@ -199,6 +210,23 @@ public struct AggregateStage: Stage {
         try SampleDraw.draw(perFile: candidates, fileNames: fileNames, sliceYears: scheme.years, parameters: sample).write(to: context.output)
         let total = accounting.total
         return StageOutcome(counts: ["links": links.count, "in_slice": total.inSlice, "out_of_slice": total.outOfSlice, "files_reused": reused])
+    }
+
+    /// The geocoder a county network reads sides with: the geocode
+    /// stage's methods, in its order (its `geocoding.json`). A class, so
+    /// the per-record closure holds one reference, not a copy of the
+    /// geocoder's many (their retains were 17 % of a county aggregation).
+    final class CountyReader: Sendable {
+        let geocoder: Geocoder
+
+        init(geocode: URL, gazetteer: Gazetteer) throws(IINError) {
+            let report = try GeocodingReport.read(from: geocode)
+            let methods = report.methods.compactMap(GeocodeMethod.init(name:))
+            guard methods.count == report.methods.count else {
+                throw IINError.corruptArtifact(path: geocode.appendingPathComponent(GeocodingReport.fileName).path, reason: "unknown methods in \(report.methods)")
+            }
+            geocoder = Geocoder(gazetteer: gazetteer, methods: methods)
+        }
     }
 
     /// The sum of the counts of `LinkCounter.sortedPairs`.

@@ -35,12 +35,15 @@ public struct CountySenses: Sendable {
     func unit(_ sense: Int, city: Int32) -> Int32 {
         guard sense >= 0 else { return 0 }
         var unit: Int32 = 0
+        var mixed = false
         for pair in pairs[sense] where city == 0 || pair.city == city {
-            if pair.unit <= 0 { return city == 0 ? -1 : 0 }
-            if unit != 0 && unit != pair.unit { return city == 0 ? -1 : 0 }
-            unit = pair.unit
+            if pair.unit <= 0 || (unit != 0 && unit != pair.unit) { mixed = true } else { unit = pair.unit }
         }
-        return unit
+        if city != 0 { return mixed ? 0 : unit }
+        // Without the city: a name with no county meaning names none in
+        // any city (a city's name, "贵州省贵阳市": read once per text, not
+        // once per side); one unit and nothing else names it anywhere.
+        return unit == 0 ? 0 : mixed ? -1 : unit
     }
 }
 

@@ -10,7 +10,7 @@ import Synchronization
 /// count.
 public struct GeocodeStage: Stage {
     public static let kind = "geocode"
-    public static let codeVersion = 11
+    public static let codeVersion = 12
     public static let usesGazetteer = true
     public static let reads: [String] = [IngestStage.kind]
     public static let overridesInput = "overrides"
@@ -223,11 +223,11 @@ public struct GeocodeStage: Stage {
     /// memo holds changes only how fast a text is answered, never the
     /// answer, so which memo a piece gets does not matter.
     final class MemoPool: Sendable {
-        private let memos = Mutex<[RegionMemo]>([])
+        private let memos = Mutex<[RegionMemo<CompactAnswer>]>([])
 
-        func take() -> RegionMemo { memos.withLock { $0.popLast() } ?? RegionMemo() }
+        func take() -> RegionMemo<CompactAnswer> { memos.withLock { $0.popLast() } ?? RegionMemo() }
 
-        func give(_ memo: consuming RegionMemo) {
+        func give(_ memo: consuming RegionMemo<CompactAnswer>) {
             let memo = memo
             memos.withLock { $0.append(memo) }
         }
@@ -269,7 +269,6 @@ public struct GeocodeStage: Stage {
                 resolved.answer = answer
                 resolved.method = .external
                 resolved.answers[.external] = MethodAnswers.encode(answer)
-                if case let .city(code) = answer { resolved.county = geocoder.county(fields, city: code) }
                 if side == 0 { investor = resolved } else { investee = resolved }
             }
             var single = BatchResult(range: 0..<0)
@@ -360,7 +359,7 @@ public struct GeocodeStage: Stage {
     /// - Parameter firstRecord: the position in its input file of the
     ///   batch's first record, so the compared sample is the same for any
     ///   split.
-    static func geocode(_ views: Slice<UnsafeBufferPointer<IngestedRecordView>>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo,
+    static func geocode(_ views: Slice<UnsafeBufferPointer<IngestedRecordView>>, firstRecord: Int, geocoder: Geocoder, memo: inout RegionMemo<CompactAnswer>,
                         buffers: BufferPool = BufferPool(), compareEvery: Int, finish: Bool, fileNames: [String]) -> BatchResult {
         var result = BatchResult(range: views.startIndex..<views.endIndex)
         result.geocoded = buffers.take(capacity: views.count * 160)
@@ -399,8 +398,8 @@ public struct GeocodeStage: Stage {
             result.rejects.append(Reject(file: view.file, line: view.line, reason: .ungeocodable, detail: problems.joined(separator: " || "), text: text(view)))
             return
         }
-        GeocodedRecordsArtifact.append(view, investor: (investorCity, investor.county, investorMethod), investee: (investeeCity, investee.county, investeeMethod),
-                                       records: &result.geocoded, keys: &result.keys)
+        GeocodedRecordsArtifact.append(view, investorCity: investorCity, investeeCity: investeeCity, investorMethod: investorMethod,
+                                       investeeMethod: investeeMethod, records: &result.geocoded, keys: &result.keys)
         result.written += 1
     }
 

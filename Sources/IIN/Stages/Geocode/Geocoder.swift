@@ -61,8 +61,9 @@ public struct SideOutcome: Sendable {
     public var method: GeocodeMethod?
     public var answers: MethodAnswers
     public var wrongCheckCharacter: Bool
-    /// The side's county-level unit of 2020 (`CountyResolver`), 0 when
-    /// no method places it below its city or it has no city.
+    /// The side's county-level unit of 2020 (`county(_:city:memo:)`), 0
+    /// when no method places it below its city, when it has no city, and
+    /// in the geocode stage, which does not ask.
     public var county: Int = 0
 }
 
@@ -105,22 +106,21 @@ public struct Geocoder: Sendable {
     /// Resolves a side. With `compareAll`, every local method is asked even
     /// after one answered, so the run report can count disagreements.
     @inline(__always)
-    package func resolve(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool) -> SideOutcome {
+    package func resolve(_ side: SideFields, memo: inout RegionMemo<CompactAnswer>, compareAll: Bool) -> SideOutcome {
         var recorder = Unrecorded()
         return resolve(side, memo: &memo, compareAll: compareAll, recorder: &recorder)
     }
 
     @inline(__always)
-    func resolve<Recorder: CascadeRecorder>(_ side: SideFields, memo: inout RegionMemo, compareAll: Bool, recorder: inout Recorder) -> SideOutcome {
+    func resolve<Recorder: CascadeRecorder>(_ side: SideFields, memo: inout RegionMemo<CompactAnswer>, compareAll: Bool, recorder: inout Recorder) -> SideOutcome {
         var answers = MethodAnswers()
         var winner: GeocodeMethod?
         var winning = CompactAnswer.nothing
         var firstCandidates = CitySet()
         var wrongCheckCharacter = false
-        var regionCounty: Int32?
         for method in methods {
             if winner != nil && !compareAll { break }
-            guard let answer = ask(method, side, memo: &memo, wrongCheckCharacter: &wrongCheckCharacter, regionCounty: &regionCounty) else {
+            guard let answer = ask(method, side, memo: &memo, wrongCheckCharacter: &wrongCheckCharacter) else {
                 recorder.asked(method, answer: nil, side: side)
                 continue
             }
@@ -137,23 +137,29 @@ public struct Geocoder: Sendable {
             }
         }
         let final: PlaceAnswer = winner != nil ? winning.answer(reader.index) : .none(candidates: reader.index.codes(firstCandidates))
-        let county = winning.code > 0 ? county(side, city: winning.code, memo: &memo, regionCounty: regionCounty) : 0
-        return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter, county: Int(county))
+        return SideOutcome(answer: final, method: winner, answers: answers, wrongCheckCharacter: wrongCheckCharacter)
     }
 
     /// The cascade again at county level, for a side placed in `city`:
-    /// the first method naming one of the city's units answers. Overrides
-    /// name cities only, and the external service is not asked again.
+    /// the first method naming one of the city's county-level units
+    /// answers; 0 when none does. Overrides name cities only, and the
+    /// external service is not asked again. Asked by a county network for
+    /// its records only (`AggregateStage`), not by the geocode stage: the
+    /// national city run does not pay for it.
+    ///
+    /// - Parameter memo: region texts read at county level without their
+    ///   city (`PlaceReader.county` with city 0).
     @inline(__always)
-    private func county(_ side: SideFields, city: Int32, memo: inout RegionMemo, regionCounty: Int32?) -> Int32 {
+    package func county(_ side: SideFields, city: Int, memo: inout RegionMemo<Int32>) -> Int {
+        let city = Int32(city)
         let lone = counties.loneUnit(ofCity: city)
-        if lone != 0 { return lone }
+        if lone != 0 { return Int(lone) }
         for method in methods {
             var unit: Int32 = 0
             switch method {
             case .region:
                 if side.region.isEmpty { continue }
-                let anywhere = regionCounty ?? memo.answer(for: side.region, read: readRegion).county
+                let anywhere = memo.answer(for: side.region) { reader.county($0, from: 0, to: $0.count, severalAddresses: true, city: 0, senses: counties.senses) }
                 unit = anywhere > 0 ? (counties.isUnit(anywhere, of: city) ? anywhere : 0)
                     : anywhere < 0 ? reader.county(side.region, from: 0, to: side.region.count, severalAddresses: true, city: city, senses: counties.senses) : 0
             case .creditCode:
@@ -168,29 +174,14 @@ public struct Geocoder: Sendable {
             case .overrides, .external:
                 continue
             }
-            if unit > 0 { return unit }
+            if unit > 0 { return Int(unit) }
         }
         return 0
     }
 
-    /// A side's county once another answer (the external service's) placed
-    /// it in `city`.
-    func county(_ side: SideFields, city: Int) -> Int {
-        var memo = RegionMemo(capacity: 0)
-        return Int(county(side, city: Int32(city), memo: &memo, regionCounty: nil))
-    }
-
-    /// A region text read at city level and, without its city, at county level.
-    @inline(__always)
-    private func readRegion(_ text: UnsafeBufferPointer<UInt8>) -> (CompactAnswer, Int32) {
-        (reader.readCompact(text, from: 0, to: text.count),
-         reader.county(text, from: 0, to: text.count, severalAddresses: true, city: 0, senses: counties.senses))
-    }
-
     /// One local method's answer, or nil when it has nothing to read.
     @inline(__always)
-    private func ask(_ method: GeocodeMethod, _ side: SideFields, memo: inout RegionMemo, wrongCheckCharacter: inout Bool,
-                     regionCounty: inout Int32?) -> CompactAnswer? {
+    private func ask(_ method: GeocodeMethod, _ side: SideFields, memo: inout RegionMemo<CompactAnswer>, wrongCheckCharacter: inout Bool) -> CompactAnswer? {
         switch method {
         case .overrides:
             guard !overrides.isEmpty, let entry = overrides.lookup(creditCode: side.creditCode, key: side.key) else { return nil }
@@ -201,9 +192,7 @@ public struct Geocoder: Sendable {
             }
         case .region:
             if side.region.isEmpty { return nil }
-            let (answer, county) = memo.answer(for: side.region, read: readRegion)
-            regionCounty = county
-            return answer
+            return memo.answer(for: side.region) { reader.readCompact($0, from: 0, to: $0.count) }
         case .creditCode:
             if side.creditCode.isEmpty { return nil }
             switch codes.read(side.creditCode) {
@@ -227,12 +216,21 @@ public struct Geocoder: Sendable {
         }
     }
 
-    /// Resolves a side given as text (every local method is asked).
+    /// Resolves a side given as text (every local method is asked), and
+    /// reads it at county level too.
     public func resolve(_ party: PartyText, key: String? = nil) -> SideOutcome {
         withFields(party, key: key) { fields in
-            var memo = RegionMemo(capacity: 0)
-            return resolve(fields, memo: &memo, compareAll: true)
+            var memo = RegionMemo<CompactAnswer>(capacity: 0)
+            return withCounty(resolve(fields, memo: &memo, compareAll: true), fields)
         }
+    }
+
+    private func withCounty(_ outcome: SideOutcome, _ side: SideFields) -> SideOutcome {
+        guard outcome.method != nil, case let .city(code) = outcome.answer else { return outcome }
+        var memo = RegionMemo<Int32>(capacity: 0)
+        var counted = outcome
+        counted.county = county(side, city: code, memo: &memo)
+        return counted
     }
 
     private func withFields<Result>(_ party: PartyText, key: String?, _ body: (SideFields) -> Result) -> Result {
@@ -275,10 +273,10 @@ public struct Geocoder: Sendable {
     }
 
     func explain(_ side: SideFields) -> (outcome: SideOutcome, explanations: [Explanation]) {
-        var memo = RegionMemo(capacity: 0)
+        var memo = RegionMemo<CompactAnswer>(capacity: 0)
         var recorder = ExplanationRecorder(geocoder: self)
         let outcome = resolve(side, memo: &memo, compareAll: true, recorder: &recorder)
-        return (outcome, recorder.explanations)
+        return (withCounty(outcome, side), recorder.explanations)
     }
 
     /// Turns what the cascade asked into sentences, re-reading a text with

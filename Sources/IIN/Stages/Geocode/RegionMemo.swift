@@ -2,16 +2,13 @@
 /// repeat a few thousand distinct values across millions of records, so a
 /// worker reads each once. Bounded: past `capacity` texts it stops
 /// remembering new ones and simply reads them.
-package struct RegionMemo {
+package struct RegionMemo<Value> {
     private var arena: [UInt8] = []
     private var slots: [Int32]
     private var hashes: [UInt64] = []
     private var offsets: [Int32] = []
     private var lengths: [Int32] = []
-    private var answers: [CompactAnswer] = []
-    /// Each text's county reading without its side's city (see
-    /// `PlaceReader.county`): the region answers at both levels at once.
-    private var counties: [Int32] = []
+    private var answers: [Value] = []
     private var mask: Int
     let capacity: Int
 
@@ -32,28 +29,27 @@ package struct RegionMemo {
 
     /// The remembered answer, or `read`'s, remembered.
     @inline(__always)
-    mutating func answer(for bytes: UnsafeBufferPointer<UInt8>, read: (UnsafeBufferPointer<UInt8>) -> (CompactAnswer, Int32)) -> (answer: CompactAnswer, county: Int32) {
+    mutating func answer(for bytes: UnsafeBufferPointer<UInt8>, read: (UnsafeBufferPointer<UInt8>) -> Value) -> Value {
         let hash = Self.hash(bytes)
         var position = Int(truncatingIfNeeded: hash) & mask
         while true {
             let entry = slots[position]
             if entry < 0 { break }
             let index = Int(entry)
-            if hashes[index] == hash && Int(lengths[index]) == bytes.count && equal(index, bytes) { return (answers[index], counties[index]) }
+            if hashes[index] == hash && Int(lengths[index]) == bytes.count && equal(index, bytes) { return answers[index] }
             position = (position + 1) & mask
         }
-        let (answer, county) = read(bytes)
+        let answer = read(bytes)
         // Offsets are 32-bit: a memo past 2 GB of texts stops memoizing.
-        guard answers.count < capacity, arena.count + bytes.count < Int(Int32.max) else { return (answer, county) }
+        guard answers.count < capacity, arena.count + bytes.count < Int(Int32.max) else { return answer }
         slots[position] = Int32(answers.count)
         hashes.append(hash)
         offsets.append(Int32(arena.count))
         lengths.append(Int32(bytes.count))
         arena.append(contentsOf: bytes)
         answers.append(answer)
-        counties.append(county)
         if answers.count * 2 > mask { grow() }
-        return (answer, county)
+        return answer
     }
 
     private func equal(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -81,3 +77,5 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+extension RegionMemo: Sendable where Value: Sendable {}

@@ -191,13 +191,17 @@ public struct PublishStage: Stage {
                     return .success([:])
                 case let .table(placed, key):
                     let prefix = placed.subfolder.isEmpty ? "" : placed.subfolder + "/"
-                    let paths = [prefix + placed.table.name + ".csv", prefix + placed.table.name + ".xlsx"]
+                    // A sheet holds 1,048,576 rows: a longer table (a
+                    // national county network's edges) would make a
+                    // workbook Excel refuses, so it is CSV and SQLite only.
+                    let workbook = placed.table.fitsAWorkbook
+                    let paths = [prefix + placed.table.name + ".csv"] + (workbook ? [prefix + placed.table.name + ".xlsx"] : [])
                     return .success(try reuse.files(key: key, files: Dictionary(uniqueKeysWithValues: paths.map { ($0, placed.table.rows.count) })) {
                         () throws(IINError) in
                         let folder = placed.subfolder.isEmpty ? output : output.appendingPathComponent(placed.subfolder)
                         try DiskWrites.makeFolder(folder)
                         _ = try placed.table.writeCSV(to: folder)
-                        _ = try placed.table.writeXLSX(to: folder)
+                        if workbook { _ = try placed.table.writeXLSX(to: folder) }
                     })
                 case let .document(document, key):
                     return .success(try reuse.files(key: key, files: [document.path: document.rows]) { () throws(IINError) in

@@ -58,10 +58,17 @@ enum ReleaseDatabase {
 
     /// The intercity tables, each with the table it is a view of and the
     /// two code columns that differ on its rows.
-    static let views: [String: (of: String, codes: (String, String))] = [
-        PublishStage.directedName: (PublishStage.directedIntracityName, ("InvestorCityCode", "InvesteeCityCode")),
-        PublishStage.undirectedName: (PublishStage.undirectedIntracityName, ("CityACode", "CityBCode")),
-    ]
+    static let views: [String: (of: String, codes: (String, String))] = {
+        var views: [String: (of: String, codes: (String, String))] = [:]
+        // The national release's names, and a county release's.
+        for names in NetworkScope.Resolution.allCases.map(ScopedRelease.Names.init(resolution:)) {
+            views[names.table(PublishStage.directedName)] = (names.table(PublishStage.directedIntracityName),
+                                                             (names.column("InvestorCityCode"), names.column("InvesteeCityCode")))
+            views[names.table(PublishStage.undirectedName)] = (names.table(PublishStage.undirectedIntracityName),
+                                                               (names.column("CityACode"), names.column("CityBCode")))
+        }
+        return views
+    }()
 
     /// The tables written last, in a transaction of their own on a copy
     /// of the rest (`base`): the record accounting, which any changed row

@@ -67,10 +67,10 @@ enum ScopedRelease {
         let nodes = try Nodes(scope: scope, gazetteer: gazetteer)
         let names = Names(resolution: scope.resolution)
         let linkTypes = LinkType.allCases.filter { linkType in linkType != .branch || links.links.contains { $0.linkType == linkType } }
-        var placed: [PlacedTable] = []
-        var networks: [PublishStage.Network] = []
-        var maps: [(linkType: LinkType, year: Int, flows: DominantFlows)] = []
-        for linkType in linkTypes {
+        // Each link type's tables on a thread of its own, as the national
+        // release builds them.
+        let built = Parallel.map(count: linkTypes.count, threads: context.threads) { index -> (PublishStage.Network, [(LinkType, Int, DominantFlows)]) in
+            let linkType = linkTypes[index]
             let typed = links.links.filter { $0.linkType == linkType }
             let typedDegrees = degrees.filter { $0.linkType == linkType }
             let subfolder = linkType == .investment ? "" : "branch"
@@ -80,12 +80,13 @@ enum ScopedRelease {
             let flows = years.map { year in (year, DominantFlows(links: typed.filter { $0.year == year })) }
             tables += dominanceTables(flows, nodes: nodes, names: names)
             if linkType == .branch { tables += branchTables(typed, years: years, nodes: nodes, names: names) }
-            maps += flows.map { (linkType, $0.0, $0.1) }
             let network = PublishStage.Network(linkType: linkType, links: typed, degrees: typedDegrees, tables: tables.map { PlacedTable(subfolder: subfolder, table: $0) },
                                                digest: PublishedFileReuse.networkDigest(links: typed, degrees: typedDegrees) + " " + scope.folderName)
-            networks.append(network)
-            placed += network.tables
+            return (network, flows.map { (linkType, $0.0, $0.1) })
         }
+        let networks = built.map(\.0)
+        var placed = networks.flatMap(\.tables)
+        let maps = built.flatMap(\.1).map { (linkType: $0.0, year: $0.1, flows: $0.2) }
         placed.append(PlacedTable(subfolder: "", table: unitsTable(nodes, names: names)))
         placed.append(PlacedTable(subfolder: "", table: accountingTable(accounting)))
         let (tables, slices) = (placed, maps)
