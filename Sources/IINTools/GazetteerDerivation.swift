@@ -120,7 +120,7 @@ public enum GazetteerDerivation {
                 throw IINError.gazetteer(file: divisionsURL.path, row: 0, problem: "county \(code) \(name) maps to \(city), which is not a city")
             }
             var (lng, lat, source) = coordinates[code].map { ($0.0, $0.1, "cpca") } ?? ("", "", "")
-            if source.isEmpty, let polygons = countyOutlines[code], let centre = OutlineDerivation.centroid(polygons) {
+            if source.isEmpty, let polygons = OutlineDerivation.county(code, in: countyOutlines), let centre = OutlineDerivation.centroid(polygons) {
                 (lng, lat, source) = (String(format: "%.6f", centre.longitude), String(format: "%.6f", centre.latitude), "outline")
             }
             countyLines.append(CSVWriter.line([String(code), name, String(city), lng, lat, source]))

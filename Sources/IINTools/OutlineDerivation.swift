@@ -25,6 +25,20 @@ public enum OutlineDerivation {
     /// 1 km): at a province's scale on a report page, about a pixel.
     static let countyTolerance = 0.01
 
+    /// County-level units of 2020 that the boundaries (about 2021) hold
+    /// under another code, with the same area (their README): the Sansha
+    /// trap (Amap's 460301 is MCA's 西沙区 460302, Amap's 460302 MCA's
+    /// 南沙区 460303) and the 2021 recodes 沙县, 长泰县, 龙海市, 偃师市,
+    /// 黔西县. The units merged in 2021 (Hangzhou's 下城区 and 江干区,
+    /// Sanming's 梅列区 and 三元区, Luoyang's 吉利区 and 孟津县) have none.
+    static let boundaryCodes: [Int: Int] = [460302: 460301, 460303: 460302, 350427: 350405, 350625: 350605, 350681: 350604,
+                                            410381: 410307, 520522: 520581]
+
+    /// A county-level unit's polygons in the boundaries' county layer.
+    static func county(_ code: Int, in features: [Int: [OutlineFile.Polygon]]) -> [OutlineFile.Polygon]? {
+        features[boundaryCodes[code] ?? code]
+    }
+
     public static func derive(sharedData: URL, gazetteer: Gazetteer) throws(IINError) -> Output {
         let folder = sharedData.appendingPathComponent("boundaries")
         let prefectures = try features(folder.appendingPathComponent("prefectures.geojson"))
@@ -44,7 +58,7 @@ public enum OutlineDerivation {
         var countyLines: [String] = []
         let lone = Set(gazetteer.cities.map(\.code)).subtracting(gazetteer.counties.map(\.cityCode))
         for unit in gazetteer.countyLevelUnits {
-            guard let polygons = (lone.contains(unit.code) ? prefectures : counties)[unit.code] else { continue }
+            guard let polygons = lone.contains(unit.code) ? prefectures[unit.code] : county(unit.code, in: counties) else { continue }
             countyLines += OutlineFile.lines(code: unit.code, polygons: simplified(polygons, tolerance: countyTolerance))
         }
         return Output(cities: OutlineFile.header + cityLines.joined(separator: "\n") + "\n",

@@ -51,14 +51,20 @@ struct PipelineBench {
         return FileGlob.expand(folder.appendingPathComponent("records-*").path).map { URL(fileURLWithPath: $0) }
     }
 
-    func run() throws {
+    /// The corpus in its mixed forms and its reference tables, made on
+    /// first use: its folder, the reference folder and the raw files.
+    func mixedInputs() throws -> (root: URL, reference: URL, files: [URL]) {
         let corpus = try prepareCorpus(bench)
         let root = corpus.deletingLastPathComponent()
         let reference = root.appendingPathComponent("reference")
         if !FileManager.default.fileExists(atPath: reference.appendingPathComponent(ReferenceTables.gdpFile).path) {
             _ = try ReferenceTables(gazetteer: try Gazetteer.embedded(), seed: bench.seed).write(to: reference)
         }
-        let files = try mixedCorpus(plain: corpus, into: root.appendingPathComponent("raw-mix"))
+        return (root, reference, try mixedCorpus(plain: corpus, into: root.appendingPathComponent("raw-mix")))
+    }
+
+    func run() throws {
+        let (root, reference, files) = try mixedInputs()
         let rawBytes = files.reduce(0) { $0 + (FileIdentity.of(path: $1.path)?.size ?? 0) }
         let project = try makeProject(raw: root.appendingPathComponent("raw-mix/records-*").path, reference: reference)
         defer { try? FileManager.default.removeItem(at: project) }
@@ -107,13 +113,7 @@ struct PipelineBench {
     /// checks the national city network only, so the ratio compares the
     /// same stages.
     func scopes() throws {
-        let corpus = try prepareCorpus(bench)
-        let root = corpus.deletingLastPathComponent()
-        let reference = root.appendingPathComponent("reference")
-        if !FileManager.default.fileExists(atPath: reference.appendingPathComponent(ReferenceTables.gdpFile).path) {
-            _ = try ReferenceTables(gazetteer: try Gazetteer.embedded(), seed: bench.seed).write(to: reference)
-        }
-        let files = try mixedCorpus(plain: corpus, into: root.appendingPathComponent("raw-mix"))
+        let (root, reference, files) = try mixedInputs()
         print("corpus: \(bench.records) records in \(files.count) files")
         let scopes: [(label: String, parameters: String)] = [
             ("city", #""resolution": "city""#),

@@ -55,7 +55,7 @@ struct PipelineOptions: ParsableArguments {
 
     var pipeline: String { pipelineOption ?? "pipeline.json" }
 
-    @Option(name: .long, help: "The stage definition folder (default: 'stages' beside the pipeline file).")
+    @Option(name: .long, help: "The stage definition folder (default: 'stages' beside the pipeline file, or in the nearest folder above it).")
     var stages: String?
 
     @Option(name: .long, help: "The work folder holding cached artifacts (default: '.iin' beside the pipeline file).")

@@ -39,6 +39,11 @@ struct CountyResolutionTests {
         #expect(geocoder.resolve(Self.side(region: "吉林省长春市朝阳区")).county == 220104)
         // The region names the city only; the address names the county.
         #expect(geocoder.resolve(Self.side(region: "北京市", address: "朝阳区建国路88号")).county == 110105)
+        // An address of another city names none of this city's units,
+        // though both have a 白云区 (or a 朝阳区).
+        #expect(geocoder.resolve(Self.side(region: "贵阳市", address: "广东省广州市白云区机场路")).county == 0)
+        #expect(geocoder.resolve(Self.side(region: "长春市", address: "北京市朝阳区建国路88号")).county == 0)
+        #expect(geocoder.resolve(Self.side(region: "贵阳市", address: "贵阳市白云区")).county == 520113)
         // Two addresses in two counties of one city: no one county.
         let two = geocoder.resolve(Self.side(region: "北京市", address: "北京市朝阳区建国路88号；北京市海淀区中关村大街1号"))
         #expect(two.answer == .city(110000) && two.county == 0)

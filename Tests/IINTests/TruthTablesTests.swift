@@ -251,7 +251,6 @@ struct CountyTruthTablesTests {
                     metrics.append([String(year), String(unit), String(out[unit]!), String(into[unit]!), String(node[unit]!),
                                     String(rankOut[unit]!), String(rankIn[unit]!), String(rankNode[unit]!)])
                 }
-                if !directed.keys.contains(where: { $0[0] == year }) { continue }
                 let everyUnit = Dictionary(uniqueKeysWithValues: units.map { ($0, node[$0, default: 0]) })
                 let rank = TruthTablesTests.ranks(everyUnit)
                 for unit in units {

@@ -66,6 +66,12 @@ public enum ReleaseFolder {
         guard !released.isEmpty else { return placed }
         let destination = try followingLinks(destination)
         let parent = destination.deletingLastPathComponent()
+        // A scoped release sits inside the national one: it also takes the
+        // lock the national placement takes (first, so the two never wait
+        // on each other crosswise), or a national run could swap the
+        // release around it while it is being placed.
+        let enclosingLock = pipeline.scope.isNational ? -1 : try lockParent(of: parent)
+        defer { if enclosingLock >= 0 { close(enclosingLock) } }
         let parentLock = try lockParent(of: destination)
         defer { if parentLock >= 0 { close(parentLock) } }
         removeLeftovers(of: destination)
@@ -584,9 +590,15 @@ struct FolderEntries {
             let url = folder.appendingPathComponent(name)
             let path = prefix + name
             let kind = Self.kind(of: url.path)
-            if prefix.isEmpty && kind == .folder && !keepingSubreleases && ReleaseFolder.isSubrelease(url) {
-                subreleases.append(name)
-                continue
+            if prefix.isEmpty && kind == .folder && !keepingSubreleases {
+                // What a scoped placement stopped halfway left
+                // (`.county-guizhou.partial-PID`): its own next run clears
+                // it; this release neither lists nor carries it.
+                if name.hasPrefix("."), name.contains(".partial-") || name.contains(".old-") { continue }
+                if ReleaseFolder.isSubrelease(url) {
+                    subreleases.append(name)
+                    continue
+                }
             }
             entries.append((path, kind))
             if kind == .folder { try walk(url, prefix: path + "/") }

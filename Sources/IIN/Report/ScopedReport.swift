@@ -46,7 +46,8 @@ enum ScopedReport {
                                           title: "\(map.linkType == .branch ? "Headquarters-branch" : "Investment") network, \(map.year)")
             let centres = map.flows.centres.filter { $0.isCentre && !$0.hinterland.isEmpty }.sorted { ($0.hinterland.count, $1.node) > ($1.hinterland.count, $0.node) }
             let described = centres.prefix(8).map { "\(nodes.byCode[$0.node]?.nameCN ?? String($0.node)) \($0.hinterland.count)" }.joined(separator: ", ")
-            body += "<figcaption>\(map.linkType == .branch ? "Headquarters-branch" : "Investment") network, \(map.year): \(map.flows.flows.count) units with a tie, \(centres.count) centres with a hinterland (units dominated: \(e(described)))."
+            body += "<figcaption>\(map.linkType == .branch ? "Headquarters-branch" : "Investment") network, \(map.year): \(map.flows.flows.count) units with a tie, \(centres.count) centres with a hinterland"
+                + (described.isEmpty ? "." : " (units dominated: \(e(described))).")
             body += "</figcaption></figure>\n"
         }
         body += "</section>\n"

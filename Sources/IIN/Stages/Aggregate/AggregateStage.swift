@@ -4,7 +4,7 @@ import Foundation
 /// investee city) (see stages/aggregate.json).
 public struct AggregateStage: Stage {
     public static let kind = "aggregate"
-    public static let codeVersion = 7
+    public static let codeVersion = 8
     /// For the county cascade (`Geocoder.county`) of county networks.
     public static let usesGazetteer = true
     public static let reads: [String] = [GeocodeStage.kind, DedupeStage.kind]
@@ -22,9 +22,10 @@ public struct AggregateStage: Stage {
 
         public func problems() -> [ParameterProblem] {
             var problems: [ParameterProblem] = []
-            if !region.codes.isEmpty && (region.name.isEmpty || !region.name.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })) {
+            let nameCharacters = region.name.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+            if !region.codes.isEmpty && (region.name.isEmpty || !nameCharacters || region.name.count > 64 || region.name.first == "-") {
                 problems.append(ParameterProblem(path: "region.name", problem: "'\(region.name)' cannot name the region's release folder",
-                                                 fix: "Name the region in lower-case letters, digits and '-', for example \"guizhou\" or \"yrd\"."))
+                                                 fix: "Name the region in lower-case letters, digits and '-' (starting with a letter or digit, at most 64), for example \"guizhou\" or \"yrd\"."))
             }
             if region.codes.isEmpty && !region.name.isEmpty {
                 problems.append(ParameterProblem(path: "region.codes", problem: "the region '\(region.name)' lists no code",

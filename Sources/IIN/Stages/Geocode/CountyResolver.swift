@@ -47,10 +47,10 @@ public struct CountySenses: Sendable {
     }
 }
 
-/// Reads a side at county level once its city is known: the same methods
-/// in the same order, each asked for a county-level unit of 2020 inside
-/// that city; the first to name one answers. A side none of them places
-/// below its city has no county (0): the county network leaves it out as
+/// What the county cascade (`Geocoder.county`) looks up once a side's city
+/// is known: the unit a division code stands for, each unit's city, the
+/// name senses, and each city's only unit. A side no method places below
+/// its city has no county (0): the county network leaves it out as
 /// `county_unresolved`, never spreads it over the city's units or guesses.
 ///
 /// A city with a single unit (and Dongguan, Zhongshan, Danzhou and
@@ -92,11 +92,6 @@ public struct CountyResolver: Sendable {
         self.unitOfCode = unitOfCode
         self.cityOfUnit = cityOfUnit
         self.loneUnit = loneUnit
-    }
-
-    /// The city of a unit, 0 for a code that is none.
-    public func city(ofUnit code: Int) -> Int {
-        code > 0 && code < cityOfUnit.count ? Int(cityOfUnit[code]) : 0
     }
 
     /// The unit a credit code's division code stands for inside `city`.

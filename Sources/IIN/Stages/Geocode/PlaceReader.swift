@@ -147,13 +147,25 @@ public struct PlaceReader: Sendable {
     /// unit, or two name different ones.
     func county(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, severalAddresses: Bool, city: Int32, senses: CountySenses) -> Int32 {
         var trace: [Range<Int>]? = nil
+        // A chain that names another city ("广东省广州市白云区" for a side in
+        // Guiyang, which has a 白云区 too) names none of this city's units.
+        let cityIndex = city > 0 ? index.cityIndex(code: Int(city)) : nil
+        func unit(_ chain: Chain) -> Int32 {
+            if let cityIndex {
+                let answer = chain.answer
+                if answer.code < 0 || (answer.code > 0 && answer.code != city) || (answer.code == 0 && !answer.candidates.isEmpty && !answer.candidates.contains(cityIndex)) {
+                    return 0
+                }
+            }
+            return senses.unit(chain.deepest, city: city)
+        }
         var chain = readChain(bytes, from: start, to: end, trace: &trace)
-        var found = senses.unit(chain.deepest, city: city)
+        var found = unit(chain)
         guard severalAddresses else { return found }
         while let next = chain.nextAddress ?? Self.nextAddress(bytes, from: chain.stop, to: end) {
             chain = readChain(bytes, from: next, to: end, trace: &trace)
             if !(chain.names >= 2 || chain.opensInFull) { continue }
-            let other = senses.unit(chain.deepest, city: city)
+            let other = unit(chain)
             if other == 0 { continue }
             if found == 0 { found = other } else if found != other { return city == 0 && (found < 0 || other < 0) ? -1 : 0 }
         }

@@ -4,7 +4,7 @@ import Foundation
 /// stages/publish.json).
 public struct PublishStage: Stage {
     public static let kind = "publish"
-    public static let codeVersion = 13
+    public static let codeVersion = 14
     public static let usesGazetteer = true
     public static let reads: [String] = [AggregateStage.kind, DegreesStage.kind]
 
@@ -48,7 +48,8 @@ public struct PublishStage: Stage {
         let accounting = try RecordAccounting.read(from: aggregate)
         let scope = try NetworkScope.read(from: aggregate)
         if !scope.isNational {
-            return try ScopedRelease.publish(context, scope: scope, links: links, degrees: degrees, accounting: accounting)
+            return try ScopedRelease.publish(context, scope: scope, links: links, degrees: degrees, accounting: accounting,
+                                             sliceYears: try SliceScheme.read(from: aggregate).years)
         }
         let builder = TableBuilder(gazetteer: context.gazetteer)
 

@@ -61,8 +61,10 @@ enum ScopedRelease {
         }
     }
 
+    /// - Parameter sliceYears: every slice of the aggregate stage's scheme,
+    ///   for the tables that list every unit in every slice.
     static func publish(_ context: StageContext, scope: NetworkScope, links: LinkTable, degrees: [CityDegree],
-                        accounting: RecordAccounting) throws(IINError) -> StageOutcome {
+                        accounting: RecordAccounting, sliceYears: [Int]) throws(IINError) -> StageOutcome {
         let gazetteer = context.gazetteer
         let nodes = try Nodes(scope: scope, gazetteer: gazetteer)
         let names = Names(resolution: scope.resolution)
@@ -79,7 +81,7 @@ enum ScopedRelease {
             for link in typed where years.last != link.year { years.append(link.year) }
             let flows = years.map { year in (year, DominantFlows(links: typed.filter { $0.year == year })) }
             tables += dominanceTables(flows, nodes: nodes, names: names)
-            if linkType == .branch { tables += branchTables(typed, years: years, nodes: nodes, names: names) }
+            if linkType == .branch { tables += branchTables(typed, years: sliceYears, nodes: nodes, names: names) }
             let network = PublishStage.Network(linkType: linkType, links: typed, degrees: typedDegrees, tables: tables.map { PlacedTable(subfolder: subfolder, table: $0) },
                                                digest: PublishedFileReuse.networkDigest(links: typed, degrees: typedDegrees) + " " + scope.folderName)
             return (network, flows.map { (linkType, $0.0, $0.1) })
