@@ -104,14 +104,17 @@ public enum CommandReports {
     }
 
     /// The record accounting: per file and in total, with whether the
-    /// identity rows read = kept + duplicates + rejected holds.
+    /// identity rows read = kept + duplicates + rejected (+ the records a
+    /// scoped network leaves out, `excluded`) holds.
     public static func accounting(_ accounting: RecordAccounting) -> JSONValue {
         func file(_ account: FileAccount) -> JSONValue {
-            .object([
+            var fields: [String: JSONValue] = [
                 "file": .string(account.file), "rows_read": .integer(account.rowsRead), "kept": .integer(account.kept),
                 "duplicates": .integer(account.duplicate), "rejected": .object(account.rejected.mapValues(JSONValue.integer)),
                 "in_slice": .integer(account.inSlice), "out_of_slice": .integer(account.outOfSlice),
-            ])
+            ]
+            if let excluded = account.excluded { fields["excluded"] = .object(excluded.mapValues(JSONValue.integer)) }
+            return .object(fields)
         }
         let total = accounting.total
         return .object(["files": .array(accounting.files.map(file)), "total": file(total), "holds": .bool(total.unaccounted == 0)])
