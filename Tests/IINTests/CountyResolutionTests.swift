@@ -120,3 +120,84 @@ struct CountyResolutionTests {
         #expect(units.rows.count == 88)
     }
 }
+
+/// What the fresh-clone review broke, each case kept.
+@Suite("Scoped releases under hostile use")
+struct ScopedReleaseHostileTests {
+    /// A scratch project whose aggregate is scoped to Guizhou at county
+    /// level, without validate.
+    static func guizhouProject(_ name: String, regionName: String = "guizhou") throws -> URL {
+        let project = try TestSupport.scratchProject(name)
+        let pipelineFile = project.appendingPathComponent("pipeline.json")
+        var pipeline = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: pipelineFile)) as? [String: Any])
+        var stages = try #require(pipeline["stages"] as? [[String: Any]]).filter { ($0["kind"] as? String) != "validate" }
+        let aggregate = try #require(stages.firstIndex { ($0["kind"] as? String) == "aggregate" })
+        stages[aggregate]["params"] = ["resolution": "county", "region": ["name": regionName, "codes": [520000]]]
+        pipeline["stages"] = stages
+        try JSONSerialization.data(withJSONObject: pipeline).write(to: pipelineFile)
+        return project
+    }
+
+    /// A 260-character name passed loading and failed only when the
+    /// release was placed, after every stage had run; "-" made `county--`.
+    @Test(arguments: [String(repeating: "g", count: 65), "-", "--x"])
+    func aRegionNameThatCannotNameAFolderIsRefusedWhenThePipelineLoads(name: String) throws {
+        let project = try Self.guizhouProject("region-name-\(name.count)-\(name.first!)", regionName: name)
+        #expect(throws: IINError.self) { try TestSupport.workspace(project) }
+    }
+
+    /// A national and a scoped run at the same time lost or deleted the
+    /// scoped release: the scoped placement now also takes the lock the
+    /// national one holds, and says it is busy while it is held.
+    @Test func aScopedPlacementWaitsForNoNationalOneItRefusesWhileOneRuns() throws {
+        let project = try Self.guizhouProject("scoped-busy")
+        let workspace = try TestSupport.workspace(project)
+        let release = workspace.releaseFolder(override: nil)
+        // The national placement's lock: the folder holding release/.
+        let descriptor = open(project.path, O_RDONLY | O_DIRECTORY)
+        #expect(descriptor >= 0 && flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+        defer { close(descriptor) }
+        #expect {
+            _ = try workspace.runCollecting(release: release)
+        } throws: { error in
+            guard case .releaseFolderBusy? = error as? IINError else { return false }
+            return true
+        }
+        #expect(!FileManager.default.fileExists(atPath: release.path))
+    }
+
+    /// What a killed scoped placement leaves inside the national release
+    /// (`.county-guizhou.partial-PID`) made the next national run refuse
+    /// the release as not its own, and was carried into it when it held a
+    /// manifest.
+    @Test func aKilledScopedPlacementsLeftoverNeitherBlocksNorJoinsTheNationalRelease() throws {
+        let project = try TestSupport.scratchProject("scoped-leftover")
+        let workspace = try TestSupport.workspace(project)
+        let release = project.appendingPathComponent("release")
+        _ = try workspace.runCollecting(release: release)
+        let leftover = release.appendingPathComponent(".county-guizhou.partial-999999")
+        try TestSupport.write("half a table\n", to: leftover.appendingPathComponent("Units.csv"))
+        try FileManager.default.copyItem(at: release.appendingPathComponent("manifest.json"), to: leftover.appendingPathComponent("manifest.json"))
+        _ = try workspace.runCollecting(force: ["publish"], release: release)
+        let manifest = try String(contentsOf: release.appendingPathComponent("manifest.json"), encoding: .utf8)
+        #expect(!manifest.contains("partial"))
+        let audit = try ReleaseAudit(release: release, gazetteer: TestSupport.gazetteer(), preferWorkbooks: false).run()
+        let failing = audit.filter { !$0.passed }.map(\.failures)
+        #expect(failing.isEmpty, "\(failing)")
+    }
+
+    /// The boundaries swap Sansha's codes (their README: Amap's 460301 is
+    /// 西沙区, MCA's 460302; Amap's 460302 is 南沙区, MCA's 460303). Looked
+    /// up by hand: 西沙区 holds 永兴岛 (Woody Island, 112.34 E 16.83 N),
+    /// and the Paracels, Macclesfield Bank and Scarborough Shoal it
+    /// administers all lie north of 13 N; 南沙区's islands and reefs, from
+    /// 曾母暗沙 (3.97 N) to the northern Spratlys, all lie south of 12 N.
+    @Test func sanshasTwoDistrictsHaveTheirOwnOutlines() throws {
+        let outlines = try TestSupport.gazetteer().countyOutlines()
+        func points(_ code: Int) -> [OutlineFile.Point] { (outlines[code] ?? []).flatMap { $0.flatMap { $0 } } }
+        let xisha = (outlines[460302] ?? []).map { polygon in polygon.map { ring in ring.map { [$0.longitude, $0.latitude] } } }
+        #expect(ReleaseGeographyTests.contains(xisha, (112.34, 16.83)))
+        #expect(!points(460302).isEmpty && points(460302).allSatisfy { $0.latitude > 13 })
+        #expect(!points(460303).isEmpty && points(460303).allSatisfy { $0.latitude < 12 })
+    }
+}
