@@ -83,11 +83,9 @@ extension Pipeline {
     public var scope: NetworkScope {
         let publish = stages.first { $0.kind == PublishStage.kind }
         let aggregate = stages.last { $0.kind == AggregateStage.kind && (publish?.needs.contains($0.name) ?? true) }
-        guard let parameters = aggregate?.parameters else { return .national }
-        let resolution = parameters["resolution"]?.stringValue.flatMap(NetworkScope.Resolution.init(rawValue:)) ?? .city
-        let region = parameters["region"].map { region in
-            NetworkScope.Region(name: region["name"]?.stringValue ?? "", codes: (region["codes"]?.arrayValue ?? []).compactMap(\.intValue))
-        }
-        return NetworkScope(resolution: resolution, region: region)
+        // Loading decoded these parameters already, so this cannot fail.
+        guard let aggregate, let parameters = try? AggregateStage.decodeParameters(aggregate.parameters, file: file.path, jsonPath: aggregate.jsonPath)
+        else { return .national }
+        return parameters.scope
     }
 }
